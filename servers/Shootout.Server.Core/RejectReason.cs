@@ -1,0 +1,29 @@
+namespace Shootout.Server.Core;
+
+/// <summary>Why the server closed or refused a connection itself; a label value of the rejected metric.</summary>
+public enum RejectReason
+{
+    /// <summary>--max-connections reached.</summary>
+    Limit,
+    /// <summary>accept failed with EMFILE/ENFILE: out of file descriptors.</summary>
+    FdLimit,
+    /// <summary>--idle-timeout expired.</summary>
+    IdleTimeout,
+    /// <summary>the client stayed below --min-data-rate.</summary>
+    MinDataRate,
+}
+
+public static class RejectReasons
+{
+    public static IReadOnlyList<RejectReason> All { get; } = Enum.GetValues<RejectReason>();
+
+    /// <summary>The metric label: limit, fd_limit, idle_timeout, min_data_rate.</summary>
+    public static string Label(this RejectReason reason) => reason switch
+    {
+        RejectReason.Limit => "limit",
+        RejectReason.FdLimit => "fd_limit",
+        RejectReason.IdleTimeout => "idle_timeout",
+        RejectReason.MinDataRate => "min_data_rate",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+}
