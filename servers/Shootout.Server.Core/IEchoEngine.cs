@@ -6,6 +6,9 @@ namespace Shootout.Server.Core;
 /// </summary>
 public interface IEchoEngine : IAsyncDisposable
 {
+    /// <summary>The address actually bound once started (so --port 0 can be announced to tests and tools).</summary>
+    System.Net.IPEndPoint LocalEndPoint { get; }
+
     /// <summary>Binds, starts listening and accepting. Returns once the listener is up.</summary>
     Task StartAsync(CancellationToken cancellationToken);
 
