@@ -10,9 +10,16 @@ public static class ListenSocket
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
 
-    public static Socket Create(ServerOptions options) => Create(new IPEndPoint(options.Bind, options.Port), options.ReusePort, options.Backlog);
+    /// <summary>Bound and listening, ready to accept.</summary>
+    public static Socket Create(ServerOptions options)
+    {
+        var socket = CreateBound(new IPEndPoint(options.Bind, options.Port), options.ReusePort);
+        socket.Listen(options.Backlog);
+        return socket;
+    }
 
-    public static Socket Create(EndPoint endPoint, bool reusePort, int backlog)
+    /// <summary>Bound but not yet listening, for transports that call listen themselves.</summary>
+    public static Socket CreateBound(EndPoint endPoint, bool reusePort)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -22,7 +29,6 @@ public static class ListenSocket
             if (reusePort)
                 socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
             socket.Bind(endPoint);
-            socket.Listen(backlog);
             return socket;
         }
         catch

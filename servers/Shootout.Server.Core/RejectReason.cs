@@ -11,6 +11,8 @@ public enum RejectReason
     IdleTimeout,
     /// <summary>the client stayed below --min-data-rate.</summary>
     MinDataRate,
+    /// <summary>threads engine: the OS refused another thread (pid_max, threads-max, max_map_count, memory).</summary>
+    ThreadLimit,
 }
 
 public static class RejectReasons
@@ -24,6 +26,7 @@ public static class RejectReasons
         RejectReason.FdLimit => "fd_limit",
         RejectReason.IdleTimeout => "idle_timeout",
         RejectReason.MinDataRate => "min_data_rate",
+        RejectReason.ThreadLimit => "thread_limit",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 }

@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using Shootout.Netpoll.Interop;
+
+namespace Shootout.Netpoll;
+
+/// <summary>
+/// The platform layer, in the spirit of Go's netpoll_epoll.go: one epoll instance plus an eventfd
+/// that other threads write to break a blocked <see cref="Wait"/>. Everything above it (parking,
+/// readiness, fibers) is portable. Owned by one event-loop thread except <see cref="Wake"/>.
+/// </summary>
+internal sealed unsafe class Poller : IDisposable
+{
+    /// <summary>epoll data of the eventfd; connection tokens never take this value (generation 0 is unused).</summary>
+    public const ulong WakeToken = ulong.MaxValue;
+
+    private readonly int _epfd;
+    private readonly int _eventFd;
+    private readonly byte* _events;
+    private int _wakeRequested;
+    private bool _disposed;
+
+    public int Capacity { get; }
+
+    public Poller(int capacity = 512)
+    {
+        Capacity = capacity;
+        _epfd = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        if (_epfd < 0)
+            throw new Win32Exception(Libc.Errno, "epoll_create1 failed");
+        _eventFd = Libc.EventFd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_eventFd < 0)
+        {
+            int errno = Libc.Errno;
+            Libc.Close(_epfd);
+            throw new Win32Exception(errno, "eventfd failed");
+        }
+        _events = (byte*)NativeMemory.Alloc((nuint)(capacity * EpollEvent.Size));
+        // Level-triggered: a wake-up is consumed explicitly by DrainWake.
+        int rc = Add(_eventFd, Libc.EPOLLIN, WakeToken);
+        if (rc != 0)
+            throw new Win32Exception(rc, "epoll_ctl(eventfd) failed");
+    }
+
+    /// <summary>Registers a descriptor. Returns 0 or an errno.</summary>
+    public int Add(int fd, uint events, ulong token)
+    {
+        byte* ev = stackalloc byte[16];
+        EpollEvent.Write(ev, events, token);
+        return Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, fd, ev) == 0 ? 0 : Libc.Errno;
+    }
+
+    /// <summary>Unregisters a descriptor (closing it does the same when it is the last reference).</summary>
+    public int Delete(int fd)
+    {
+        byte* ev = stackalloc byte[16];
+        EpollEvent.Write(ev, 0, 0);
+        return Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_DEL, fd, ev) == 0 ? 0 : Libc.Errno;
+    }
+
+    /// <summary>Blocks until descriptors are ready, a wake-up arrives or the timeout passes (-1: forever).</summary>
+    /// <returns>The number of events; read them with <see cref="EventAt"/>.</returns>
+    public int Wait(int timeoutMs)
+    {
+        int n = Libc.EpollWait(_epfd, _events, Capacity, timeoutMs);
+        if (n >= 0)
+            return n;
+        int errno = Libc.Errno;
+        if (errno == Errno.EINTR)
+            return 0;
+        throw new Win32Exception(errno, "epoll_wait failed");
+    }
+
+    public byte* EventAt(int index) => _events + index * EpollEvent.Size;
+
+    /// <summary>Breaks the owner's <see cref="Wait"/>; callable from any thread, coalesced.</summary>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) != 0)
+            return;
+        ulong one = 1;
+        Libc.Write(_eventFd, &one, sizeof(ulong));
+    }
+
+    /// <summary>Consumes a wake-up. Call before looking at whatever the wakers queued.</summary>
+    public void DrainWake()
+    {
+        ulong value;
+        Libc.Read(_eventFd, &value, sizeof(ulong));
+        Volatile.Write(ref _wakeRequested, 0);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        Libc.Close(_eventFd);
+        Libc.Close(_epfd);
+        NativeMemory.Free(_events);
+    }
+}

@@ -1,0 +1,3 @@
+using Shootout.Server;
+
+return await ServerCommand.RunAsync(args);

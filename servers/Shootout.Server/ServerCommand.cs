@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Net;
+using Shootout.Server.Core;
+
+namespace Shootout.Server;
+
+/// <summary>The command line: options, validation, and the one-line error with exit code 2.</summary>
+internal static class ServerCommand
+{
+    public const int UsageError = 2;
+
+    private static readonly Option<string> Engine = new("--engine")
+    {
+        Description = "Concurrency model: threads (a thread per connection), async (Kestrel sockets, async/await), epoll (our fiber netpoller).",
+        Required = true,
+        HelpName = "threads|async|epoll",
+    };
+    private static readonly Option<int> Port = Ranged(new("--port") { Description = "TCP port to echo on (0 picks a free one, announced on stdout).", DefaultValueFactory = _ => 7000 }, 0, 65535);
+    private static readonly Option<IPAddress> Bind = Address("--bind", "Address to listen on.", IPAddress.Any);
+    private static readonly Option<bool> ReusePort = new("--reuse-port") { Description = "Set SO_REUSEPORT so several server processes share one port." };
+    private static readonly Option<int> MaxConnections = Ranged(new("--max-connections") { Description = "Open connections allowed at once; more are closed at once and counted (reason=limit).", DefaultValueFactory = _ => 1_000_000 }, 1, int.MaxValue);
+    private static readonly Option<int> Backlog = Ranged(new("--backlog") { Description = "Listen backlog (the kernel caps it at net.core.somaxconn).", DefaultValueFactory = _ => 4096 }, 1, 1 << 20);
+    private static readonly Option<int> MetricsPort = Ranged(new("--metrics-port") { Description = "Port of the Prometheus /metrics endpoint; 0 disables metrics.", DefaultValueFactory = _ => 9100 }, 0, 65535);
+    private static readonly Option<IPAddress> MetricsBind = Address("--metrics-bind", "Address the metrics endpoint listens on.", IPAddress.Any);
+    private static readonly Option<int> ThreadStackKb = Ranged(new("--thread-stack-kb") { Description = "threads engine: stack size per connection thread, in KiB.", DefaultValueFactory = _ => 64 }, 16, 8192);
+    private static readonly Option<int> EventLoops = Ranged(new("--event-loops") { Description = "epoll engine: event-loop threads (0 = one per core).", DefaultValueFactory = _ => 0 }, 0, 1024);
+    private static readonly Option<TimeSpan?> IdleTimeout = new("--idle-timeout")
+    {
+        Description = "Close connections silent for this long, e.g. 30s, 500ms, 5m (off by default: the idle benchmark needs it off).",
+        CustomParser = r => ParseDuration(r, "--idle-timeout"),
+    };
+    private static readonly Option<int?> MinDataRate = new("--min-data-rate")
+    {
+        Description = "Bytes per second a connection must average while sending; slower ones are closed (off by default).",
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Engine.Validators.Add(r =>
+        {
+            string value = r.GetValueOrDefault<string>();
+            if (!Engines.ByName.ContainsKey(value))
+                r.AddError($"--engine must be one of {string.Join(", ", Engines.ByName.Keys)}, got '{value}'");
+        });
+        MinDataRate.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--min-data-rate must be at least 1 byte per second"); });
+
+        var root = new RootCommand("Echo Server Shootout: a TCP echo server with interchangeable concurrency engines.")
+        {
+            Engine, Port, Bind, ReusePort, MaxConnections, Backlog, MetricsPort, MetricsBind, ThreadStackKb, EventLoops, IdleTimeout, MinDataRate,
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"shootout-server: {parsed.Errors[0].Message} (see --help)");
+            return UsageError;
+        }
+        root.SetAction((result, _) => StartAsync(result));
+        // The host handles SIGTERM/SIGINT itself: stop accepting, close connections, exit 0.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    private static Task<int> StartAsync(ParseResult result)
+    {
+        string engine = result.GetValue(Engine)!;
+        if (Engines.ByName[engine] is not { } factory)
+        {
+            Console.Error.WriteLine($"shootout-server: --engine {engine} is not implemented yet");
+            return Task.FromResult(UsageError);
+        }
+        var options = new ServerOptions
+        {
+            Engine = engine,
+            Port = result.GetValue(Port),
+            Bind = result.GetValue(Bind)!,
+            ReusePort = result.GetValue(ReusePort),
+            MaxConnections = result.GetValue(MaxConnections),
+            Backlog = result.GetValue(Backlog),
+            ThreadStackKb = result.GetValue(ThreadStackKb),
+            EventLoops = result.GetValue(EventLoops),
+            IdleTimeout = result.GetValue(IdleTimeout),
+            MinDataRate = result.GetValue(MinDataRate),
+        };
+        var metrics = new MetricsEndpoint(result.GetValue(MetricsBind)!, result.GetValue(MetricsPort));
+        return new ServerHost(options, factory, metrics).RunAsync();
+    }
+
+    private static Option<int> Ranged(Option<int> option, int min, int max)
+    {
+        option.Validators.Add(r =>
+        {
+            int value = r.GetValueOrDefault<int>();
+            if (value < min || value > max)
+                r.AddError($"{option.Name} must be between {min} and {max}, got {value}");
+        });
+        return option;
+    }
+
+    private static Option<IPAddress> Address(string name, string description, IPAddress fallback) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Single().Value;
+            if (IPAddress.TryParse(text, out var address))
+                return address;
+            r.AddError($"{name} must be an IP address, got '{text}'");
+            return fallback;
+        },
+    };
+
+    private static TimeSpan? ParseDuration(ArgumentResult r, string name)
+    {
+        string text = r.Tokens.Single().Value;
+        if (Durations.TryParse(text, out var value) && value > TimeSpan.Zero)
+            return value;
+        r.AddError($"{name} must be a positive duration like 30s, 500ms or 5m, got '{text}'");
+        return null;
+    }
+}
+
+/// <summary>Durations as people type them: 500ms, 30s, 5m, 1h, or plain seconds.</summary>
+internal static class Durations
+{
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        (string number, double unitSeconds) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') => (text[..^1], 1),
+            _ when text.EndsWith('m') => (text[..^1], 60),
+            _ when text.EndsWith('h') => (text[..^1], 3600),
+            _ => (text, 1),
+        };
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double n) || !double.IsFinite(n) || n * unitSeconds > TimeSpan.MaxValue.TotalSeconds / 2)
+            return false;
+        value = TimeSpan.FromSeconds(n * unitSeconds);
+        return true;
+    }
+}
