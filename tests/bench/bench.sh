@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Engines side by side in one run: memory per idle connection, accept rate, closed-loop echo.
+#   tests/bench/bench.sh [--connections N] [--echo-connections C] [--message-size S] [--seconds T] [--engines a,b]
+# The client is a small C epoll program (bench-client.c) so it is never the thing measured;
+# a minimal C epoll echo server (c-epoll-echo.c), when present, is the reference row.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+connections=10000 echo_connections=1000 message_size=64 seconds=5 engines="threads,async,epoll"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --connections) connections=$2; shift 2 ;;
+    --echo-connections) echo_connections=$2; shift 2 ;;
+    --message-size) message_size=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --engines) engines=$2; shift 2 ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for v in "$connections" "$echo_connections" "$message_size" "$seconds"; do
+  [[ "$v" =~ ^[0-9]+$ && "$v" -gt 0 ]] || { echo "bench: numbers must be positive integers, got '$v'" >&2; exit 2; }
+done
+(( connections <= 18000 )) || { echo "bench: --connections is at most 18000 (one client process, 20000 open files)" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
+gcc -O2 -o "$work/bench-client" "$here/bench-client.c"
+rows=()
+[ -f "$here/c-epoll-echo.c" ] && gcc -O2 -o "$work/c-epoll-echo" "$here/c-epoll-echo.c" && rows+=("c-epoll")
+IFS=, read -ra wanted <<< "$engines"
+rows+=("${wanted[@]}")
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
+port=17100 dest=1
+printf '%-8s %8s %12s %12s %8s %12s\n' engine held accepts/s user_B/conn threads echo_msgs/s | tee "$work/table"
+for engine in "${rows[@]}"; do
+  port=$((port + 1)); dest=$((dest + 1))
+  host="127.0.0.$dest"  # a fresh destination address each: no TIME_WAIT left over from the last engine
+  if [ "$engine" = c-epoll ]; then
+    "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
+  else
+    "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
+  fi
+  server=$!
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.05; done
+  if ! kill -0 "$server" 2>/dev/null; then
+    printf '%-8s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")" | tee -a "$work/table"; server=; continue
+  fi
+  sleep 0.5
+  baseline=$(rss_kb "$server")
+  touch "$work/hold"
+  "$work/bench-client" accept "$host" "$port" "$connections" "$work/hold" > "$work/$engine.accept" &
+  client=$!
+  for _ in $(seq 1200); do [ -s "$work/$engine.accept" ] || ! kill -0 $client 2>/dev/null && break; sleep 0.1; done
+  sleep 1  # let the engine settle (threads finish starting, buffers go back to pools)
+  held_rss=$(rss_kb "$server"); threads=$(threads_of "$server")
+  rm -f "$work/hold"; wait $client || true
+  accepts=$(sed -n 's/.*accepts_per_s=\([0-9]*\).*/\1/p' "$work/$engine.accept")
+  per_conn=$(( (held_rss - baseline) * 1024 / connections ))
+  echo_out=$("$work/bench-client" echo "$host" "$port" "$echo_connections" "$message_size" "$seconds" || true)
+  msgs=$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' <<< "$echo_out")
+  kill -TERM "$server"; wait "$server" || true; server=
+  printf '%-8s %8s %12s %12s %8s %12s\n' "$engine" "$connections" "${accepts:-fail}" "$per_conn" "$threads" "${msgs:-fail}" | tee -a "$work/table"
+done
+mkdir -p "$root/results"
+cp "$work/table" "$root/results/bench-$(date +%Y%m%d-%H%M%S).txt"
+echo "(user_B/conn = (RSS with $connections idle connections - RSS once listening) / $connections; echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
