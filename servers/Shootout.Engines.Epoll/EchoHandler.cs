@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using Shootout.Netpoll;
+using Shootout.Server.Core;
+
+namespace Shootout.Engines.Epoll;
+
+/// <summary>Admission, accept errors and the echo fiber of every connection.</summary>
+internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
+{
+    private readonly ServerStats _stats = context.Stats;
+    private readonly ConnectionGate _gate = context.Gate;
+    private readonly RateLimitedLog _acceptErrorLog = new(context.Log, TimeSpan.FromSeconds(5));
+
+    public bool OnAccepted() => _gate.TryEnter();
+
+    public TimeSpan OnAcceptError(int errno)
+    {
+        if (AcceptErrors.IsFdExhaustion(errno))
+        {
+            _stats.OnRejected(RejectReason.FdLimit);
+            _acceptErrorLog.Warn($"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
+            return AcceptErrors.FdExhaustedBackoff;
+        }
+        // Anything else (ENOBUFS, ENOMEM, ...) is also a resource shortage: back off the same way.
+        _acceptErrorLog.Warn($"accept failed: errno {errno}; pausing accepts");
+        return AcceptErrors.FdExhaustedBackoff;
+    }
+
+    public void OnConnection(NetConnection connection) => _ = EchoAsync(connection);
+
+    /// <summary>
+    /// The fiber: echo until the client's FIN, then close. Its locals are kept to the connection and
+    /// one count, because this state machine is most of what an idle connection costs. The bytes live
+    /// in the loop's shared buffer only between a read and its write; a write the kernel does not take
+    /// at once is copied out by the connection, and no read happens until it drained.
+    /// </summary>
+    private async Task EchoAsync(NetConnection connection)
+    {
+        try
+        {
+            while (true)
+            {
+                int n = await connection.ReadAsync(connection.Loop.SharedBuffer);
+                if (n == 0)
+                    break;
+                await connection.WriteAsync(connection.Loop.SharedBuffer[..n]);
+                _stats.OnEchoed(n);
+            }
+        }
+        catch (TimeoutException)
+        {
+            _stats.OnRejected(RejectReason.IdleTimeout);
+        }
+        catch (SocketException)
+        {
+            // Reset, broken pipe or stop: this connection ends, nothing else does.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            connection.Close();
+            _gate.Exit();
+        }
+    }
+}

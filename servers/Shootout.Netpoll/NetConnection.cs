@@ -1,0 +1,395 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using Shootout.Netpoll.Interop;
+
+namespace Shootout.Netpoll;
+
+/// <summary>
+/// A non-blocking TCP socket owned by one <see cref="EventLoop"/>, used from a fiber: straight-line
+/// async code on the loop thread. An operation that would block parks the fiber (its continuation is
+/// stored here) and the loop resumes it when epoll reports readiness.
+/// </summary>
+/// <remarks>
+/// <para>The connection is itself the <see cref="IValueTaskSource{TResult}"/> behind every
+/// ValueTask it returns, so steady-state I/O allocates nothing. In exchange:</para>
+/// <list type="bullet">
+/// <item>one operation at a time (a fiber is sequential); starting a second while one is pending throws;</item>
+/// <item>await every returned ValueTask exactly once, on the loop thread (inside a fiber);</item>
+/// <item>continuations run inline on the loop thread, ignoring SynchronizationContext/TaskScheduler.</item>
+/// </list>
+/// <para>Memory per idle connection is this object plus the fiber's async state machine; no buffer.</para>
+/// </remarks>
+public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSource<NetConnection>
+{
+    // Result codes that are not errnos: they surface as their own exception types.
+    internal const int IdleTimeoutCode = -1_000_000;
+
+    private readonly EventLoop _loop;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    /// <summary>Read: where to receive. Write: the bytes not yet sent.</summary>
+    private Memory<byte> _buffer;
+    private readonly int _fd;
+    private int _result;          // bytes, or -errno once the operation completes
+    internal int LastActiveMs;    // loop clock at the last received byte, for the idle timeout
+    private short _version;
+    private Op _op;
+    private State _state;
+
+    private enum Op : byte { None, Read, Write, Connect }
+
+    [Flags]
+    private enum State : byte
+    {
+        None = 0,
+        Readable = 1,       // the last edge said readable and no recv has drained it since
+        Writable = 2,
+        Completed = 4,      // the pending operation has a result waiting for GetResult
+        Closed = 8,
+        RentedBuffer = 16,  // _buffer is rented from the pool (a partial write from the loop's shared buffer)
+    }
+
+    internal NetConnection(EventLoop loop, int fd, bool writable)
+    {
+        _loop = loop;
+        _fd = fd;
+        // Not readable until epoll says so: EPOLL_CTL_ADD reports data that arrived before registration.
+        _state = writable ? State.Writable : State.None;
+    }
+
+    /// <summary>The loop this connection belongs to; its fiber runs on that loop's thread.</summary>
+    public EventLoop Loop => _loop;
+
+    /// <summary>The socket descriptor, for diagnostics.</summary>
+    public int Fd => _fd;
+
+    public bool IsClosed => (_state & State.Closed) != 0;
+
+    /// <summary>Registration slot in the loop's table and the generation tag of this registration.</summary>
+    internal int Slot;
+    internal uint Generation;
+
+    internal bool IsWaitingForRead => _op == Op.Read && (_state & State.Completed) == 0;
+
+    /// <summary>
+    /// Receives into <paramref name="destination"/>; completes with the byte count, 0 at end of stream
+    /// (the peer shut down its side). Throws <see cref="SocketException"/> on a reset,
+    /// <see cref="TimeoutException"/> when the loop's idle timeout closed it,
+    /// <see cref="ObjectDisposedException"/> once closed. The memory must stay valid until completion;
+    /// <see cref="EventLoop.SharedBuffer"/> is the allocation-free choice for data consumed at once.
+    /// </summary>
+    public ValueTask<int> ReadAsync(Memory<byte> destination)
+    {
+        BeginOperation();
+        if ((_state & State.Readable) != 0 && _loop.TakeBudget())
+        {
+            int r = TryRecv(destination.Span);
+            if (r != Pending)
+                return r >= 0 ? new ValueTask<int>(r) : throw ToException(r);
+        }
+        _op = Op.Read;
+        _buffer = destination;
+        if ((_state & State.Readable) != 0)
+            _loop.Yield(this); // out of budget: let other fibers run, retry on the next turn
+        return new ValueTask<int>(this, _version);
+    }
+
+    /// <summary>
+    /// Sends all of <paramref name="data"/>; completes (with its length) once the kernel has taken
+    /// every byte. While it is pending the fiber does not read, so a client that does not read stops
+    /// being read from. Data from <see cref="EventLoop.SharedBuffer"/> is copied to a rented buffer
+    /// only if the kernel does not take it at once; other memory must stay unchanged until completion.
+    /// </summary>
+    public ValueTask<int> WriteAsync(ReadOnlyMemory<byte> data)
+    {
+        BeginOperation();
+        int sent = 0;
+        if ((_state & State.Writable) != 0 && _loop.TakeBudget())
+        {
+            sent = TrySend(data.Span);
+            if (sent < 0)
+                throw ToException(sent);
+            if (sent == data.Length)
+                return new ValueTask<int>(sent);
+        }
+        ReadOnlyMemory<byte> rest = data[sent..];
+        if (_loop.IsSharedBuffer(rest))
+        {
+            byte[] copy = ArrayPool<byte>.Shared.Rent(rest.Length);
+            rest.CopyTo(copy);
+            _buffer = copy.AsMemory(0, rest.Length);
+            _state |= State.RentedBuffer;
+        }
+        else
+        {
+            _buffer = MemoryMarshal.AsMemory(rest);
+        }
+        _op = Op.Write;
+        _result = data.Length;
+        if ((_state & State.Writable) != 0)
+            _loop.Yield(this);
+        return new ValueTask<int>(this, _version);
+    }
+
+    /// <summary>Half-closes: sends FIN, keeps receiving.</summary>
+    public void ShutdownWrite()
+    {
+        _loop.CheckThread();
+        if (IsClosed)
+            throw new ObjectDisposedException(nameof(NetConnection));
+        if (Libc.Shutdown(_fd, Libc.SHUT_WR) != 0)
+            throw Errno.ToException(Libc.Errno);
+    }
+
+    /// <summary>
+    /// Closes the socket (idempotent). A pending operation completes with
+    /// <see cref="SocketError.OperationAborted"/>.
+    /// </summary>
+    public void Close()
+    {
+        _loop.CheckThread();
+        if (IsClosed)
+            return;
+        if (_op != Op.None && (_state & State.Completed) == 0)
+            Complete(-Errno.ECANCELED);
+        if (IsClosed) // the resumed fiber closed it
+            return;
+        _state |= State.Closed;
+        _loop.Unregister(this);
+        Libc.Close(_fd);
+    }
+
+    // ---- called by the loop ----
+
+    /// <summary>Starts an operation awaiting connect completion (writability).</summary>
+    internal ValueTask<NetConnection> BeginConnect()
+    {
+        _op = Op.Connect;
+        return new ValueTask<NetConnection>(this, _version);
+    }
+
+    /// <summary>Registration failed: the connection is closed before its fiber starts.</summary>
+    internal void MarkFailed()
+    {
+        _state |= State.Closed;
+        Libc.Close(_fd);
+    }
+
+    /// <summary>Completes a pending operation with an error (idle timeout, stop): the fiber resumes and unwinds.</summary>
+    internal void Abort(int code)
+    {
+        if (_op != Op.None && (_state & State.Completed) == 0)
+            Complete(code);
+    }
+
+    /// <summary>epoll reported these events for this registration.</summary>
+    internal void OnEvents(uint events)
+    {
+        // Errors and hang-ups make both directions "ready": the next syscall reports what happened.
+        if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+            _state |= State.Readable;
+        if ((events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+            _state |= State.Writable;
+        Retry();
+    }
+
+    /// <summary>Tries the pending operation again; resumes the fiber if it completes.</summary>
+    internal void Retry()
+    {
+        if ((_state & (State.Completed | State.Closed)) != 0)
+            return;
+        switch (_op)
+        {
+            case Op.Read when (_state & State.Readable) != 0:
+            {
+                int r = TryRecv(_buffer.Span);
+                if (r != Pending)
+                    Complete(r);
+                break;
+            }
+            case Op.Write when (_state & State.Writable) != 0:
+            {
+                int sent = TrySend(_buffer.Span);
+                if (sent < 0)
+                    Complete(sent);
+                else if (sent == _buffer.Length)
+                    Complete(_result);
+                else
+                    _buffer = _buffer[sent..];
+                break;
+            }
+            case Op.Connect when (_state & State.Writable) != 0:
+            {
+                int error = 0;
+                uint len = sizeof(int);
+                if (Libc.GetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &error, &len) != 0)
+                    error = Libc.Errno;
+                if (error == Errno.EINPROGRESS)
+                    _state &= ~State.Writable; // a spurious edge; still connecting
+                else
+                    Complete(-error);
+                break;
+            }
+        }
+    }
+
+    // ---- syscalls ----
+
+    private const int Pending = int.MinValue;
+
+    /// <returns>Bytes received (0 = end of stream), <see cref="Pending"/> or -errno.</returns>
+    private int TryRecv(Span<byte> destination)
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = destination)
+                n = Libc.Recv(_fd, p, (nuint)destination.Length, 0);
+            if (n > 0)
+            {
+                // A short read drained the socket: the next arrival raises a new edge, so there is
+                // no need to spend a recv on EAGAIN to learn that.
+                if (n < destination.Length)
+                    _state &= ~State.Readable;
+                LastActiveMs = _loop.NowMs;
+                return (int)n;
+            }
+            if (n == 0)
+                return 0;
+            int errno = Libc.Errno;
+            if (errno == Errno.EINTR)
+                continue;
+            if (errno == Errno.EAGAIN)
+            {
+                _state &= ~State.Readable;
+                return Pending;
+            }
+            return -errno;
+        }
+    }
+
+    /// <returns>Bytes sent (fewer than asked: the socket buffer is full) or -errno.</returns>
+    private int TrySend(ReadOnlySpan<byte> data)
+    {
+        int total = 0;
+        while (total < data.Length)
+        {
+            nint n;
+            fixed (byte* p = data)
+                n = Libc.Send(_fd, p + total, (nuint)(data.Length - total), Libc.MSG_NOSIGNAL);
+            if (n >= 0)
+            {
+                total += (int)n;
+                continue;
+            }
+            int errno = Libc.Errno;
+            if (errno == Errno.EINTR)
+                continue;
+            if (errno == Errno.EAGAIN)
+            {
+                _state &= ~State.Writable;
+                return total;
+            }
+            return -errno;
+        }
+        return total;
+    }
+
+    // ---- park / resume ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BeginOperation()
+    {
+        _loop.CheckThread();
+        if (_op != Op.None)
+            ThrowBusy();
+        if ((_state & State.Closed) != 0)
+            throw new ObjectDisposedException(nameof(NetConnection));
+    }
+
+    private static void ThrowBusy() =>
+        throw new InvalidOperationException("another operation is pending on this connection; a fiber runs one at a time");
+
+    private void Complete(int result)
+    {
+        _result = result;
+        _state |= State.Completed;
+        if ((_state & State.RentedBuffer) != 0)
+        {
+            _state &= ~State.RentedBuffer;
+            if (MemoryMarshal.TryGetArray<byte>(_buffer, out var segment))
+                ArrayPool<byte>.Shared.Return(segment.Array!);
+        }
+        _buffer = default;
+        Action<object?>? continuation = _continuation;
+        if (continuation is null)
+            return;
+        object? state = _continuationState;
+        _continuation = null;
+        _continuationState = null;
+        continuation(state);
+    }
+
+    private void CheckToken(short token)
+    {
+        if (token != _version)
+            throw new InvalidOperationException("this ValueTask was already awaited; a connection's ValueTasks may be awaited once");
+    }
+
+    private ValueTaskSourceStatus GetStatus(short token)
+    {
+        CheckToken(token);
+        if ((_state & State.Completed) == 0)
+            return ValueTaskSourceStatus.Pending;
+        return _result >= 0 ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Faulted;
+    }
+
+    private void OnCompleted(Action<object?> continuation, object? state, short token)
+    {
+        CheckToken(token);
+        if (_continuation is not null)
+            ThrowBusy();
+        if ((_state & State.Completed) != 0)
+        {
+            continuation(state);
+            return;
+        }
+        _continuation = continuation;
+        _continuationState = state;
+    }
+
+    private int GetResult(short token)
+    {
+        CheckToken(token);
+        if ((_state & State.Completed) == 0)
+            throw new InvalidOperationException("the operation has not completed; await the ValueTask");
+        int result = _result;
+        _state &= ~State.Completed;
+        _op = Op.None;
+        _version++;
+        return result >= 0 ? result : throw ToException(result);
+    }
+
+    private static Exception ToException(int code) =>
+        code == IdleTimeoutCode ? new TimeoutException("connection idle timeout") : Errno.ToException(-code);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<NetConnection>.GetStatus(short token) => GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        OnCompleted(continuation, state, token);
+
+    void IValueTaskSource<NetConnection>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        OnCompleted(continuation, state, token);
+
+    int IValueTaskSource<int>.GetResult(short token) => GetResult(token);
+
+    NetConnection IValueTaskSource<NetConnection>.GetResult(short token)
+    {
+        GetResult(token);
+        return this;
+    }
+}
