@@ -19,9 +19,9 @@ build:
 test: build
 	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
 
-## run: start each engine and compare them
+## run: start each engine and compare them (a short bench until the shootout runner lands)
 run: build
-	bash tests/bench/smoke.sh $(ARGS)
+	bash tests/bench/bench.sh --connections 5000 --seconds 3 $(ARGS)
 
 ## bench: per-idle-connection memory, accept rate and echo throughput, engines side by side
 bench: build

@@ -15,13 +15,16 @@ public sealed class EpollEngine(EngineContext context) : IEchoEngine
     private EventLoopGroup? _loops;
 
     /// <summary>The bound address once started (with Port = 0, the port the kernel chose).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listenSocket?.LocalEndPoint ?? throw new InvalidOperationException("not started"));
+    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("not started");
+
+    private IPEndPoint? _localEndPoint;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_loops is not null)
             throw new InvalidOperationException("already started");
         _listenSocket = ListenSocket.Create(context.Options);
+        _localEndPoint = (IPEndPoint)_listenSocket.LocalEndPoint!;
         try
         {
             _loops = new EventLoopGroup(new NetpollOptions

@@ -6,8 +6,10 @@ namespace Shootout.Server.Core;
 /// <summary>The listening socket every engine starts from: same bind, backlog and SO_REUSEPORT handling.</summary>
 public static class ListenSocket
 {
-    // Linux values; SocketOptionName has no SO_REUSEPORT.
+    // Linux values, set raw: SocketOptionName.ReuseAddress sets SO_REUSEPORT too on Linux, which
+    // would let a second server silently share a port it was never meant to share.
     private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
     private const int SoReusePort = 15;
 
     /// <summary>Bound and listening, ready to accept.</summary>
@@ -25,7 +27,7 @@ public static class ListenSocket
         try
         {
             // Lets a restarted server rebind while old connections sit in TIME_WAIT.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             if (reusePort)
                 socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
             socket.Bind(endPoint);

@@ -30,10 +30,10 @@ internal static class ServerCommand
         Description = "Close connections silent for this long, e.g. 30s, 500ms, 5m (off by default: the idle benchmark needs it off).",
         CustomParser = r => ParseDuration(r, "--idle-timeout"),
     };
-    private static readonly Option<int?> MinDataRate = new("--min-data-rate")
+    private static readonly Option<int> MinDataRate = Ranged(new("--min-data-rate")
     {
         Description = "Bytes per second a connection must average while sending; slower ones are closed (off by default).",
-    };
+    }, 1, int.MaxValue);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -43,7 +43,6 @@ internal static class ServerCommand
             if (!Engines.ByName.ContainsKey(value))
                 r.AddError($"--engine must be one of {string.Join(", ", Engines.ByName.Keys)}, got '{value}'");
         });
-        MinDataRate.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--min-data-rate must be at least 1 byte per second"); });
 
         var root = new RootCommand("Echo Server Shootout: a TCP echo server with interchangeable concurrency engines.")
         {
@@ -79,20 +78,23 @@ internal static class ServerCommand
             ThreadStackKb = result.GetValue(ThreadStackKb),
             EventLoops = result.GetValue(EventLoops),
             IdleTimeout = result.GetValue(IdleTimeout),
-            MinDataRate = result.GetValue(MinDataRate),
+            MinDataRate = result.GetResult(MinDataRate) is null ? null : result.GetValue(MinDataRate),
         };
         var metrics = new MetricsEndpoint(result.GetValue(MetricsBind)!, result.GetValue(MetricsPort));
         return new ServerHost(options, factory, metrics).RunAsync();
     }
 
+    /// <summary>An integer option that names itself and its range when the value is not a number or out of range.</summary>
     private static Option<int> Ranged(Option<int> option, int min, int max)
     {
-        option.Validators.Add(r =>
+        option.CustomParser = r =>
         {
-            int value = r.GetValueOrDefault<int>();
-            if (value < min || value > max)
-                r.AddError($"{option.Name} must be between {min} and {max}, got {value}");
-        });
+            string text = r.Tokens.Single().Value;
+            if (int.TryParse(text, out int value) && value >= min && value <= max)
+                return value;
+            r.AddError($"{option.Name} must be a whole number from {min} to {max}, got '{text}'");
+            return min;
+        };
         return option;
     }
 

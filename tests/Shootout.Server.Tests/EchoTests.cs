@@ -1,0 +1,131 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Shootout.Server.Tests;
+
+/// <summary>The echo contract, the same for every engine.</summary>
+public sealed class EchoTests
+{
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Small_text_payload_comes_back_unchanged(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        var hello = Encoding.ASCII.GetBytes("hello, shootout\n");
+        Assert.Equal(hello, client.Echo(hello));
+        Assert.Equal(hello, client.Echo(hello)); // the connection stays open for more
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Binary_payload_with_every_byte_value_comes_back_unchanged(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        var payload = Enumerable.Range(0, 256 * 40).Select(i => (byte)(i * 7 + i / 256)).ToArray();
+        Assert.Equal(payload, client.Echo(payload));
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void One_byte_fragments_are_echoed_in_order(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        var payload = Enumerable.Range(0, 500).Select(i => (byte)i).ToArray();
+        foreach (byte b in payload)
+            client.Send([b]);
+        Assert.Equal(payload, client.Receive(payload.Length));
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Eight_MiB_full_duplex_keeps_every_byte_in_order(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        var payload = new byte[8 * 1024 * 1024];
+        new Random(42).NextBytes(payload);
+
+        // Sending and receiving at once: a server that buffers nothing and reads only after writing
+        // would deadlock a sequential client, so this also proves the echo keeps flowing.
+        var sender = Task.Run(() => { client.Send(payload); });
+        var receiver = Task.Run(() => client.Receive(payload.Length));
+        var echoed = await receiver.WaitAsync(TimeSpan.FromSeconds(60));
+        await sender.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Half_close_gets_every_byte_back_then_the_server_closes(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        var payload = Encoding.ASCII.GetBytes(new string('h', 100_000));
+        client.Send(payload);
+        client.Socket.Shutdown(SocketShutdown.Send); // FIN: nothing more is coming
+        Assert.Equal(payload, client.Receive(payload.Length));
+        Assert.True(client.ReadsEndOfStream(), "the server should close once it has echoed everything");
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Two_hundred_concurrent_clients_each_get_their_own_bytes(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        var clients = Enumerable.Range(0, 200).Select(i => Task.Run(() =>
+        {
+            using var client = new EchoClient(server.EndPoint);
+            for (int round = 0; round < 5; round++)
+            {
+                var message = Encoding.ASCII.GetBytes($"client {i} round {round};");
+                Assert.Equal(message, client.Echo(message));
+            }
+        }));
+        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Resets_end_only_their_own_connection(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var survivor = new EchoClient(server.EndPoint);
+        Assert.Equal("before"u8.ToArray(), survivor.Echo("before"u8));
+
+        for (int i = 0; i < 50; i++)
+        {
+            var doomed = new EchoClient(server.EndPoint);
+            doomed.Send(new byte[64 * 1024]); // unread echo pending when the reset arrives
+            doomed.Socket.LingerState = new LingerOption(true, 0); // close with RST
+            doomed.Dispose();
+        }
+
+        Assert.Equal("after"u8.ToArray(), survivor.Echo("after"u8));
+        using var fresh = new EchoClient(server.EndPoint);
+        Assert.Equal("fresh"u8.ToArray(), fresh.Echo("fresh"u8));
+        Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections") == 2, TimeSpan.FromSeconds(20), "the reset connections to be closed");
+        Assert.False(server.HasExited);
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void A_new_client_is_served_while_many_idle_connections_are_open(string engine)
+    {
+        const int idle = 2000;
+        using var server = ServerProcess.Start(engine);
+        var idlers = new List<EchoClient>();
+        try
+        {
+            for (int i = 0; i < idle; i++)
+                idlers.Add(new EchoClient(server.EndPoint));
+            Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections") == idle, TimeSpan.FromSeconds(60), $"{idle} open connections");
+
+            using var client = new EchoClient(server.EndPoint);
+            Assert.Equal("still here"u8.ToArray(), client.Echo("still here"u8));
+            // and the idle ones are alive, not just counted
+            Assert.Equal("idle 0"u8.ToArray(), idlers[0].Echo("idle 0"u8));
+            Assert.Equal("idle n"u8.ToArray(), idlers[^1].Echo("idle n"u8));
+        }
+        finally
+        {
+            foreach (var c in idlers)
+                c.Dispose();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Sockets;
+
+namespace Shootout.Server.Tests;
+
+/// <summary>What the host gives every engine: metrics, limits, clean shutdown.</summary>
+public sealed class HostTests
+{
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Metrics_report_connections_bytes_memory_cpu_and_threads(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var client = new EchoClient(server.EndPoint);
+        client.Echo(new byte[1000]);
+        client.Echo(new byte[24]);
+        Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_bytes_echoed_total", ("engine", engine)) >= 1024, TimeSpan.FromSeconds(20), "1024 echoed bytes counted");
+
+        var m = MetricsScrape.From(server);
+        (string, string) e = ("engine", engine);
+        Assert.Equal(1, m.Value("shootout_server_connections", e));
+        Assert.Equal(1, m.Value("shootout_server_connections_accepted_total", e));
+        Assert.Equal(0, m.Value("shootout_server_connections_rejected_total", e, ("reason", "limit")));
+        Assert.Equal(0, m.Value("shootout_server_connections_rejected_total", e, ("reason", "fd_limit")));
+        Assert.Equal(1024, m.Value("shootout_server_bytes_echoed_total", e));
+        double rss = m.Value("shootout_server_resident_memory_bytes", e), baseline = m.Value("shootout_server_baseline_memory_bytes", e);
+        Assert.InRange(baseline, 1e6, 1e9);
+        Assert.InRange(rss, 1e6, 1e9);
+        Assert.True(m.Value("shootout_server_cpu_seconds_total", e, ("mode", "user")) > 0, "user CPU time is counted");
+        Assert.True(m.Value("shootout_server_cpu_seconds_total", e, ("mode", "system")) >= 0);
+        Assert.InRange(m.Value("shootout_server_threads", e), 1, 500);
+        Assert.True(m.Value("shootout_server_gc_heap_bytes", e) > 0);
+        // The scrape must stay O(1): none of prometheus-net's default process metrics (they list /proc/self/fd).
+        Assert.DoesNotContain("process_open_handles", m.Text);
+        Assert.DoesNotContain("process_num_threads", m.Text);
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Connection_past_the_limit_is_closed_and_counted(string engine)
+    {
+        using var server = ServerProcess.Start(engine, "--max-connections", "3");
+        var admitted = Enumerable.Range(0, 3).Select(_ => new EchoClient(server.EndPoint)).ToList();
+        try
+        {
+            foreach (var c in admitted)
+                Assert.Equal("in"u8.ToArray(), c.Echo("in"u8));
+            using var extra = new EchoClient(server.EndPoint);
+            Assert.True(ClosedByServer(extra), "connection 4 of 3 should be closed at once");
+            var m = MetricsScrape.From(server);
+            Assert.Equal(1, m.Value("shootout_server_connections_rejected_total", ("reason", "limit")));
+            Assert.Equal(3, m.Value("shootout_server_connections"));
+
+            admitted[0].Dispose();
+            Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections") == 2, TimeSpan.FromSeconds(20), "a slot to free up");
+            using var next = new EchoClient(server.EndPoint);
+            Assert.Equal("again"u8.ToArray(), next.Echo("again"u8));
+        }
+        finally
+        {
+            foreach (var c in admitted)
+                c.Dispose();
+        }
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Sigterm_with_open_connections_exits_zero_within_five_seconds(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        var clients = Enumerable.Range(0, 300).Select(_ => new EchoClient(server.EndPoint)).ToList();
+        try
+        {
+            Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections") == clients.Count, TimeSpan.FromSeconds(30), "all connections open");
+            var (exitCode, elapsed) = server.Terminate(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, exitCode);
+            Assert.True(elapsed < TimeSpan.FromSeconds(5), $"exit took {elapsed}");
+            Assert.True(ClosedByServer(clients[0]), "open connections are closed by the server on stop");
+        }
+        finally
+        {
+            foreach (var c in clients)
+                c.Dispose();
+        }
+    }
+
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void Metrics_port_zero_disables_the_endpoint(string engine)
+    {
+        using var server = ServerProcess.Start(engine, "--metrics-port", "0");
+        using var client = new EchoClient(server.EndPoint);
+        Assert.Equal("ok"u8.ToArray(), client.Echo("ok"u8));
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // The port picked for metrics by the fixture was overridden by --metrics-port 0: nothing listens there.
+        Assert.Throws<SocketException>(() => probe.Connect("127.0.0.1", server.MetricsPort));
+    }
+
+    /// <summary>A FIN or a reset from the server: either way it closed the connection.</summary>
+    private static bool ClosedByServer(EchoClient client)
+    {
+        try
+        {
+            client.Send("x"u8);
+            return client.ReadsEndOfStream();
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
+        {
+            return true;
+        }
+    }
+}
