@@ -1,0 +1,39 @@
+using Shootout.LoadGen.Agents;
+using Shootout.LoadGen.Engine;
+
+namespace Shootout.LoadGen;
+
+/// <summary>The hidden <c>agent</c> command: one share of the load in a child process, ticks to stdout.</summary>
+internal static class AgentCommand
+{
+    public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
+    {
+        var plan = AgentProtocol.DecodePlan(encodedPlan);
+        FileLimit.RaiseToHard();
+        var stdout = Console.Out;
+        stdout.WriteLine(AgentProtocol.Ready);
+        stdout.Flush();
+        var go = await Console.In.ReadLineAsync(cancel).ConfigureAwait(false);
+        if (go != AgentProtocol.Go) return 1;
+
+        // The coordinator closing our stdin means it is gone: stop rather than load a server for nobody.
+        using var orphaned = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _ = Task.Run(async () =>
+        {
+            try { while (await Console.In.ReadLineAsync().ConfigureAwait(false) is not null) { } }
+            catch (IOException) { }
+            orphaned.Cancel();
+        });
+        var gate = new object();
+        await new Worker(plan).RunAsync(t =>
+        {
+            string line = AgentProtocol.EncodeTick(t);
+            lock (gate)
+            {
+                stdout.WriteLine(line);
+                stdout.Flush();
+            }
+        }, orphaned.Token).ConfigureAwait(false);
+        return 0;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Stats;
+
+namespace Shootout.LoadGen.Agents;
+
+/// <summary>
+/// How the coordinator and its agent processes talk: the plan goes down as one base64 JSON argument; the
+/// agent answers "ready" on stdout, waits for "go" on stdin (so all agents start their clocks together),
+/// then writes one JSON tick per line, the last one final.
+/// </summary>
+internal static class AgentProtocol
+{
+    public const string Ready = "ready";
+    public const string Go = "go";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string EncodePlan(LoadPlan plan) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan, Json)));
+
+    public static LoadPlan DecodePlan(string base64) =>
+        JsonSerializer.Deserialize<LoadPlan>(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), Json)
+        ?? throw new FormatException("empty plan");
+
+    public static string EncodeTick(Tick tick) => JsonSerializer.Serialize(TickLine.From(tick), Json);
+
+    public static Tick DecodeTick(string line) =>
+        (JsonSerializer.Deserialize<TickLine>(line, Json) ?? throw new FormatException("empty tick")).ToTick();
+}

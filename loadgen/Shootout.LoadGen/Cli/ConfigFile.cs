@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.Json;
+using Shootout.LoadGen.Plan;
+
+namespace Shootout.LoadGen.Cli;
+
+/// <summary>
+/// Reads a JSON config file. Load simulations use NBomber's names and accept NBomber's array form
+/// (<c>{"Inject": [100, "00:00:01", "00:00:30"]}</c>, <c>{"Pause": "00:00:05"}</c>) or named fields
+/// (<c>{"Inject": {"rate": 100, "interval": "1s", "during": "30s"}}</c>). Every error names its field.
+/// </summary>
+internal static class ConfigFile
+{
+    public static Settings Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
+        }
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new UsageException($"--config: '{path}' is not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}"); }
+        using (doc) return Parse(doc.RootElement);
+    }
+
+    public static Settings Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw Field("(root)", "must be a JSON object");
+        var s = new Settings();
+        foreach (var p in root.EnumerateObject())
+        {
+            string f = p.Name;
+            var v = p.Value;
+            s = NormaliseKey(f) switch
+            {
+                "scenario" => s with { Scenario = Str(v, f) },
+                "target" => s with { Target = v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f) },
+                "connections" => s with { Connections = Int(v, f, 1) },
+                "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },
+                "rate" => s with { Rate = Num(v, f, 0.001) },
+                "duration" => s with { Duration = Dur(v, f) },
+                "messagesize" => s with { MessageSize = Int(v, f, 1, 1 << 20) },
+                "closed" => s with { Closed = Bool(v, f) },
+                "heartbeat" => s with { Heartbeat = Dur(v, f) },
+                "connecttimeout" => s with { ConnectTimeout = Dur(v, f) },
+                "messagetimeout" => s with { MessageTimeout = Dur(v, f) },
+                "destaddresses" => s with { DestAddresses = Int(v, f, 1, 65536) },
+                "allowremote" => s with { AllowRemote = Bool(v, f) },
+                "reportdir" => s with { ReportDir = Str(v, f) },
+                "metricsport" => s with { MetricsPort = Int(v, f, 0, 65535) },
+                "agents" => s with { Agents = v.ValueKind == JsonValueKind.Number ? v.GetRawText() : Str(v, f) },
+                "loadsimulations" or "loadsimulationssettings" => s with { Phases = Phases(v, f) },
+                _ => throw Field(f, "unknown field"),
+            };
+        }
+        return s;
+    }
+
+    private static string NormaliseKey(string key) => key.Replace("_", "").Replace("-", "").ToLowerInvariant();
+
+    private static List<LoadPhase> Phases(JsonElement v, string field)
+    {
+        if (v.ValueKind != JsonValueKind.Array) throw Field(field, "must be an array of load simulations");
+        var list = new List<LoadPhase>();
+        int i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            string at = $"{field}[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object || item.EnumerateObject().Count() != 1)
+                throw Field(at, "must be an object with one key: RampingConstant, KeepConstant, Inject, RampingInject or Pause");
+            var prop = item.EnumerateObject().First();
+            if (!Enum.TryParse<PhaseKind>(prop.Name, ignoreCase: true, out var kind) || int.TryParse(prop.Name, out _))
+                throw Field($"{at}.{prop.Name}", "unknown load simulation (use RampingConstant, KeepConstant, Inject, RampingInject or Pause)");
+            list.Add(Phase(kind, prop.Value, $"{at}.{prop.Name}"));
+        }
+        if (list.Count == 0) throw Field(field, "needs at least one load simulation");
+        return list;
+    }
+
+    private static LoadPhase Phase(PhaseKind kind, JsonElement v, string at)
+    {
+        string[] names = kind switch
+        {
+            PhaseKind.RampingConstant or PhaseKind.KeepConstant => ["copies", "during"],
+            PhaseKind.Inject or PhaseKind.RampingInject => ["rate", "interval", "during"],
+            _ => ["during"],
+        };
+        var args = new JsonElement?[names.Length];
+        if (v.ValueKind == JsonValueKind.Array)
+        {
+            var items = v.EnumerateArray().ToArray();
+            if (items.Length != names.Length) throw Field(at, $"needs [{string.Join(", ", names)}]");
+            for (int i = 0; i < names.Length; i++) args[i] = items[i];
+        }
+        else if (v.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in v.EnumerateObject())
+            {
+                int i = Array.IndexOf(names, p.Name.ToLowerInvariant());
+                if (i < 0) throw Field($"{at}.{p.Name}", $"unknown field (expected {string.Join(", ", names)})");
+                args[i] = p.Value;
+            }
+            for (int i = 0; i < names.Length; i++)
+                if (args[i] is null) throw Field($"{at}.{names[i]}", "is required");
+        }
+        else if (names.Length == 1) args[0] = v;
+        else throw Field(at, $"needs [{string.Join(", ", names)}] or an object with those fields");
+
+        TimeSpan during = Dur(args[^1]!.Value, $"{at}.during");
+        if (during <= TimeSpan.Zero) throw Field($"{at}.during", "must be longer than zero");
+        return kind switch
+        {
+            PhaseKind.RampingConstant or PhaseKind.KeepConstant =>
+                new LoadPhase(kind, Int(args[0]!.Value, $"{at}.copies", 0), TimeSpan.FromSeconds(1), during),
+            PhaseKind.Inject or PhaseKind.RampingInject => InjectPhase(kind, args, at, during),
+            _ => new LoadPhase(kind, 0, TimeSpan.FromSeconds(1), during),
+        };
+    }
+
+    private static LoadPhase InjectPhase(PhaseKind kind, JsonElement?[] args, string at, TimeSpan during)
+    {
+        double rate = Num(args[0]!.Value, $"{at}.rate", 0);
+        TimeSpan interval = Dur(args[1]!.Value, $"{at}.interval");
+        if (interval <= TimeSpan.Zero) throw Field($"{at}.interval", "must be longer than zero");
+        return new LoadPhase(kind, rate, interval, during);
+    }
+
+    private static UsageException Field(string field, string problem) => new($"config field '{field}': {problem}");
+
+    private static string Str(JsonElement v, string f) =>
+        v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Field(f, "must be a string");
+
+    private static bool Bool(JsonElement v, string f) =>
+        v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Field(f, "must be true or false");
+
+    private static int Int(JsonElement v, string f, int min, int max = int.MaxValue)
+    {
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int n)) throw Field(f, "must be a whole number");
+        if (n < min || n > max) throw Field(f, max == int.MaxValue ? $"must be at least {min} (got {n})" : $"must be between {min} and {max} (got {n})");
+        return n;
+    }
+
+    private static double Num(JsonElement v, string f, double min)
+    {
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double n) || !double.IsFinite(n)) throw Field(f, "must be a number");
+        if (n < min) throw Field(f, $"must be at least {min.ToString(CultureInfo.InvariantCulture)} (got {n.ToString(CultureInfo.InvariantCulture)})");
+        return n;
+    }
+
+    private static TimeSpan Dur(JsonElement v, string f)
+    {
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
+        if (v.ValueKind == JsonValueKind.String && Values.TryDuration(v.GetString()!, out var d)) return d;
+        throw Field(f, "must be a duration such as \"10s\", \"500ms\" or \"00:00:10\"");
+    }
+}

@@ -1,0 +1,51 @@
+using Shootout.LoadGen.Plan;
+
+namespace Shootout.LoadGen.Cli;
+
+/// <summary>What the user asked for, from flags and/or a config file; unset values are null so flags can
+/// override a config file field by field.</summary>
+internal sealed record Settings
+{
+    public string? Scenario { get; init; }
+    public string? Target { get; init; }
+    public int? Connections { get; init; }
+    public double? ConnectRate { get; init; }
+    public double? Rate { get; init; }
+    public TimeSpan? Duration { get; init; }
+    public int? MessageSize { get; init; }
+    public bool? Closed { get; init; }
+    public TimeSpan? Heartbeat { get; init; }
+    public TimeSpan? ConnectTimeout { get; init; }
+    public TimeSpan? MessageTimeout { get; init; }
+    public int? DestAddresses { get; init; }
+    public bool? AllowRemote { get; init; }
+    public string? ReportDir { get; init; }
+    public int? MetricsPort { get; init; }
+    public string? Agents { get; init; }
+    public int? ReplicaIndex { get; init; }
+    public int? ReplicaCount { get; init; }
+    public IReadOnlyList<LoadPhase>? Phases { get; init; }
+
+    public Settings OverlaidBy(Settings top) => new()
+    {
+        Scenario = top.Scenario ?? Scenario,
+        Target = top.Target ?? Target,
+        Connections = top.Connections ?? Connections,
+        ConnectRate = top.ConnectRate ?? ConnectRate,
+        Rate = top.Rate ?? Rate,
+        Duration = top.Duration ?? Duration,
+        MessageSize = top.MessageSize ?? MessageSize,
+        Closed = top.Closed ?? Closed,
+        Heartbeat = top.Heartbeat ?? Heartbeat,
+        ConnectTimeout = top.ConnectTimeout ?? ConnectTimeout,
+        MessageTimeout = top.MessageTimeout ?? MessageTimeout,
+        DestAddresses = top.DestAddresses ?? DestAddresses,
+        AllowRemote = top.AllowRemote ?? AllowRemote,
+        ReportDir = top.ReportDir ?? ReportDir,
+        MetricsPort = top.MetricsPort ?? MetricsPort,
+        Agents = top.Agents ?? Agents,
+        ReplicaIndex = top.ReplicaIndex ?? ReplicaIndex,
+        ReplicaCount = top.ReplicaCount ?? ReplicaCount,
+        Phases = top.Phases ?? Phases,
+    };
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Shootout.LoadGen.Agents;
+using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Engine;
+using Shootout.LoadGen.Live;
+using Shootout.LoadGen.Metrics;
+using Shootout.LoadGen.Net;
+using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Reports;
+using Shootout.LoadGen.Stats;
+
+namespace Shootout.LoadGen;
+
+/// <summary>
+/// Runs a plan from start to reports: checks the target answers, runs the load in-process or over agent
+/// processes (as many as the open-file limit requires), merges their ticks, shows progress, exports
+/// metrics, and always writes the reports — also after Ctrl-C or when the server dies.
+/// </summary>
+internal static class Coordinator
+{
+    public static async Task<int> RunAsync(LoadPlan plan, RunSettings run, bool interactive, CancellationToken cancel)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var wall = Stopwatch.StartNew();
+        try { Directory.CreateDirectory(run.ReportDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--report-dir: cannot create '{run.ReportDir}': {e.Message}");
+        }
+
+        int mine = plan.Share.ConnectionsOf(plan.Connections);
+        int budget = FileLimit.ConnectionBudget();
+        int agents = run.Agents ?? (mine > budget ? (mine + budget - 1) / budget : 0);
+        var totals = new RunAggregate(Math.Max(1, agents));
+
+        PrometheusExporter? metrics = null;
+        if (run.MetricsPort > 0)
+        {
+            try { metrics = new PrometheusExporter(run.MetricsPort, plan.TargetLabel); }
+            catch (Exception e) when (e is HttpListenerException or SocketException or InvalidOperationException)
+            {
+                throw new UsageException($"--metrics-port: cannot listen on {run.MetricsPort}: {e.Message}");
+            }
+        }
+
+        using var _ = metrics;
+        var probe = await ProbeAsync(plan).ConfigureAwait(false);
+        if (probe is { } failure && !cancel.IsCancellationRequested)
+        {
+            totals.Add(0, FailedProbeTick(failure.Kind));
+            for (int i = 1; i < Math.Max(1, agents); i++) totals.Lost(i, "not_started");
+            totals.Finish();
+            string msg = $"{ErrorKinds.Describe(failure.Kind)}: {failure.Target} (is the server running?)";
+            return Finish(plan, run, totals, "failed", 1, msg, agents, startedAt, wall);
+        }
+
+        var ticks = Channel.CreateUnbounded<(int Source, Tick? Tick)>();
+        var consume = Task.Run(async () =>
+        {
+            await foreach (var (source, tick) in ticks.Reader.ReadAllAsync())
+            {
+                if (tick is null) { totals.Lost(source, ErrorKinds.AgentLost); continue; }
+                totals.Add(source, tick);
+                metrics?.Observe(tick, totals.Alive);
+            }
+        });
+        using var liveDone = new CancellationTokenSource();
+        var title = $"{plan.ScenarioName} → {plan.TargetLabel}" + (agents > 0 ? $" ({agents} agents)" : "");
+        var live = new LiveView(totals, title, interactive, Console.Out).RunAsync(liveDone.Token);
+
+        string? agentError = null;
+        if (agents == 0)
+        {
+            var worker = new Worker(plan);
+            await worker.RunAsync(t => ticks.Writer.TryWrite((0, t)), cancel).ConfigureAwait(false);
+        }
+        else
+        {
+            agentError = await RunAgentsAsync(plan, agents, (i, t) => ticks.Writer.TryWrite((i, t)), cancel).ConfigureAwait(false);
+        }
+        ticks.Writer.Complete();
+        await consume.ConfigureAwait(false);
+        totals.Finish();
+        liveDone.Cancel();
+        await live.ConfigureAwait(false);
+
+        var (status, code, message) = Verdict(plan, run, totals, cancel.IsCancellationRequested, wall.Elapsed.TotalSeconds, agentError);
+        return Finish(plan, run, totals, status, code, message, agents, startedAt, wall);
+    }
+
+    private static int Finish(LoadPlan plan, RunSettings run, RunAggregate totals, string status, int code, string? message,
+        int agents, DateTimeOffset startedAt, Stopwatch wall)
+    {
+        var result = new RunResult(plan, totals, status, code, message, agents, startedAt, wall.Elapsed.TotalSeconds);
+        ReportWriter.WriteAll(run.ReportDir, result);
+        var step = result.Steps[1];
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{plan.ScenarioName}: connections {totals.Established}/{plan.Share.ConnectionsOf(plan.Connections)} (failed {totals.ConnectFailed}), messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
+        Console.Out.Flush();
+        if (message is not null && code != 0) Console.Error.WriteLine($"shootout-loadgen: error: {message}");
+        return code;
+    }
+
+    private static (string Status, int Code, string? Message) Verdict(LoadPlan plan, RunSettings run, RunAggregate t,
+        bool interrupted, double wallSeconds, string? agentError)
+    {
+        var errors = t.ErrorsSnapshot().Where(e => e.Value > 0).ToArray();
+        string list = string.Join(", ", errors.Take(4).Select(e => $"{e.Key} {e.Value}"));
+        if (interrupted)
+            return ("interrupted", 130, $"interrupted after {wallSeconds:0.0} s; partial reports in {run.ReportDir}");
+        if (agentError is not null)
+            return ("failed", 1, $"{agentError}; partial reports in {run.ReportDir}");
+        if (t.StopReasons.Contains(StopReasons.AllFailed) && t.Established == 0)
+        {
+            string kind = errors.FirstOrDefault().Key ?? ErrorKinds.Other;
+            return ("failed", 1, $"no connection to {plan.TargetLabel} could be established: {ErrorKinds.Describe(kind)} ({list})");
+        }
+        if (t.StopReasons.Contains(StopReasons.AllLost) || t.StopReasons.Contains(StopReasons.AllFailed))
+            return ("failed", 1, $"all connections to {plan.TargetLabel} were lost mid-run ({list}); partial reports in {run.ReportDir}");
+        if (errors.Length > 0 || t.Failed > 0 || t.ConnectFailed > 0)
+            return ("failed", 1, $"{errors.Sum(e => e.Value)} errors ({list}), {t.Failed} messages failed, {t.ConnectFailed} connections failed");
+        return ("ok", 0, null);
+    }
+
+    private static async Task<string?> RunAgentsAsync(LoadPlan plan, int count, Action<int, Tick?> onTick, CancellationToken cancel)
+    {
+        var agents = new List<AgentProcess>();
+        try
+        {
+            for (int i = 0; i < count; i++)
+                agents.Add(AgentProcess.Start(i, plan with { Share = plan.Share.Split(i, count) }));
+            var pumps = agents.Select(a => Task.Run(async () =>
+            {
+                bool final = await a.PumpAsync(t => onTick(a.Index, t)).ConfigureAwait(false);
+                if (!final) onTick(a.Index, null);
+                return final;
+            })).ToArray();
+
+            await Task.WhenAny(Task.WhenAll(agents.Select(a => a.ReadyTask)), Task.Delay(TimeSpan.FromSeconds(60), cancel))
+                .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            foreach (var a in agents) a.Go();
+
+            using var stop = cancel.Register(() => { foreach (var a in agents) a.Stop(); });
+            var all = Task.WhenAll(pumps);
+            while (!all.IsCompleted)
+            {
+                await Task.WhenAny(all, Task.Delay(500)).ConfigureAwait(false);
+                if (cancel.IsCancellationRequested)
+                {
+                    // Agents got SIGTERM; give them time to write their final ticks, then make sure.
+                    await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+                    break;
+                }
+            }
+            var lost = agents.Where((a, i) => pumps[i].IsCompletedSuccessfully && !pumps[i].Result).ToList();
+            return lost.Count == 0 ? null
+                : $"{lost.Count} of {count} agent processes died ({lost[0].LastError ?? "no message"})";
+        }
+        finally
+        {
+            foreach (var a in agents) a.Dispose();
+        }
+    }
+
+    private sealed record ProbeFailure(string Target, string Kind);
+
+    /// <summary>One connection to each destination before the load starts, so a server that is not there is
+    /// reported at once as "connection refused" rather than as a run full of errors.</summary>
+    private static async Task<ProbeFailure?> ProbeAsync(LoadPlan plan)
+    {
+        var timeout = TimeSpan.FromSeconds(Math.Min(plan.ConnectTimeout.TotalSeconds, 3));
+        foreach (var target in plan.Targets.Distinct().Take(256))
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(timeout);
+                using var c = await ClientConnection.ConnectAsync(IPEndPoint.Parse(target), cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                return new ProbeFailure(target, ErrorKinds.Classify(e));
+            }
+        }
+        return null;
+    }
+
+    private static Tick FailedProbeTick(string kind) => new()
+    {
+        Seq = 0,
+        Attempts = 1,
+        ConnectFailed = 1,
+        Errors = new() { [kind] = 1 },
+        Latency = Histograms.Create(),
+        Connect = Histograms.Create(),
+        Final = true,
+        StopReason = StopReasons.AllFailed,
+    };
+}

@@ -1,0 +1,55 @@
+using Prometheus;
+using Shootout.LoadGen.Stats;
+
+namespace Shootout.LoadGen.Metrics;
+
+/// <summary>
+/// Serves the run's metrics on --metrics-port. A private registry keeps out prometheus-net's default
+/// process metrics (one of which walks every open file descriptor: O(connections) per scrape).
+/// Replicas on several machines each export their share; Prometheus adds them up.
+/// </summary>
+internal sealed class PrometheusExporter : IDisposable
+{
+    private readonly MetricServer _server;
+    private readonly Gauge.Child _connections;
+    private readonly Counter.Child _ok, _failed;
+    private readonly Histogram _latency, _connect;
+    private readonly Counter _errors;
+    private readonly string _target;
+
+    public PrometheusExporter(int port, string target)
+    {
+        _target = target;
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        _connections = factory.CreateGauge("shootout_loadgen_connections", "Open client connections.", "target").WithLabels(target);
+        var messages = factory.CreateCounter("shootout_loadgen_messages_total", "Echo round trips by result.", "target", "result");
+        _ok = messages.WithLabels(target, "ok");
+        _failed = messages.WithLabels(target, "failed");
+        // Fine buckets from 10 µs (×1.5 each) up to ~10 s.
+        var buckets = Histogram.ExponentialBuckets(0.00001, 1.5, 35);
+        _latency = factory.CreateHistogram("shootout_loadgen_latency_seconds", "Echo round-trip latency (from the scheduled send time in the open model).",
+            new HistogramConfiguration { Buckets = buckets, LabelNames = ["target"] });
+        _connect = factory.CreateHistogram("shootout_loadgen_connect_seconds", "TCP connect latency.",
+            new HistogramConfiguration { Buckets = buckets, LabelNames = ["target"] });
+        _errors = factory.CreateCounter("shootout_loadgen_errors_total", "Errors by kind.", "target", "kind");
+        _server = new MetricServer(port: port, registry: registry);
+        _server.Start();
+    }
+
+    public void Observe(Tick tick, long aliveTotal)
+    {
+        _connections.Set(aliveTotal);
+        _ok.Inc(tick.Ok);
+        _failed.Inc(tick.Failed);
+        foreach (var (kind, n) in tick.Errors) _errors.WithLabels(_target, kind).Inc(n);
+        var latency = _latency.WithLabels(_target);
+        foreach (var v in tick.Latency.RecordedValues())
+            latency.Observe(v.ValueIteratedTo / 1e6, v.CountAtValueIteratedTo);
+        var connect = _connect.WithLabels(_target);
+        foreach (var v in tick.Connect.RecordedValues())
+            connect.Observe(v.ValueIteratedTo / 1e6, v.CountAtValueIteratedTo);
+    }
+
+    public void Dispose() => _server.Dispose();
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Shootout.LoadGen.Reports;
+
+/// <summary>DIR/report.md: the run at a glance, for people and pull requests.</summary>
+internal static class MarkdownReport
+{
+    public static string Write(RunResult r)
+    {
+        var t = r.Totals;
+        var sb = new StringBuilder();
+        sb.Append($"# Load test: {r.Plan.ScenarioName} against {r.Plan.TargetLabel}\n\n");
+        sb.Append($"- status: **{r.Status}** (exit {r.ExitCode}){(r.Message is null ? "" : " — " + r.Message)}\n");
+        sb.Append($"- started: {r.StartedAt:u}, measured {F(t.MeasuredSeconds)} s, wall {F(r.WallSeconds)} s, agents: {r.Agents}\n");
+        sb.Append($"- connections: requested {r.Plan.Share.ConnectionsOf(r.Plan.Connections)}, established {t.Established}, failed {t.ConnectFailed}, connect rate {F(r.ConnectRatePerSecond)}/s\n");
+        sb.Append($"- messages: ok {t.Ok}, failed {t.Failed}, rate requested {F(r.RequestedRate)}/s, achieved {F(r.AchievedRate)}/s, size {r.Plan.MessageSize} B\n");
+        if (r.Plan.OpenModel)
+            sb.Append("- latency is measured from each message's scheduled send time (coordinated-omission corrected)\n");
+        sb.Append('\n');
+
+        sb.Append("## Steps\n\n");
+        sb.Append("| step | requests | ok | failed | rps | min µs | mean µs | max µs | p50 | p75 | p90 | p95 | p99 | p99.9 | p99.99 | stddev | data MB |\n");
+        sb.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var s in r.Steps)
+        {
+            sb.Append($"| {s.Name} | {s.Requests} | {s.Ok} | {s.Failed} | {F(s.Rps)} | {F(s.Min)} | {F(s.Mean)} | {F(s.Max)} | ");
+            sb.Append($"{F(s.P(50))} | {F(s.P(75))} | {F(s.P(90))} | {F(s.P(95))} | {F(s.P(99))} | {F(s.P(99.9))} | {F(s.P(99.99))} | {F(s.StdDev)} | {F(s.BytesAll / 1048576.0)} |\n");
+        }
+        sb.Append('\n');
+
+        sb.Append("## Errors\n\n");
+        if (t.Errors.Count == 0) sb.Append("none\n");
+        else
+        {
+            sb.Append("| kind | count |\n|---|---:|\n");
+            foreach (var (kind, n) in t.Errors.OrderByDescending(e => e.Value)) sb.Append($"| {kind} | {n} |\n");
+        }
+        sb.Append('\n');
+
+        sb.Append("## Timeline (per second)\n\n");
+        sb.Append("| s | open | new conns | ok/s | failed/s | errors | p50 µs | p99 µs | max µs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var p in t.Timeline)
+            sb.Append($"| {p.Seq + 1} | {p.Alive} | {p.Established} | {p.Ok} | {p.Failed} | {p.Errors} | {F(p.P50)} | {F(p.P99)} | {F(p.Max)} |\n");
+        return sb.ToString();
+    }
+
+    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+}

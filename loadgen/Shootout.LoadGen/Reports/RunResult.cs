@@ -1,0 +1,56 @@
+using HdrHistogram;
+using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Stats;
+
+namespace Shootout.LoadGen.Reports;
+
+/// <summary>The finished (or stopped) run, as the report writers see it.</summary>
+internal sealed record RunResult(
+    LoadPlan Plan,
+    RunAggregate Totals,
+    string Status,
+    int ExitCode,
+    string? Message,
+    int Agents,
+    DateTimeOffset StartedAt,
+    double WallSeconds)
+{
+    public string MessageStepName => Plan.Scenario == ScenarioKind.Hold ? "heartbeat" : "echo";
+
+    public double ConnectSpanSeconds =>
+        Totals.FirstConnectSeconds < 0 || Totals.LastConnectSeconds < 0 ? 0
+        : Math.Max(0.001, Totals.LastConnectSeconds - Totals.FirstConnectSeconds);
+
+    public double ConnectRatePerSecond => ConnectSpanSeconds <= 0 ? 0 : Totals.Established / ConnectSpanSeconds;
+
+    public double AchievedRate => Totals.MeasuredSeconds <= 0 ? 0 : Totals.Ok / Totals.MeasuredSeconds;
+
+    public double RequestedRate => Plan switch
+    {
+        { OpenModel: true, Phases: var phases } when phases.Any(p => p.IsInjection) =>
+            phases.Where(p => p.IsInjection).Max(p => p.RatePerSecond),
+        { Scenario: ScenarioKind.Hold, Heartbeat: { } hb } => Plan.Connections / hb.TotalSeconds,
+        _ => 0,
+    };
+
+    public IReadOnlyList<StepStats> Steps =>
+    [
+        new("connect", Totals.Established, Totals.ConnectFailed, Totals.Connect, ConnectSpanSeconds, 0, 0),
+        new(MessageStepName, Totals.Ok, Totals.Failed, Totals.Latency, Totals.MeasuredSeconds,
+            Totals.BytesSent + Totals.BytesReceived, Plan.MessageSize * 2),
+    ];
+}
+
+/// <summary>NBomber's per-step figures. Latencies in microseconds.</summary>
+internal sealed record StepStats(string Name, long Ok, long Failed, HistogramBase Histogram, double Seconds,
+    long BytesAll, long BytesPerRequest)
+{
+    public long Requests => Ok + Failed;
+    public double Rps => Seconds <= 0 ? 0 : Ok / Seconds;
+    private bool Any => Histogram.TotalCount > 0;
+    public double Min => Any ? Histogram.RecordedValues().First().ValueIteratedTo : 0;
+    public double Mean => Any ? Histogram.GetMean() : 0;
+    public double Max => Any ? Histogram.GetMaxValue() : 0;
+    public double StdDev => Any ? Histogram.GetStdDeviation() : 0;
+    public double P(double percentile) => Any ? Histogram.GetValueAtPercentile(percentile) : 0;
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Shootout.LoadGen.Reports;
+
+/// <summary>DIR/summary.json: the machine-readable result other tools read. Field names are a contract.</summary>
+internal static class SummaryJson
+{
+    public static JsonObject Build(RunResult r)
+    {
+        var t = r.Totals;
+        var msg = r.Steps[1];
+        var con = r.Steps[0];
+        var errors = new JsonObject();
+        foreach (var (kind, n) in t.Errors.OrderBy(e => e.Key)) errors[kind] = n;
+        return new JsonObject
+        {
+            ["scenario"] = r.Plan.ScenarioName,
+            ["target"] = r.Plan.TargetLabel,
+            ["status"] = r.Status,
+            ["exit_code"] = r.ExitCode,
+            ["message"] = r.Message,
+            ["started_at"] = r.StartedAt.ToString("O"),
+            ["duration_s"] = Round(t.MeasuredSeconds),
+            ["wall_s"] = Round(r.WallSeconds),
+            ["agents"] = r.Agents,
+            ["message_size"] = r.Plan.MessageSize,
+            ["connections"] = new JsonObject
+            {
+                ["requested"] = r.Plan.Share.ConnectionsOf(r.Plan.Connections),
+                ["established"] = t.Established,
+                ["failed"] = t.ConnectFailed,
+                ["peak_open"] = r.Totals.Timeline.Select(p => p.Alive).DefaultIfEmpty(0).Max(),
+            },
+            ["messages"] = new JsonObject { ["ok"] = t.Ok, ["failed"] = t.Failed },
+            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate * ShareFraction(r)), ["achieved"] = Round(r.AchievedRate) },
+            ["latency_us"] = new JsonObject
+            {
+                ["min"] = msg.Min, ["mean"] = Round(msg.Mean), ["stddev"] = Round(msg.StdDev),
+                ["p50"] = msg.P(50), ["p75"] = msg.P(75), ["p90"] = msg.P(90), ["p95"] = msg.P(95),
+                ["p99"] = msg.P(99), ["p999"] = msg.P(99.9), ["p9999"] = msg.P(99.99), ["max"] = msg.Max,
+            },
+            ["connect_rate_per_s"] = Round(r.ConnectRatePerSecond),
+            ["connect_latency_us"] = new JsonObject { ["p50"] = con.P(50), ["p99"] = con.P(99), ["max"] = con.Max },
+            ["errors"] = errors,
+            ["bytes"] = new JsonObject { ["sent"] = t.BytesSent, ["received"] = t.BytesReceived },
+            ["replica"] = new JsonObject { ["index"] = r.Plan.Share.Index, ["count"] = r.Plan.Share.Count },
+        };
+    }
+
+    private static double ShareFraction(RunResult r) =>
+        r.Plan.Connections == 0 ? 1 : (double)r.Plan.Share.ConnectionsOf(r.Plan.Connections) / r.Plan.Connections;
+
+    public static string Write(RunResult r) =>
+        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private static double Round(double v) => Math.Round(v, 3);
+}

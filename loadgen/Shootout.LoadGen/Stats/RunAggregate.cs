@@ -1,0 +1,133 @@
+using HdrHistogram;
+
+namespace Shootout.LoadGen.Stats;
+
+/// <summary>One second of the whole run, all workers together.</summary>
+internal sealed record TimelinePoint(int Seq, long Alive, long Established, long ConnectFailed, long Ok, long Failed,
+    long Errors, double P50, double P99, double Max);
+
+/// <summary>
+/// Merges the ticks of every worker (in-process or agent) into totals, whole-run histograms and a per-second
+/// timeline. A second is final once every worker still running has reported past it.
+/// </summary>
+internal sealed class RunAggregate
+{
+    private readonly object _gate = new();
+    private readonly int[] _lastSeq;
+    private readonly bool[] _finished;
+    private readonly long[] _alive;
+    private readonly SortedDictionary<int, Pending> _pending = new();
+    private readonly List<TimelinePoint> _timeline = new();
+
+    private sealed class Pending
+    {
+        public long Alive, Established, ConnectFailed, Ok, Failed, Errors;
+        public readonly LongHistogram Latency = Histograms.Create();
+    }
+
+    public RunAggregate(int sources)
+    {
+        _lastSeq = Enumerable.Repeat(-1, sources).ToArray();
+        _finished = new bool[sources];
+        _alive = new long[sources];
+    }
+
+    public long Attempts, Established, ConnectFailed, Ok, Failed, BytesSent, BytesReceived;
+    public readonly Dictionary<string, long> Errors = new();
+    public readonly LongHistogram Latency = Histograms.Create();
+    public readonly LongHistogram Connect = Histograms.Create();
+    public double MeasuredSeconds;
+    public double FirstConnectSeconds = -1;
+    public double LastConnectSeconds = -1;
+    public readonly List<string> StopReasons = new();
+
+    public IReadOnlyList<TimelinePoint> Timeline { get { lock (_gate) return _timeline.ToList(); } }
+
+    public long Alive { get { lock (_gate) return _alive.Sum(); } }
+
+    public long ErrorTotal { get { lock (_gate) return Errors.Values.Sum(); } }
+
+    public KeyValuePair<string, long>[] ErrorsSnapshot() { lock (_gate) return Errors.OrderByDescending(e => e.Value).ToArray(); }
+
+    public bool AllFinished { get { lock (_gate) return _finished.All(f => f); } }
+
+    public TimelinePoint? LastPoint { get { lock (_gate) return _timeline.Count == 0 ? null : _timeline[^1]; } }
+
+    public void Add(int source, Tick t)
+    {
+        lock (_gate)
+        {
+            Attempts += t.Attempts;
+            Established += t.Established;
+            ConnectFailed += t.ConnectFailed;
+            Ok += t.Ok;
+            Failed += t.Failed;
+            BytesSent += t.BytesSent;
+            BytesReceived += t.BytesReceived;
+            foreach (var (kind, n) in t.Errors) Errors[kind] = Errors.GetValueOrDefault(kind) + n;
+            Latency.Add(t.Latency);
+            Connect.Add(t.Connect);
+            _alive[source] = t.Alive;
+            _lastSeq[source] = t.Seq;
+
+            if (!_pending.TryGetValue(t.Seq, out var p)) _pending[t.Seq] = p = new Pending();
+            p.Alive += t.Alive;
+            p.Established += t.Established;
+            p.ConnectFailed += t.ConnectFailed;
+            p.Ok += t.Ok;
+            p.Failed += t.Failed;
+            p.Errors += t.Errors.Values.Sum();
+            p.Latency.Add(t.Latency);
+
+            if (t.Final)
+            {
+                _finished[source] = true;
+                _alive[source] = 0;
+                MeasuredSeconds = Math.Max(MeasuredSeconds, t.MeasuredSeconds);
+                if (t.FirstConnectSeconds >= 0)
+                    FirstConnectSeconds = FirstConnectSeconds < 0 ? t.FirstConnectSeconds : Math.Min(FirstConnectSeconds, t.FirstConnectSeconds);
+                LastConnectSeconds = Math.Max(LastConnectSeconds, t.LastConnectSeconds);
+                if (t.StopReason is not null) StopReasons.Add(t.StopReason);
+            }
+            Settle(all: false);
+        }
+    }
+
+    /// <summary>A worker that vanished without its final tick (an agent process that died).</summary>
+    public void Lost(int source, string kind)
+    {
+        lock (_gate)
+        {
+            if (_finished[source]) return;
+            _finished[source] = true;
+            _alive[source] = 0;
+            Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
+            StopReasons.Add(kind);
+            Settle(all: false);
+        }
+    }
+
+    public void Finish()
+    {
+        lock (_gate) Settle(all: true);
+    }
+
+    private void Settle(bool all)
+    {
+        int horizon = int.MaxValue;
+        for (int i = 0; i < _lastSeq.Length; i++)
+            if (!_finished[i]) horizon = Math.Min(horizon, _lastSeq[i]);
+        if (all) horizon = int.MaxValue;
+        while (_pending.Count > 0)
+        {
+            var (seq, p) = _pending.First();
+            if (seq >= horizon && horizon != int.MaxValue) break;
+            _pending.Remove(seq);
+            bool any = p.Latency.TotalCount > 0;
+            _timeline.Add(new TimelinePoint(seq, p.Alive, p.Established, p.ConnectFailed, p.Ok, p.Failed, p.Errors,
+                any ? p.Latency.GetValueAtPercentile(50) : 0,
+                any ? p.Latency.GetValueAtPercentile(99) : 0,
+                any ? p.Latency.GetMaxValue() : 0));
+        }
+    }
+}

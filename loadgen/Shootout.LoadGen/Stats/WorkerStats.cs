@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace Shootout.LoadGen.Stats;
+
+/// <summary>Live counters of one worker, written from many connections at once; read once a second into a
+/// <see cref="Tick"/> of deltas.</summary>
+internal sealed class WorkerStats
+{
+    public long Attempts;
+    public long Established;
+    public long ConnectFailed;
+    public long Alive;
+    public long Ok;
+    public long Failed;
+    public long BytesSent;
+    public long BytesReceived;
+    public long FirstConnectTimestamp;
+    public long LastConnectTimestamp;
+
+    public readonly ConcurrentDictionary<string, long> Errors = new();
+    public readonly Recorder Latency = Histograms.CreateRecorder();
+    public readonly Recorder Connect = Histograms.CreateRecorder();
+
+    public void Error(string kind, long count = 1) => Errors.AddOrUpdate(kind, count, (_, v) => v + count);
+
+    public void ConnectAttempt()
+    {
+        Interlocked.Increment(ref Attempts);
+        Interlocked.CompareExchange(ref FirstConnectTimestamp, Stopwatch.GetTimestamp(), 0);
+    }
+
+    public void Connected(long startTimestamp)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Connect.RecordValue(Histograms.Clamp(Histograms.MicrosSince(startTimestamp, now)));
+        Interlocked.Increment(ref Established);
+        Interlocked.Increment(ref Alive);
+        Volatile.Write(ref LastConnectTimestamp, now);
+    }
+
+    public void ConnectFailure(string kind)
+    {
+        Interlocked.Increment(ref ConnectFailed);
+        Error(kind);
+    }
+
+    public void MessageOk(long latencyMicros, int bytes)
+    {
+        Latency.RecordValue(Histograms.Clamp(latencyMicros));
+        Interlocked.Increment(ref Ok);
+        Interlocked.Add(ref BytesSent, bytes);
+        Interlocked.Add(ref BytesReceived, bytes);
+    }
+
+    public void MessagesFailed(long count) => Interlocked.Add(ref Failed, count);
+}
