@@ -50,6 +50,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         Completed = 4,      // the pending operation has a result waiting for GetResult
         Closed = 8,
         RentedBuffer = 16,  // _buffer is rented from the pool (a partial write from the loop's shared buffer)
+        PeerClosed = 32,    // epoll reported RDHUP/HUP/ERR: read until recv says so, a short read proves nothing
     }
 
     internal NetConnection(EventLoop loop, int fd, bool writable)
@@ -191,6 +192,8 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         // Errors and hang-ups make both directions "ready": the next syscall reports what happened.
         if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
             _state |= State.Readable;
+        if ((events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+            _state |= State.PeerClosed;
         if ((events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
             _state |= State.Writable;
         Retry();
@@ -251,8 +254,9 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             if (n > 0)
             {
                 // A short read drained the socket: the next arrival raises a new edge, so there is
-                // no need to spend a recv on EAGAIN to learn that.
-                if (n < destination.Length)
+                // no need to spend a recv on EAGAIN to learn that. Not so for a FIN that came with
+                // the data: its edge is already spent, so once the peer has closed, read on to 0.
+                if (n < destination.Length && (_state & State.PeerClosed) == 0)
                     _state &= ~State.Readable;
                 LastActiveMs = _loop.NowMs;
                 return (int)n;
