@@ -133,9 +133,16 @@ internal static class Coordinator
         {
             for (int i = 0; i < count; i++)
                 agents.Add(AgentProcess.Start(i, plan with { Share = plan.Share.Split(i, count) }));
+            string? pumpError = null;
             var pumps = agents.Select(a => Task.Run(async () =>
             {
-                bool final = await a.PumpAsync(t => onTick(a.Index, t)).ConfigureAwait(false);
+                bool final = false;
+                try { final = await a.PumpAsync(t => onTick(a.Index, t)).ConfigureAwait(false); }
+                catch (Exception e)
+                {
+                    pumpError ??= $"agent {a.Index} sent an unreadable report: {e.Message}";
+                    a.Kill();
+                }
                 if (!final) onTick(a.Index, null);
                 return final;
             })).ToArray();
@@ -156,9 +163,9 @@ internal static class Coordinator
                     break;
                 }
             }
-            var lost = agents.Where((a, i) => pumps[i].IsCompletedSuccessfully && !pumps[i].Result).ToList();
+            var lost = agents.Where((a, i) => !pumps[i].IsCompletedSuccessfully || !pumps[i].Result).ToList();
             return lost.Count == 0 ? null
-                : $"{lost.Count} of {count} agent processes died ({lost[0].LastError ?? "no message"})";
+                : $"{lost.Count} of {count} agent processes died ({pumpError ?? lost[0].LastError ?? "no message"})";
         }
         finally
         {

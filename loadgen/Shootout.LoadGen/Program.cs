@@ -23,7 +23,10 @@ namespace Shootout.LoadGen
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                Console.Error.WriteLine($"shootout-loadgen: error: {parsed.Errors[0].Message}");
+                var message = parsed.Errors[0].Message
+                    .Replace("System.Nullable`1[System.Int32]", "whole number")
+                    .Replace("System.Nullable`1[System.Double]", "number");
+                Console.Error.WriteLine($"shootout-loadgen: error: {message}");
                 return 2;
             }
             var command = parsed.CommandResult.Command;

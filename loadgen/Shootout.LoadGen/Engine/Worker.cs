@@ -46,6 +46,7 @@ internal sealed class Worker
     private int _pendingConnects;
     private int _runningSlots;
     private volatile bool _measuring;
+    private volatile bool _draining;
     private long _t0;
     private long _stopTimestamp;
     private long _rr;
@@ -82,7 +83,8 @@ internal sealed class Worker
         string reason = await pacerDone.Task.ConfigureAwait(false);
         _stopTimestamp = Stopwatch.GetTimestamp();
 
-        if (_plan.OpenModel && reason == StopReasons.Completed)
+        _draining = true;
+        if (reason == StopReasons.Completed)
             await DrainAsync(TimeSpan.FromSeconds(Math.Min(_plan.MessageTimeout.TotalSeconds, 5))).ConfigureAwait(false);
 
         _stopping.Cancel();
@@ -328,7 +330,7 @@ internal sealed class Worker
         var rx = new byte[_plan.MessageSize];
         long seq = 0;
         var token = _stopping.Token;
-        while (!slot.Closing && !token.IsCancellationRequested)
+        while (!slot.Closing && !token.IsCancellationRequested && !_draining)
         {
             if (!_measuring || _schedule.PausedAt((double)(Stopwatch.GetTimestamp() - _t0) / Freq))
             {
@@ -349,7 +351,7 @@ internal sealed class Worker
         var token = _stopping.Token;
         // Spread the heartbeats of connections opened together over the whole period.
         await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, period.Ticks))), token).ConfigureAwait(false);
-        while (!slot.Closing && !token.IsCancellationRequested)
+        while (!slot.Closing && !token.IsCancellationRequested && !_draining)
         {
             await ExchangeAsync(slot, conn, tx, rx, seq++, scheduled: 0).ConfigureAwait(false);
             await Task.Delay(period, token).ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal static class SummaryJson
         r.Plan.Connections == 0 ? 1 : (double)r.Plan.Share.ConnectionsOf(r.Plan.Connections) / r.Plan.Connections;
 
     public static string Write(RunResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     private static double Round(double v) => Math.Round(v, 3);
 }
