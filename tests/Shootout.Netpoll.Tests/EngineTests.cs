@@ -114,7 +114,7 @@ public class EngineTests
         Assert.Equal(new byte[] { 9 }, await idle.ReceiveExactlyAsync(1));
         Assert.Empty(await idle.ReceiveToEndAsync());
         Assert.Equal(1, server.Stats.Rejected(RejectReason.IdleTimeout));
-        Assert.Equal(0, server.Stats.OpenConnections);
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, "the connection to be counted closed");
     }
 
     [Fact]
