@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Shootout.LoadGen.Tests;
+
+/// <summary>Runs the real bin/shootout-loadgen (published by `make build`; published here if missing).</summary>
+internal static class LoadGenProcess
+{
+    private static readonly Lazy<string> Executable = new(Locate);
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr, string ReportDir)
+    {
+        public JsonNode Summary => JsonNode.Parse(File.ReadAllText(Path.Combine(ReportDir, "summary.json")))!;
+    }
+
+    public static string NewReportDir() => Directory.CreateTempSubdirectory("loadgen-test-").FullName;
+
+    public static Result Run(string reportDir, TimeSpan timeout, Action<Process>? whileRunning = null, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Executable.Value)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            whileRunning?.Invoke(p);
+            if (!p.WaitForExit(timeout))
+                throw new TimeoutException($"shootout-loadgen {string.Join(' ', args)} did not finish within {timeout}");
+            p.WaitForExit();
+            return new Result(p.ExitCode, stdout.Result, stderr.Result, reportDir);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Shootout.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Shootout.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Locate()
+    {
+        var built = Path.Combine(RepoRoot, "bin", "shootout-loadgen");
+        if (File.Exists(built)) return built;
+        // A fresh clone tested without `make build`: publish privately rather than touch bin/.
+        var outDir = Path.Combine(Path.GetTempPath(), "shootout-loadgen-test-bin");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "publish", Path.Combine(RepoRoot, "loadgen", "Shootout.LoadGen"), "-c", "Release", "-o", outDir })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        _ = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)) || p.ExitCode != 0)
+            throw new InvalidOperationException("publishing the load generator failed: " + output.Result);
+        return Path.Combine(outDir, "shootout-loadgen");
+    }
+}
