@@ -51,11 +51,11 @@ internal static class Coordinator
         var probe = await ProbeAsync(plan).ConfigureAwait(false);
         if (probe is { } failure && !cancel.IsCancellationRequested)
         {
-            totals.Add(0, FailedProbeTick(failure.Kind));
-            for (int i = 1; i < Math.Max(1, agents); i++) totals.Lost(i, "not_started");
-            totals.Finish();
+            var probed = new RunAggregate(1);
+            probed.Add(0, FailedProbeTick(failure.Kind));
+            probed.Finish();
             string msg = $"{ErrorKinds.Describe(failure.Kind)}: {failure.Target} (is the server running?)";
-            return Finish(plan, run, totals, "failed", 1, msg, agents, startedAt, wall);
+            return Finish(plan, run, probed, "failed", 1, msg, agents, startedAt, wall);
         }
 
         var ticks = Channel.CreateUnbounded<(int Source, Tick? Tick)>();
