@@ -9,32 +9,41 @@ namespace Shootout.Engines.Epoll;
 /// Go-style engine: N epoll event loops (Options.EventLoops, 0 = one per core), one fiber per
 /// connection, continuations parked on EAGAIN and resumed by readiness. See Shootout.Netpoll.
 /// </summary>
+/// <remarks>
+/// Each loop gets its own listening socket, SO_REUSEPORT siblings on the same port, so the kernel
+/// spreads connections over the loops and no connection is handed between threads. SO_REUSEPORT is
+/// therefore always set, whatever --reuse-port says.
+/// </remarks>
 public sealed class EpollEngine(EngineContext context) : IEchoEngine
 {
-    private Socket? _listenSocket;
+    private readonly List<Socket> _listenSockets = [];
     private EventLoopGroup? _loops;
+    private IPEndPoint? _localEndPoint;
 
     /// <summary>The bound address once started (with Port = 0, the port the kernel chose).</summary>
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("not started");
-
-    private IPEndPoint? _localEndPoint;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_loops is not null)
             throw new InvalidOperationException("already started");
-        _listenSocket = ListenSocket.Create(context.Options);
-        _localEndPoint = (IPEndPoint)_listenSocket.LocalEndPoint!;
+        int loopCount = context.Options.EventLoops == 0 ? Environment.ProcessorCount : context.Options.EventLoops;
         try
         {
+            var options = context.Options with { ReusePort = true };
+            _listenSockets.Add(ListenSocket.Create(options));
+            _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
+            for (int i = 1; i < loopCount; i++)
+                _listenSockets.Add(ListenSocket.Create(options with { Port = _localEndPoint.Port }));
+
             _loops = new EventLoopGroup(new NetpollOptions
             {
-                Loops = context.Options.EventLoops,
+                Loops = loopCount,
                 IdleTimeout = context.Options.IdleTimeout,
                 OnError = e => context.Log.Error($"event loop: {e}"),
             });
-            await _loops.StartAcceptingAsync(_listenSocket, new EchoHandler(context)).WaitAsync(cancellationToken);
-            context.Log.Info($"epoll engine listening on {_listenSocket.LocalEndPoint} with {_loops.Loops.Count} event loops");
+            await _loops.StartAcceptingAsync(_listenSockets, new EchoHandler(context)).WaitAsync(cancellationToken);
+            context.Log.Info($"epoll engine listening on {_localEndPoint} with {loopCount} event loops");
         }
         catch
         {
@@ -48,13 +57,20 @@ public sealed class EpollEngine(EngineContext context) : IEchoEngine
         if (_loops is null)
             return;
         await _loops.StopAsync().WaitAsync(cancellationToken);
-        _listenSocket?.Dispose();
+        CloseListeners();
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_loops is not null)
             await _loops.DisposeAsync();
-        _listenSocket?.Dispose();
+        CloseListeners();
+    }
+
+    private void CloseListeners()
+    {
+        foreach (Socket socket in _listenSockets)
+            socket.Dispose();
+        _listenSockets.Clear();
     }
 }

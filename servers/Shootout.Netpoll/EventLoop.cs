@@ -48,6 +48,7 @@ public sealed unsafe class EventLoop
     private int _listenFd = -1;
     private IConnectionHandler? _handler;
     private bool _listenRegistered;
+    private bool _listenShared;
     private long _acceptPausedUntil;
 
     private readonly int _idleTimeoutMs;
@@ -229,8 +230,12 @@ public sealed unsafe class EventLoop
 
     // ---- listening ----
 
-    internal void StartListening(Socket listenSocket, IConnectionHandler handler)
+    /// <param name="shared">Other loops accept from the same socket: wake one loop per readiness and
+    /// spread the connections round-robin. Otherwise this loop owns the socket (one SO_REUSEPORT
+    /// socket per loop: the kernel spreads connections) and keeps what it accepts.</param>
+    internal void StartListening(Socket listenSocket, IConnectionHandler handler, bool shared)
     {
+        _listenShared = shared;
         _listenSocket = listenSocket;
         _listenFd = (int)listenSocket.SafeHandle.DangerousGetHandle();
         _handler = handler;
@@ -239,9 +244,9 @@ public sealed unsafe class EventLoop
 
     private void RegisterListener()
     {
-        // Level-triggered and exclusive: one waiting loop is woken per new connection, and a loop that
-        // stops after a batch is told again.
-        int rc = _poller.Add(_listenFd, Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE, ListenToken);
+        // Level-triggered, so a loop that stops after a batch is told again; exclusive when shared, so
+        // one waiting loop is woken per new connection rather than all of them.
+        int rc = _poller.Add(_listenFd, _listenShared ? Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE : Libc.EPOLLIN, ListenToken);
         if (rc != 0)
             throw Errno.ToException(rc);
         _listenRegistered = true;
@@ -284,7 +289,7 @@ public sealed unsafe class EventLoop
                 continue;
             }
             SetNoDelay(fd);
-            EventLoop owner = _group.NextLoop();
+            EventLoop owner = _listenShared ? _group.NextLoop() : this;
             if (owner == this)
                 Adopt(fd);
             else

@@ -11,7 +11,7 @@ public sealed class EventLoopGroup : IAsyncDisposable
 {
     private readonly EventLoop[] _loops;
     private int _next = -1;
-    private Socket? _listenSocket;
+    private IReadOnlyList<Socket>? _listenSockets;
     private int _stopped;
 
     public EventLoopGroup(NetpollOptions? options = null)
@@ -41,18 +41,28 @@ public sealed class EventLoopGroup : IAsyncDisposable
     internal EventLoop NextLoop() => Next();
 
     /// <summary>
-    /// Accepts connections from <paramref name="listenSocket"/> (bound and listening) on every loop.
-    /// Each accepted connection is admitted by <paramref name="handler"/>, given to a loop round-robin
-    /// and served by <see cref="IConnectionHandler.OnConnection"/> there. The socket stays the caller's
-    /// to dispose, after <see cref="StopAcceptingAsync"/>.
+    /// Accepts connections from <paramref name="listenSockets"/> (bound and listening), served by
+    /// <paramref name="handler"/>: admitted by <see cref="IConnectionHandler.OnAccepted"/>, then
+    /// <see cref="IConnectionHandler.OnConnection"/> on the connection's loop.
+    /// <list type="bullet">
+    /// <item>One socket per loop (SO_REUSEPORT siblings): loop i accepts from socket i and keeps its
+    /// connections; the kernel spreads them, with no hand-over between threads. The fast path.</item>
+    /// <item>One socket: every loop waits on it (EPOLLEXCLUSIVE) and accepted connections are handed
+    /// to the loops round-robin.</item>
+    /// </list>
+    /// The sockets stay the caller's to dispose, after <see cref="StopAcceptingAsync"/>.
     /// </summary>
-    public Task StartAcceptingAsync(Socket listenSocket, IConnectionHandler handler)
+    public Task StartAcceptingAsync(IReadOnlyList<Socket> listenSockets, IConnectionHandler handler)
     {
-        if (_listenSocket is not null)
+        if (_listenSockets is not null)
             throw new InvalidOperationException("already accepting");
-        _listenSocket = listenSocket;
-        SetNonBlocking(listenSocket);
-        return OnEveryLoop(loop => loop.StartListening(listenSocket, handler));
+        if (listenSockets.Count != 1 && listenSockets.Count != _loops.Length)
+            throw new ArgumentException($"give one listening socket, or one per loop ({_loops.Length})", nameof(listenSockets));
+        _listenSockets = listenSockets;
+        foreach (Socket socket in listenSockets)
+            SetNonBlocking(socket);
+        bool shared = listenSockets.Count == 1;
+        return OnEveryLoop(loop => loop.StartListening(listenSockets[shared ? 0 : loop.Id], handler, shared));
     }
 
     /// <summary>Stops accepting on every loop; open connections stay.</summary>
@@ -71,7 +81,7 @@ public sealed class EventLoopGroup : IAsyncDisposable
             return;
         }
         // Two phases, so no loop hands a fresh connection to a loop that has already shut down.
-        if (_listenSocket is not null)
+        if (_listenSockets is not null)
             await StopAcceptingAsync().ConfigureAwait(false);
         foreach (EventLoop loop in _loops)
             loop.RequestStop();
