@@ -114,11 +114,10 @@ public sealed class NetpollTests : IAsyncLifetime
         {
             NetConnection first = await Loop.ConnectAsync(ListenEndPoint);
             staleToken = (ulong)(uint)first.Slot << 32 | first.Generation;
-            int firstFd = first.Fd;
             first.Close();
             NetConnection second = await Loop.ConnectAsync(ListenEndPoint);
-            Assert.Equal(first.Slot, second.Slot);       // same table slot...
-            Assert.Equal(firstFd, second.Fd);            // ...and the kernel reused the descriptor
+            // Same table slot (and usually the same fd: the kernel hands out the lowest free one).
+            Assert.Equal(first.Slot, second.Slot);
             Assert.NotEqual(first.Generation, second.Generation);
             ValueTask<int> read = second.ReadAsync(new byte[16]);
             staleBefore = Loop.StaleEvents;
