@@ -12,7 +12,8 @@ namespace Shootout.Engines.Epoll;
 /// <remarks>
 /// Each loop gets its own listening socket, SO_REUSEPORT siblings on the same port, so the kernel
 /// spreads connections over the loops and no connection is handed between threads. SO_REUSEPORT is
-/// therefore always set, whatever --reuse-port says.
+/// therefore always set; without --reuse-port the port is first checked to be free, so a second
+/// server on a taken port still fails as it does with the other engines.
 /// </remarks>
 public sealed class EpollEngine(EngineContext context) : IEchoEngine
 {
@@ -30,6 +31,8 @@ public sealed class EpollEngine(EngineContext context) : IEchoEngine
         int loopCount = context.Options.EventLoops == 0 ? Environment.ProcessorCount : context.Options.EventLoops;
         try
         {
+            if (!context.Options.ReusePort && context.Options.Port != 0)
+                ListenSocket.CreateBound(new IPEndPoint(context.Options.Bind, context.Options.Port), reusePort: false).Dispose();
             var options = context.Options with { ReusePort = true };
             _listenSockets.Add(ListenSocket.Create(options));
             _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;

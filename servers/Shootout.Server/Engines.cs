@@ -1,4 +1,5 @@
 using Shootout.Engines.Async;
+using Shootout.Engines.Epoll;
 using Shootout.Engines.Threads;
 using Shootout.Server.Core;
 
@@ -7,10 +8,10 @@ namespace Shootout.Server;
 /// <summary>The engines this executable can run, by their --engine name.</summary>
 internal static class Engines
 {
-    public static readonly IReadOnlyDictionary<string, EngineFactory?> ByName = new Dictionary<string, EngineFactory?>
+    public static readonly IReadOnlyDictionary<string, EngineFactory> ByName = new Dictionary<string, EngineFactory>
     {
         ["threads"] = context => new ThreadsEngine(context),
         ["async"] = context => new AsyncEngine(context),
-        ["epoll"] = null, // not implemented yet
+        ["epoll"] = context => new EpollEngine(context),
     };
 }

@@ -62,11 +62,7 @@ internal static class ServerCommand
     private static Task<int> StartAsync(ParseResult result)
     {
         string engine = result.GetValue(Engine)!;
-        if (Engines.ByName[engine] is not { } factory)
-        {
-            Console.Error.WriteLine($"shootout-server: --engine {engine} is not implemented yet");
-            return Task.FromResult(UsageError);
-        }
+        var factory = Engines.ByName[engine];
         var options = new ServerOptions
         {
             Engine = engine,

@@ -32,11 +32,11 @@ public sealed class CliTests
             Assert.Contains(option, stdout);
     }
 
-    [Fact]
-    public void A_port_already_in_use_is_a_clear_error_not_a_crash()
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void A_port_already_in_use_is_a_clear_error_not_a_crash(string engine)
     {
         using var first = ServerProcess.Start("threads");
-        var (exitCode, _, stderr) = ServerProcess.RunToExit("--engine", "threads", "--bind", "127.0.0.1", "--port", first.Port.ToString(), "--metrics-port", "0");
+        var (exitCode, _, stderr) = ServerProcess.RunToExit("--engine", engine, "--bind", "127.0.0.1", "--port", first.Port.ToString(), "--metrics-port", "0");
         Assert.Equal(1, exitCode);
         Assert.Contains("cannot listen", stderr);
     }
@@ -45,7 +45,7 @@ public sealed class CliTests
     public void Reuse_port_lets_two_servers_share_one_port()
     {
         using var first = ServerProcess.Start("threads", "--reuse-port");
-        using var second = ServerProcess.Start("async", "--reuse-port", "--port", first.Port.ToString());
+        using var second = ServerProcess.Start("epoll", "--reuse-port", "--port", first.Port.ToString());
         Assert.Equal(first.Port, second.Port);
         for (int i = 0; i < 20; i++)
         {
