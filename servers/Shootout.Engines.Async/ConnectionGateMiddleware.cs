@@ -17,13 +17,6 @@ internal sealed class ConnectionGateMiddleware(ConnectionDelegate next, Connecti
         {
             await next(connection);
         }
-        catch (ConnectionResetException)
-        {
-            // A reset ends this connection only.
-        }
-        catch (Microsoft.AspNetCore.Connections.ConnectionAbortedException)
-        {
-        }
         finally
         {
             gate.Exit();

@@ -6,14 +6,18 @@ namespace Shootout.Engines.Async;
 /// <summary>How the Sockets transport is set up for many mostly idle echo connections.</summary>
 internal static class SocketTransportTuning
 {
-    public static Action<SocketTransportOptions> Apply(ServerOptions options) => transport =>
+    public static SocketTransportOptions Create(ServerOptions options) => new()
     {
-        transport.Backlog = options.Backlog;
-        transport.CreateBoundListenSocket = endPoint => ListenSocket.CreateBound(endPoint, options.ReusePort);
+        Backlog = options.Backlog,
+        // Every listener of this process shares the port: one accept loop per core.
+        CreateBoundListenSocket = endPoint => ListenSocket.CreateBound(endPoint, reusePort: true),
         // Idle connections wait with a zero-byte read and hold no receive buffer.
-        transport.WaitForDataBeforeAllocatingBuffer = true;
+        WaitForDataBeforeAllocatingBuffer = true,
+        // Continuations run on the socket engine's thread instead of a hop through the thread pool:
+        // safe because the echo handler never blocks, and measured faster with less memory held.
+        UnsafePreferInlineScheduling = true,
         // Bounded buffering for a client that sends but does not read (about 64 KiB in all).
-        transport.MaxReadBufferSize = ServerOptions.MaxPendingBytesPerConnection / 2;
-        transport.MaxWriteBufferSize = ServerOptions.MaxPendingBytesPerConnection / 2;
+        MaxReadBufferSize = ServerOptions.MaxPendingBytesPerConnection / 2,
+        MaxWriteBufferSize = ServerOptions.MaxPendingBytesPerConnection / 2,
     };
 }

@@ -47,6 +47,12 @@ for engine in "${rows[@]}"; do
   if ! kill -0 "$server" 2>/dev/null; then
     printf '%-8s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")" | tee -a "$work/table"; server=; continue
   fi
+  # Warm-up, the same for every engine: 200 connections opened, used and closed, so one-off JIT and
+  # first heap growth are not charged to the connections measured next.
+  touch "$work/warm"
+  "$work/bench-client" accept "$host" "$port" 200 "$work/warm" > /dev/null &
+  warm=$!
+  sleep 1; rm -f "$work/warm"; wait $warm || true
   sleep 0.5
   baseline=$(rss_kb "$server")
   touch "$work/hold"
@@ -65,4 +71,4 @@ for engine in "${rows[@]}"; do
 done
 mkdir -p "$root/results"
 cp "$work/table" "$root/results/bench-$(date +%Y%m%d-%H%M%S).txt"
-echo "(user_B/conn = (RSS with $connections idle connections - RSS once listening) / $connections; echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
+echo "(user_B/conn = (RSS with $connections idle connections - RSS after a 200-connection warm-up) / $connections; echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
