@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Drives the shootout against each engine in turn: ramp SHOOTOUT_CONNECTIONS idle connections and
+# hold them (hold, metrics on :9200); once they are all open, echo over a few more connections
+# beside them (echo, metrics on :9201) so latency is measured under the idle load; then let go,
+# pause so the drop shows on the dashboard, and move to the next engine.
+# Reports land in /results/<engine>/{hold,echo}. Exit status: 0 when every run was clean.
+set -uo pipefail
+
+engines=${SHOOTOUT_ENGINES:-"threads=127.0.0.1:7001 async=127.0.0.1:7002 epoll=127.0.0.1:7003"}
+connections=${SHOOTOUT_CONNECTIONS:-1000000}
+connect_rate=${SHOOTOUT_CONNECT_RATE:-20000}
+echo_connections=${SHOOTOUT_ECHO_CONNECTIONS:-1000}
+echo_rate=${SHOOTOUT_ECHO_RATE:-10000}
+echo_seconds=${SHOOTOUT_ECHO_SECONDS:-60}
+settle_seconds=${SHOOTOUT_SETTLE_SECONDS:-15}
+pause_seconds=${SHOOTOUT_PAUSE_SECONDS:-30}
+results=${SHOOTOUT_RESULTS:-/results}
+# Every (source port, destination) pair is one connection: ~60,000 source ports per destination
+# address, so spread over enough of 127.0.0.x (the whole of 127/8 is loopback).
+dest_addresses=${SHOOTOUT_DEST_ADDRESSES:-$(( connections / 50000 + 1 ))}
+
+log() { echo "shootout-drive: $*"; }
+
+# Reads one unlabelled-or-labelled gauge from a local /metrics endpoint (bash's /dev/tcp: the
+# runtime image has no curl). Prints the sum of the samples, 0 when absent.
+metric() {
+  local port=$1 name=$2 body
+  body=$( { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3; } 2>/dev/null ) || { echo 0; return; }
+  awk -v n="$name" '$1 ~ "^"n"({|$)" { s += $NF } END { printf "%d\n", s }' <<<"$body"
+}
+
+status=0
+for spec in $engines; do
+  engine=${spec%%=*} target=${spec#*=}
+  ramp_seconds=$(( (connections + connect_rate - 1) / connect_rate ))
+  log "$engine: ramping to $connections connections at $connect_rate/s over $dest_addresses addresses of $target"
+  shootout-loadgen hold --target "$target" --connections "$connections" --connect-rate "$connect_rate" \
+      --duration "$(( settle_seconds + echo_seconds + settle_seconds + 30 ))s" --dest-addresses "$dest_addresses" \
+      --metrics-port 9200 --report-dir "$results/$engine/hold" --plain &
+  hold=$!
+
+  # Echo once the ramp is complete (or the hold ended, or twice the planned ramp has passed).
+  deadline=$(( SECONDS + 2 * ramp_seconds + 60 ))
+  while kill -0 "$hold" 2>/dev/null && (( SECONDS < deadline )); do
+    (( $(metric 9200 shootout_loadgen_connections) >= connections )) && break
+    sleep 1
+  done
+  sleep "$settle_seconds"
+
+  if kill -0 "$hold" 2>/dev/null; then
+    log "$engine: echo at $echo_rate/s over $echo_connections connections for ${echo_seconds}s beside the idle ones"
+    shootout-loadgen echo --target "$target" --connections "$echo_connections" --rate "$echo_rate" \
+        --duration "${echo_seconds}s" --metrics-port 9201 --report-dir "$results/$engine/echo" --plain \
+      || { log "$engine: echo run failed"; status=1; }
+  fi
+  wait "$hold" || { log "$engine: hold run failed"; status=1; }
+  log "$engine: done; reports in $results/$engine"
+  sleep "$pause_seconds"
+done
+log "finished (status $status); Grafana keeps the history"
+exit "$status"
