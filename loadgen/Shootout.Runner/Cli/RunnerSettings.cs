@@ -1,0 +1,26 @@
+namespace Shootout.Runner.Cli;
+
+/// <summary>Everything a shootout run was asked to do, checked and with defaults filled in.</summary>
+internal sealed record RunnerSettings
+{
+    public static readonly string[] AllEngines = ["threads", "async", "epoll"];
+
+    public IReadOnlyList<string> Engines { get; init; } = AllEngines;
+    public int Connections { get; init; } = 10_000;
+    public double ConnectRate { get; init; } = 50_000;
+    public int EchoConnections { get; init; } = 100;
+    public double EchoRate { get; init; } = 5_000;
+    public TimeSpan EchoDuration { get; init; } = TimeSpan.FromSeconds(5);
+    public int ClosedConnections { get; init; } = 100;
+    public TimeSpan ClosedDuration { get; init; } = TimeSpan.FromSeconds(5);
+    public int MessageSize { get; init; } = 32;
+    public int WarmupConnections { get; init; } = 200;
+    public string ResultsDir { get; init; } = "results";
+    public bool Prometheus { get; init; } = true;
+    public int PrometheusPort { get; init; } = 9090;
+    public bool TuneSysctls { get; init; } = true;
+    public bool Plain { get; init; }
+    public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
+    public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");
+    public IReadOnlyList<string> ServerArgs { get; init; } = [];
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Shootout.Runner.Cli;
+using Shootout.Runner.Machine;
+
+namespace Shootout.Runner.Processes;
+
+/// <summary>What one loadgen run reported in its DIR/summary.json.</summary>
+internal sealed record LoadGenSummary(JsonNode Json, int ExitCode)
+{
+    public string Status => Json["status"]?.GetValue<string>() ?? "unknown";
+    public string? Message => Json["message"]?.GetValue<string?>();
+    public long Established => Long(Json["connections"]?["established"]);
+    public long Requested => Long(Json["connections"]?["requested"]);
+    public long MessagesOk => Long(Json["messages"]?["ok"]);
+    public double ConnectRate => Double(Json["connect_rate_per_s"]);
+    public double RateRequested => Double(Json["rate"]?["requested"]);
+    public double RateAchieved => Double(Json["rate"]?["achieved"]);
+    public double Latency(string key) => Double(Json["latency_us"]?[key]);
+
+    private static long Long(JsonNode? n) => n is null ? 0 : (long)n.GetValue<double>();
+    private static double Double(JsonNode? n) => n?.GetValue<double>() ?? 0;
+}
+
+/// <summary>
+/// The load generator as a subprocess (its CLI is the contract): one scenario, its own report directory,
+/// stdout and stderr in a log file.
+/// </summary>
+internal sealed class LoadGenRun : IDisposable
+{
+    private readonly ChildProcess _process;
+    public string ReportDir { get; }
+
+    private LoadGenRun(ChildProcess process, string reportDir)
+    {
+        _process = process;
+        ReportDir = reportDir;
+    }
+
+    public static LoadGenRun Start(string loadGenPath, string name, IEnumerable<string> args, string reportDir)
+    {
+        Directory.CreateDirectory(reportDir);
+        var all = args.Concat(["--report-dir", reportDir, "--plain"]);
+        return new LoadGenRun(ChildProcess.Start(name, loadGenPath, all, Path.Combine(reportDir, "loadgen.log")), reportDir);
+    }
+
+    /// <summary>Runs one scenario to its end (bounded by <paramref name="timeout"/>) and reads its summary.</summary>
+    public static async Task<LoadGenSummary> RunAsync(string loadGenPath, string name, IEnumerable<string> args, string reportDir,
+        TimeSpan timeout, CancellationToken cancel)
+    {
+        using var run = Start(loadGenPath, name, args, reportDir);
+        using var reg = cancel.Register(() => Native.Signal(run._process.Pid, Native.SIGINT));
+        if (!await run._process.WaitForExitAsync(timeout).ConfigureAwait(false))
+            await run._process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        cancel.ThrowIfCancellationRequested();
+        return run.Summary();
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Ends a run with no set end (hold): SIGINT makes the loadgen write its reports and exit 130.</summary>
+    public async Task<LoadGenSummary> InterruptAsync()
+    {
+        await _process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        return Summary();
+    }
+
+    private LoadGenSummary Summary()
+    {
+        string path = Path.Combine(ReportDir, "summary.json");
+        int code = _process.HasExited ? _process.ExitCode : -1;
+        if (!File.Exists(path))
+            throw new EngineFailure($"the load generator wrote no summary.json (exit {code}): {_process.LastLines()}");
+        try
+        {
+            return new LoadGenSummary(JsonNode.Parse(File.ReadAllText(path))!, code);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new EngineFailure($"the load generator's summary.json is unreadable: {e.Message}");
+        }
+    }
+
+    public string LastLines(int count = 3) => _process.LastLines(count);
+
+    public void Dispose() => _process.Dispose();
+
+    /// <summary>The duration syntax the loadgen reads.</summary>
+    public static string Duration(TimeSpan t) => Durations.ForLoadGen(t);
+}

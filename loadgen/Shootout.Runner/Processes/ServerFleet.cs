@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using Shootout.Runner.Machine;
+
+namespace Shootout.Runner.Processes;
+
+/// <summary>One running server process, as it announced itself.</summary>
+internal sealed record ServerCopy(ChildProcess Process, int Port, int MetricsPort)
+{
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
+}
+
+/// <summary>
+/// An engine as one or more server processes sharing one port with SO_REUSEPORT: more connections than
+/// one process may open files for need several copies. Stopped with SIGTERM, by PID.
+/// </summary>
+internal sealed partial class ServerFleet : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly List<ServerCopy> _copies = [];
+
+    public string Engine { get; }
+    public IReadOnlyList<ServerCopy> Copies => _copies;
+    public int Port => _copies[0].Port;
+
+    private ServerFleet(string engine) => Engine = engine;
+
+    /// <summary>Server copies for <paramref name="connections"/> when each process may hold <paramref name="perProcess"/>.</summary>
+    public static int CopiesFor(int connections, int perProcess) => Math.Max(1, (connections + perProcess - 1) / perProcess);
+
+    /// <summary>Starts the copies one after another (the first picks the port); throws <see cref="EngineFailure"/> if one does not come up.</summary>
+    public static async Task<ServerFleet> StartAsync(string serverPath, string engine, IReadOnlyList<int> metricsPorts,
+        IReadOnlyList<string> extraArgs, string logDir, CancellationToken cancel)
+    {
+        var fleet = new ServerFleet(engine);
+        try
+        {
+            int port = 0;
+            for (int i = 0; i < metricsPorts.Count; i++)
+            {
+                var args = new List<string> { "--engine", engine, "--port", port.ToString(), "--metrics-port", metricsPorts[i].ToString(), "--metrics-bind", "127.0.0.1" };
+                if (metricsPorts.Count > 1) args.Add("--reuse-port");
+                args.AddRange(extraArgs);
+                var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var process = ChildProcess.Start($"{engine}-{i}", serverPath, args, Path.Combine(logDir, $"server-{engine}-{i}.log"),
+                    line => { if (line.StartsWith("shootout-server ", StringComparison.Ordinal)) announced.TrySetResult(line); });
+                var exited = WaitExitAsync(process, cancel);
+                var first = await Task.WhenAny(announced.Task, exited, Task.Delay(StartTimeout, cancel)).ConfigureAwait(false);
+                if (first != announced.Task)
+                {
+                    string why = process.HasExited ? $"exited with code {process.ExitCode}" : "did not announce itself within 30 s";
+                    await process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                    process.Dispose();
+                    cancel.ThrowIfCancellationRequested();
+                    throw new EngineFailure($"server copy {i + 1} did not start: {why}: {process.LastLines()}");
+                }
+                var match = ListeningRegex().Match(announced.Task.Result);
+                if (!match.Success)
+                {
+                    process.Dispose();
+                    throw new EngineFailure($"server copy {i + 1} announced an unreadable line: {announced.Task.Result}");
+                }
+                port = int.Parse(match.Groups["port"].Value);
+                fleet._copies.Add(new ServerCopy(process, port, metricsPorts[i]));
+            }
+            return fleet;
+        }
+        catch
+        {
+            await fleet.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task WaitExitAsync(ChildProcess p, CancellationToken cancel)
+    {
+        while (!p.HasExited && !cancel.IsCancellationRequested)
+            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Null while every copy runs; otherwise what happened to the first that stopped.</summary>
+    public string? Crashed()
+    {
+        var dead = _copies.FirstOrDefault(c => c.Process.HasExited);
+        return dead is null ? null : $"server process {dead.Process.Pid} exited with code {dead.Process.ExitCode}: {dead.Process.LastLines()}";
+    }
+
+    /// <summary>Open connections over all copies, from their /metrics; null if one does not answer.</summary>
+    public async Task<long?> ConnectionsAsync()
+    {
+        long sum = 0;
+        foreach (var c in _copies)
+        {
+            if (await MetricsScrape.SumAsync(c.MetricsUrl, "shootout_server_connections").ConfigureAwait(false) is not { } v) return null;
+            sum += (long)v;
+        }
+        return sum;
+    }
+
+    /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>
+    public ProcessSample? Sample()
+    {
+        var total = new ProcessSample();
+        foreach (var c in _copies)
+        {
+            if (ProcessSample.Read(c.Process.Pid) is not { } s) return null;
+            total += s;
+        }
+        return total;
+    }
+
+    /// <summary>SIGTERM to every copy; true when all exited with 0 within the grace period.</summary>
+    public async Task<bool> StopAsync()
+    {
+        var stops = _copies.Select(c => c.Process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(10))).ToArray();
+        var clean = await Task.WhenAll(stops).ConfigureAwait(false);
+        return clean.All(x => x) && _copies.All(c => c.Process.HasExited && c.Process.ExitCode == 0);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _copies)
+        {
+            if (!c.Process.HasExited) await c.Process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            c.Process.Dispose();
+        }
+        _copies.Clear();
+    }
+
+    [GeneratedRegex(@"listening=\S*:(?<port>\d+)\s")]
+    private static partial Regex ListeningRegex();
+}
+
+/// <summary>The engine could not be measured; the message says why and goes into the table and summary.json.</summary>
+internal sealed class EngineFailure(string message) : Exception(message);

@@ -1,0 +1,4 @@
+using Shootout.Runner.Cli;
+using Shootout.Runner.Run;
+
+return await RunnerCommand.RunAsync(args, ShootoutRun.RunAsync);

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+using Shootout.Runner.Run;
+
+namespace Shootout.Runner.Reports;
+
+/// <summary>report.md: the comparison table, the method, and the reference points.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(RunSummary s, IReadOnlyList<Chart> charts)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# Echo Server Shootout");
+        sb.AppendLine();
+        sb.AppendLine(F($"{s.StartedAt:yyyy-MM-dd HH:mm:ss zzz} · {s.Machine.Cores} cores · {s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {s.Machine.Kernel} · open-file limit {s.Machine.RlimitNofile} · wall time {s.WallSeconds:0} s"));
+        sb.AppendLine();
+        sb.AppendLine(F($"{s.ConnectionsPerEngine:N0} idle connections per engine. **Bold** marks the best in each column."));
+        sb.AppendLine();
+        sb.Append("| engine | ").Append(string.Join(" | ", Columns.All.Select(c => c.Header))).AppendLine(" | status |");
+        sb.Append("|---|").Append(string.Concat(Columns.All.Select(_ => "---:|"))).AppendLine("---|");
+        foreach (var r in s.Engines)
+        {
+            sb.Append("| ").Append(r.Engine).Append(" | ");
+            sb.Append(string.Join(" | ", Columns.All.Select(c => c.IsBest(r, s.Engines) ? $"**{c.Text(r)}**" : c.Text(r))));
+            sb.Append(" | ").Append(r.Status == "ok" ? "ok" : "FAILED: " + Escape(r.Error ?? "")).AppendLine(" |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Reference points from the project's question (user-space memory per unit of concurrency):");
+        foreach (var (name, unit, bytes) in Reference.Points)
+            sb.AppendLine(F($"- {name}: {bytes / 1024:0.0} KB per {unit}"));
+        sb.AppendLine();
+        sb.AppendLine("## Per engine");
+        sb.AppendLine();
+        foreach (var r in s.Engines)
+        {
+            string stopped = r.StoppedCleanly is { } c ? c ? "yes" : "no" : "—";
+            sb.AppendLine(F($"- **{r.Engine}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {Columns.Bytes(r.BaselineRssBytes)} at baseline, {Columns.Bytes(r.HeldRssBytes)} held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
+            sb.AppendLine($"  destinations: {r.Destinations}");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## How it was measured");
+        sb.AppendLine();
+        var st = s.Settings;
+        sb.AppendLine("Each engine in turn, alone on the machine:");
+        sb.AppendLine(F($"1. Start it: one process per {s.Machine.RlimitNofile:N0} open files (minus headroom), several sharing the port with SO_REUSEPORT when the connections need more."));
+        sb.AppendLine(F($"2. Warm up: {st.WarmupConnections} connections opened, echoed on for a second and closed, the same for every engine, so one-off costs (JIT, buffer pools, heap growth) are not counted per connection. Then the baseline: the servers' RSS once memory and threads stop moving."));
+        sb.AppendLine(F($"3. Ramp {s.ConnectionsPerEngine:N0} idle connections (loadgen `hold`, asked for {st.ConnectRate:N0}/s; connect/s is what was achieved) spread over loopback destinations of the engine's own 127.N.0.0/16 block."));
+        sb.AppendLine("4. Hold them: user B/conn = Σ(RSS − baseline) / connections held; kernel B/conn = growth of the kernel's slab memory (/proc/meminfo Slab) over the ramp / connections held. " +
+                      "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too (roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) are the servers' totals so far.");
+        sb.AppendLine(F($"5. With the idle connections still open: echo at a constant {st.EchoRate:N0} msg/s over {st.EchoConnections} connections for {st.EchoDuration.TotalSeconds:0.#} s ({st.MessageSize} B messages), latency from each message's scheduled send time (coordinated-omission corrected); then closed loop on {st.ClosedConnections} connections for {st.ClosedDuration.TotalSeconds:0.#} s (max msgs/s)."));
+        sb.AppendLine("6. SIGTERM, and the next engine.");
+        if (s.SysctlChanges.Count > 0 || s.Notes.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Kernel settings");
+            sb.AppendLine();
+            foreach (var c in s.SysctlChanges) sb.AppendLine($"- `{c.Name}`: {c.Old} → {c.New}");
+            foreach (var n in s.Notes) sb.AppendLine($"- {n}");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## Charts");
+        sb.AppendLine();
+        foreach (var c in charts) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

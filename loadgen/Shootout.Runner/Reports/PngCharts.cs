@@ -1,0 +1,66 @@
+using ScottPlot;
+
+namespace Shootout.Runner.Reports;
+
+/// <summary>The charts as PNG files (ScottPlot), for reading without a browser.</summary>
+internal static class PngCharts
+{
+    public static IReadOnlyList<string> Write(string dir, IReadOnlyList<Chart> charts)
+    {
+        var files = new List<string>();
+        foreach (var chart in charts)
+        {
+            string path = Path.Combine(dir, $"{chart.Slug}.png");
+            Render(chart).SavePng(path, 900, 500);
+            files.Add(path);
+        }
+        return files;
+    }
+
+    private static Plot Render(Chart chart)
+    {
+        var plot = new Plot();
+        int groups = chart.Categories.Count, series = chart.Series.Count;
+        double width = 0.8 / Math.Max(1, series);
+        var bars = new List<Bar>();
+        for (int c = 0; c < groups; c++)
+        {
+            for (int s = 0; s < series; s++)
+            {
+                if (chart.Series[s].Values[c] is not { } v) continue;
+                bars.Add(new Bar
+                {
+                    Position = c - 0.4 + width * (s + 0.5),
+                    Value = v,
+                    Size = width * 0.95,
+                    FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]),
+                    Label = Short(v),
+                });
+            }
+        }
+        var plotted = plot.Add.Bars(bars);
+        plotted.ValueLabelStyle.FontSize = 12;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, groups).Select(i => (double)i).ToArray(), chart.Categories.ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.HideGrid();
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Title(chart.Title);
+        plot.YLabel(chart.Unit);
+        if (series > 1)
+        {
+            for (int s = 0; s < series; s++)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = chart.Series[s].Name, FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]) });
+            plot.Legend.IsVisible = true;
+            plot.Legend.Alignment = Alignment.UpperLeft;
+        }
+        return plot;
+    }
+
+    private static string Short(double v) => v switch
+    {
+        >= 1e6 => $"{v / 1e6:0.#}M",
+        >= 1e4 => $"{v / 1e3:0.#}k",
+        _ => $"{v:0.#}",
+    };
+}

@@ -1,0 +1,18 @@
+using Shootout.Runner.Run;
+
+namespace Shootout.Runner.Reports;
+
+/// <summary>Everything a run leaves in its results directory.</summary>
+internal static class ReportFiles
+{
+    public static void WriteAll(string dir, RunSummary s)
+    {
+        var charts = Charts.For(s);
+        File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson.Write(s));
+        string markdown = MarkdownReport.Render(s, charts);
+        File.WriteAllText(Path.Combine(dir, "report.md"), markdown);
+        string method = markdown[markdown.IndexOf("## How it was measured", StringComparison.Ordinal)..markdown.IndexOf("## Charts", StringComparison.Ordinal)];
+        File.WriteAllText(Path.Combine(dir, "report.html"), HtmlReport.Render(s, charts, method));
+        PngCharts.Write(dir, charts);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Shootout.Runner.Run;
+
+namespace Shootout.Runner.Reports;
+
+/// <summary>summary.json: the machine-readable result. The field names are a contract other tools read.</summary>
+internal static class SummaryJson
+{
+    public static JsonObject Build(RunSummary s)
+    {
+        var engines = new JsonObject();
+        foreach (var e in s.Engines) engines[e.Engine] = Engine(e);
+        var settings = s.Settings;
+        return new JsonObject
+        {
+            ["started_at"] = s.StartedAt.ToString("O"),
+            ["wall_seconds"] = R(s.WallSeconds),
+            ["status"] = s.AllOk ? "ok" : "failed",
+            ["machine"] = new JsonObject
+            {
+                ["cores"] = s.Machine.Cores,
+                ["memory_bytes"] = s.Machine.MemoryBytes,
+                ["kernel"] = s.Machine.Kernel,
+                ["rlimit_nofile"] = s.Machine.RlimitNofile,
+            },
+            ["settings"] = new JsonObject
+            {
+                ["engines"] = new JsonArray(settings.Engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
+                ["connections"] = s.ConnectionsPerEngine,
+                ["connect_rate"] = settings.ConnectRate,
+                ["echo_connections"] = settings.EchoConnections,
+                ["echo_rate"] = settings.EchoRate,
+                ["echo_seconds"] = settings.EchoDuration.TotalSeconds,
+                ["closed_connections"] = settings.ClosedConnections,
+                ["closed_seconds"] = settings.ClosedDuration.TotalSeconds,
+                ["message_size"] = settings.MessageSize,
+                ["warmup_connections"] = settings.WarmupConnections,
+            },
+            ["engines"] = engines,
+            ["reference"] = new JsonObject
+            {
+                ["rust_thread_bytes"] = Reference.Points[0].Bytes,
+                ["go_goroutine_bytes"] = Reference.Points[1].Bytes,
+            },
+            ["sysctl_changes"] = new JsonArray(s.SysctlChanges.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["old"] = c.Old, ["new"] = c.New }).ToArray()),
+            ["notes"] = new JsonArray(s.Notes.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+        };
+    }
+
+    private static JsonObject Engine(EngineResult e) => new()
+    {
+        ["status"] = e.Status,
+        ["error"] = e.Error,
+        ["connections_requested"] = e.ConnectionsRequested,
+        ["connections_held"] = e.ConnectionsHeld,
+        ["processes"] = e.Processes,
+        ["connect_rate_per_s"] = R(e.ConnectRatePerSecond),
+        ["user_bytes_per_connection"] = R(e.UserBytesPerConnection),
+        ["kernel_bytes_per_connection"] = R(e.KernelBytesPerConnection),
+        ["threads"] = e.Threads,
+        ["cpu_user_seconds"] = R(e.CpuUserSeconds),
+        ["cpu_system_seconds"] = R(e.CpuSystemSeconds),
+        ["echo"] = e.Echo is not { } x ? null : new JsonObject
+        {
+            ["rate_requested"] = R(x.RateRequested),
+            ["rate_achieved"] = R(x.RateAchieved),
+            ["latency_us"] = new JsonObject { ["p50"] = x.P50, ["p99"] = x.P99, ["p999"] = x.P999, ["max"] = x.Max },
+        },
+        ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
+        ["baseline_rss_bytes"] = e.BaselineRssBytes,
+        ["held_rss_bytes"] = e.HeldRssBytes,
+        ["ramp_seconds"] = R(e.RampSeconds),
+        ["wall_seconds"] = R(e.WallSeconds),
+        ["stopped_cleanly"] = e.StoppedCleanly,
+        ["destinations"] = e.Destinations,
+    };
+
+    public static string Write(RunSummary s) => Build(s).ToJsonString(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    private static double? R(double? v) => v is { } x ? Math.Round(x, 3) : null;
+}

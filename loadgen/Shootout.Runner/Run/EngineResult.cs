@@ -1,0 +1,32 @@
+namespace Shootout.Runner.Run;
+
+/// <summary>The constant-rate echo on a subset of connections: rates and CO-corrected latency percentiles (µs).</summary>
+internal sealed record EchoResult(double RateRequested, double RateAchieved, double P50, double P99, double P999, double Max);
+
+/// <summary>One engine's measurements; filled in phase by phase, so a failed engine keeps what was measured before it failed.</summary>
+internal sealed class EngineResult
+{
+    public required string Engine { get; init; }
+    public required int ConnectionsRequested { get; init; }
+    public int Processes { get; set; }
+    public string Status => Error is null ? "ok" : "failed";
+    public string? Error { get; private set; }
+    public long ConnectionsHeld { get; set; }
+    public double? ConnectRatePerSecond { get; set; }
+    public double? UserBytesPerConnection { get; set; }
+    public double? KernelBytesPerConnection { get; set; }
+    public int? Threads { get; set; }
+    public double? CpuUserSeconds { get; set; }
+    public double? CpuSystemSeconds { get; set; }
+    public EchoResult? Echo { get; set; }
+    public double? MaxMsgsPerSecond { get; set; }
+    public long BaselineRssBytes { get; set; }
+    public long HeldRssBytes { get; set; }
+    public double RampSeconds { get; set; }
+    public double WallSeconds { get; set; }
+    public bool? StoppedCleanly { get; set; }
+    public string Destinations { get; set; } = "";
+
+    /// <summary>The first failure is the reason reported; later ones are usually its consequences.</summary>
+    public void Fail(string reason) => Error ??= reason;
+}

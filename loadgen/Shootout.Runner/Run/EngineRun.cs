@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using Shootout.Runner.Cli;
+using Shootout.Runner.Live;
+using Shootout.Runner.Machine;
+using Shootout.Runner.Processes;
+
+namespace Shootout.Runner.Run;
+
+/// <summary>
+/// One engine, start to stop: start its server processes, warm up, read the baseline, ramp the idle
+/// connections, measure them held, echo at a constant rate and then closed-loop on top of them, stop.
+/// </summary>
+internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunView view)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+
+    public async Task<EngineResult> RunAsync(CancellationToken cancel)
+    {
+        var result = new EngineResult { Engine = plan.Engine, ConnectionsRequested = plan.Connections, Processes = plan.Processes, Destinations = plan.Describe() };
+        var wall = Stopwatch.StartNew();
+        Directory.CreateDirectory(plan.Dir);
+        ServerFleet? fleet = null;
+        LoadGenRun? hold = null;
+        try
+        {
+            view.Status($"{plan.Engine}: starting {plan.Processes} server process{(plan.Processes == 1 ? "" : "es")}");
+            fleet = await ServerFleet.StartAsync(settings.ServerPath, plan.Engine, plan.ServerMetricsPorts, settings.ServerArgs, plan.Dir, cancel);
+            view.Line($"{plan.Engine}: {plan.Processes} server process(es) on port {fleet.Port} (pids {string.Join(',', fleet.Copies.Select(c => c.Process.Pid))})");
+
+            var baseline = await WarmUpAsync(fleet, cancel);
+            result.BaselineRssBytes = baseline.RssBytes;
+            long slabBefore = MemInfo.SlabBytes();
+
+            hold = StartHold(fleet.Port);
+            var ramp = Stopwatch.StartNew();
+            long held = await RampAsync(fleet, hold, cancel);
+            result.RampSeconds = ramp.Elapsed.TotalSeconds;
+
+            view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
+            var sample = await SettledAsync(fleet, cancel);
+            long slabAfter = MemInfo.SlabBytes();
+            held = await fleet.ConnectionsAsync() ?? held;
+            result.ConnectionsHeld = held;
+            result.HeldRssBytes = sample.RssBytes;
+            result.Threads = sample.Threads;
+            result.CpuUserSeconds = sample.CpuUserSeconds;
+            result.CpuSystemSeconds = sample.CpuSystemSeconds;
+            if (held > 0)
+            {
+                result.UserBytesPerConnection = (double)(sample.RssBytes - baseline.RssBytes) / held;
+                result.KernelBytesPerConnection = (double)(slabAfter - slabBefore) / held;
+            }
+            view.Line(string.Create(CultureInfo.InvariantCulture,
+                $"{plan.Engine}: held {held:N0} in {result.RampSeconds:0.0} s; user {result.UserBytesPerConnection:N0} B/conn, kernel {result.KernelBytesPerConnection:N0} B/conn, {sample.Threads} threads"));
+            if (held < plan.Connections * 0.99)
+                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
+
+            result.Echo = await EchoAsync(fleet, cancel);
+            result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
+
+            view.Status($"{plan.Engine}: closing the idle connections");
+            var holdSummary = await hold.InterruptAsync();
+            result.ConnectRatePerSecond = holdSummary.ConnectRate;
+            if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
+        }
+        catch (EngineFailure e)
+        {
+            result.Fail(e.Message);
+            view.Line($"{plan.Engine}: FAILED: {e.Message}");
+        }
+        finally
+        {
+            hold?.Dispose();
+            if (fleet is not null)
+            {
+                view.Status($"{plan.Engine}: stopping (SIGTERM)");
+                bool crashedBefore = fleet.Crashed() is not null;
+                result.StoppedCleanly = await fleet.StopAsync();
+                if (result.StoppedCleanly == false && !crashedBefore)
+                    result.Fail("did not exit with 0 within 10 s of SIGTERM");
+                await fleet.DisposeAsync();
+            }
+            result.WallSeconds = wall.Elapsed.TotalSeconds;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Open, echo on and close a few connections before the baseline, so one-off costs (JIT, pools, heap
+    /// growth) are not counted per connection. Every engine gets the same warm-up.
+    /// </summary>
+    private async Task<ProcessSample> WarmUpAsync(ServerFleet fleet, CancellationToken cancel)
+    {
+        if (settings.WarmupConnections > 0)
+        {
+            view.Status($"{plan.Engine}: warm-up ({settings.WarmupConnections} connections)");
+            var warm = await LoadGenRun.RunAsync(settings.LoadGenPath, "warmup",
+                ["echo", "--target", $"{plan.WarmupAddress}:{fleet.Port}", "--connections", I(settings.WarmupConnections),
+                 "--rate", I(settings.WarmupConnections * 5), "--duration", "1s", "--message-size", I(settings.MessageSize), "--agents", "0"],
+                Path.Combine(plan.Dir, "warmup"), TimeSpan.FromSeconds(60), cancel);
+            if (fleet.Crashed() is { } crash) throw new EngineFailure($"during warm-up: {crash}");
+            if (warm.MessagesOk == 0) throw new EngineFailure($"warm-up: no echo came back ({warm.Message ?? warm.Status})");
+        }
+        await WaitUntilAsync(async () => await fleet.ConnectionsAsync() == 0, TimeSpan.FromSeconds(20), "the warm-up connections to close", fleet, cancel);
+        view.Status($"{plan.Engine}: reading the baseline");
+        return await SettledAsync(fleet, cancel);
+    }
+
+    private LoadGenRun StartHold(int port)
+    {
+        // No set end: the hold is interrupted once the echo phases are done. The bound only matters if
+        // this runner is killed outright, so an orphaned loadgen does not hold connections for long.
+        var bound = TimeSpan.FromSeconds(300 + 4 * plan.Connections / settings.ConnectRate)
+                    + settings.EchoDuration + settings.ClosedDuration;
+        return LoadGenRun.Start(settings.LoadGenPath, "hold",
+            ["hold", "--target", $"{plan.HoldAddress}:{port}", "--dest-addresses", I(plan.HoldAddresses),
+             "--connections", I(plan.Connections), "--connect-rate", settings.ConnectRate.ToString(CultureInfo.InvariantCulture),
+             "--duration", LoadGenRun.Duration(bound), "--agents", "auto", "--metrics-port", I(plan.HoldMetricsPort)],
+            Path.Combine(plan.Dir, "hold"));
+    }
+
+    /// <summary>Waits until the servers hold every connection, the loadgen gives up, or no progress is made for a while.</summary>
+    private async Task<long> RampAsync(ServerFleet fleet, LoadGenRun hold, CancellationToken cancel)
+    {
+        var stallLimit = TimeSpan.FromSeconds(15);
+        var sinceProgress = Stopwatch.StartNew();
+        var ramp = Stopwatch.StartNew();
+        long best = 0;
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
+            long held = await fleet.ConnectionsAsync() ?? best;
+            if (held > best) { best = held; sinceProgress.Restart(); }
+            view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
+                string.Create(CultureInfo.InvariantCulture, $"{held:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
+            if (held >= plan.Connections || hold.HasExited || sinceProgress.Elapsed > stallLimit) return held;
+            await Task.Delay(Poll, cancel);
+        }
+    }
+
+    private static string HoldReason(LoadGenRun hold) =>
+        hold.HasExited ? $"the load generator stopped: {hold.LastLines()}" : $"no progress for 15 s; load generator: {hold.LastLines(1)}";
+
+    /// <summary>
+    /// Samples the servers until resident memory and thread count stop moving (threads still starting,
+    /// buffers going back to pools), up to a few seconds; returns the last sample.
+    /// </summary>
+    private async Task<ProcessSample> SettledAsync(ServerFleet fleet, CancellationToken cancel)
+    {
+        var deadline = Stopwatch.StartNew();
+        ProcessSample? previous = null;
+        int steady = 0;
+        while (true)
+        {
+            if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
+            var now = fleet.Sample() ?? throw new EngineFailure(fleet.Crashed() ?? "a server process disappeared");
+            if (previous is { } p && now.Threads == p.Threads && Math.Abs(now.RssBytes - p.RssBytes) <= Math.Max(64 * 1024, p.RssBytes / 200))
+                steady++;
+            else
+                steady = 0;
+            if (steady >= 3 || deadline.Elapsed > TimeSpan.FromSeconds(8)) return now;
+            previous = now;
+            await Task.Delay(250, cancel);
+        }
+    }
+
+    private async Task<EchoResult?> EchoAsync(ServerFleet fleet, CancellationToken cancel)
+    {
+        view.Status($"{plan.Engine}: echo at {settings.EchoRate:N0} msg/s on {settings.EchoConnections} connections for {settings.EchoDuration.TotalSeconds:0.#} s");
+        var echo = await LoadGenRun.RunAsync(settings.LoadGenPath, "echo",
+            ["echo", "--target", $"{plan.EchoAddress}:{fleet.Port}", "--connections", I(settings.EchoConnections),
+             "--rate", settings.EchoRate.ToString(CultureInfo.InvariantCulture), "--duration", LoadGenRun.Duration(settings.EchoDuration),
+             "--message-size", I(settings.MessageSize), "--agents", "0", "--metrics-port", I(plan.EchoMetricsPort)],
+            Path.Combine(plan.Dir, "echo"), settings.EchoDuration + TimeSpan.FromSeconds(60), cancel);
+        if (fleet.Crashed() is { } crash) throw new EngineFailure($"during echo: {crash}");
+        if (echo.MessagesOk == 0) throw new EngineFailure($"echo: no message came back ({echo.Message ?? echo.Status})");
+        var r = new EchoResult(echo.RateRequested, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"));
+        view.Line(string.Create(CultureInfo.InvariantCulture,
+            $"{plan.Engine}: echo {r.RateAchieved:N0}/{r.RateRequested:N0} msg/s, p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, p99.9 {r.P999:N0} µs"));
+        return r;
+    }
+
+    private async Task<double> ClosedLoopAsync(ServerFleet fleet, CancellationToken cancel)
+    {
+        view.Status($"{plan.Engine}: closed loop on {settings.ClosedConnections} connections for {settings.ClosedDuration.TotalSeconds:0.#} s");
+        var closed = await LoadGenRun.RunAsync(settings.LoadGenPath, "closed",
+            ["echo", "--closed", "--target", $"{plan.ClosedAddress}:{fleet.Port}", "--connections", I(settings.ClosedConnections),
+             "--duration", LoadGenRun.Duration(settings.ClosedDuration), "--message-size", I(settings.MessageSize), "--agents", "0",
+             "--metrics-port", I(plan.EchoMetricsPort)],
+            Path.Combine(plan.Dir, "closed"), settings.ClosedDuration + TimeSpan.FromSeconds(60), cancel);
+        if (fleet.Crashed() is { } crash) throw new EngineFailure($"during the closed loop: {crash}");
+        if (closed.MessagesOk == 0) throw new EngineFailure($"closed loop: no message came back ({closed.Message ?? closed.Status})");
+        view.Line(string.Create(CultureInfo.InvariantCulture, $"{plan.Engine}: closed loop {closed.RateAchieved:N0} msg/s"));
+        return closed.RateAchieved;
+    }
+
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, ServerFleet fleet, CancellationToken cancel)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
+            if (deadline.Elapsed > timeout) throw new EngineFailure($"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(Poll, cancel);
+        }
+    }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

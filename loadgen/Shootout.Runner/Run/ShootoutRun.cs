@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Shootout.Runner.Cli;
+using Shootout.Runner.Live;
+using Shootout.Runner.Machine;
+using Shootout.Runner.Processes;
+using Shootout.Runner.Reports;
+
+namespace Shootout.Runner.Run;
+
+/// <summary>
+/// The run: kernel limits, the results directory, a local Prometheus when installed, each engine in turn,
+/// then the reports. Exit 0 when every engine was measured, 1 when one failed, 130 when interrupted.
+/// </summary>
+internal static class ShootoutRun
+{
+    /// <summary>Open files a server process keeps for itself (listeners, metrics, runtime) and for the echo phases.</summary>
+    private const int FileHeadroom = 1_000;
+
+    public static async Task<int> RunAsync(RunnerSettings settings, CancellationToken cancel)
+    {
+        var started = DateTimeOffset.Now;
+        var wall = Stopwatch.StartNew();
+        var machine = MachineInfo.Read();
+        string dir = CreateResultsDir(settings.ResultsDir, started);
+        bool interactive = !settings.Plain && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+        var plain = new PlainView(Console.Out);
+
+        var notes = new List<string>();
+        int connections = settings.Connections;
+        int perProcess = (int)Math.Max(100, Math.Min(int.MaxValue, machine.RlimitNofile) - FileHeadroom
+            - Math.Max(settings.WarmupConnections, Math.Max(settings.EchoConnections, settings.ClosedConnections)));
+        int processes = ServerFleet.CopiesFor(connections, perProcess);
+        var changes = Limits(settings, ref connections, ref processes, perProcess, notes, plain);
+
+        var plans = settings.Engines.Select((e, i) => new EnginePlan(e, i,
+            Enumerable.Range(0, processes).Select(_ => Ports.Free()).ToList(), Ports.Free(), Ports.Free(), connections,
+            Path.Combine(dir, e))).ToList();
+
+        plain.Line($"shootout: {string.Join(", ", settings.Engines)}; {connections:N0} idle connections each over {processes} server process(es) " +
+                   $"(open-file limit {machine.RlimitNofile}); results in {dir}");
+        using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
+
+        var results = new List<EngineResult>();
+        int code;
+        try
+        {
+            code = interactive
+                ? await LiveView.RunAsync(view => RunEnginesAsync(settings, plans, view, results, cancel))
+                : await RunEnginesAsync(settings, plans, plain, results, cancel);
+        }
+        finally
+        {
+            if (prometheus is not null)
+            {
+                await prometheus.StopAsync();
+                plain.Line($"prometheus (pid {prometheus.Pid}) stopped; its data is in {Path.Combine(dir, "prometheus")}");
+            }
+        }
+
+        var summary = new RunSummary(settings, machine, results, started, wall.Elapsed.TotalSeconds, changes, notes, connections);
+        ReportFiles.WriteAll(dir, summary);
+        PointLatest(settings.ResultsDir, dir);
+        ConsoleTable.Print(summary, interactive);
+        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} (results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
+        foreach (var failed in results.Where(r => r.Status != "ok"))
+            Console.Error.WriteLine($"shootout-runner: engine {failed.Engine} failed: {failed.Error}");
+        if (code == 0 && !summary.AllOk) code = 1;
+        return code;
+    }
+
+    private static async Task<int> RunEnginesAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, IRunView view,
+        List<EngineResult> results, CancellationToken cancel)
+    {
+        foreach (var plan in plans)
+        {
+            try
+            {
+                results.Add(await new EngineRun(settings, plan, view).RunAsync(cancel));
+            }
+            catch (OperationCanceledException)
+            {
+                view.Line("interrupted: writing what was measured so far");
+                return 130;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Raises the kernel limits the run needs as root, or (not root, or --no-sysctl) says what limits it and shrinks the run to fit.</summary>
+    private static List<SysctlChange> Limits(RunnerSettings settings, ref int connections, ref int processes, int perProcess,
+        List<string> notes, IRunView view)
+    {
+        var limits = KernelLimits.System;
+        int threadsNow = KernelLimits.ThreadsNow();
+        bool threadsEngine = settings.Engines.Contains("threads");
+        if (Native.IsRoot && settings.TuneSysctls)
+        {
+            try
+            {
+                var changes = limits.Raise(KernelLimits.Needs(connections, processes, threadsNow));
+                foreach (var c in changes) view.Line($"sysctl {c.Name}: {c.Old} -> {c.New}");
+                if (changes.Count == 0) view.Line("sysctl: the kernel limits already allow this run");
+                return changes;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                view.Line($"sysctl: cannot raise kernel limits ({e.Message}); running at the scale they allow");
+            }
+        }
+        else
+        {
+            view.Line(Native.IsRoot ? "sysctl: --no-sysctl given, kernel limits left as they are" : "sysctl: not root, kernel limits left as they are");
+        }
+        if (threadsEngine && limits.Cap(connections, processes, threadsNow) is { } cap)
+        {
+            string note = $"{cap.Reason} allows about {cap.Connections:N0} threads-engine connections: running at {cap.Connections:N0} instead of {connections:N0} (root raises it)";
+            view.Line(note);
+            notes.Add(note);
+            connections = cap.Connections;
+            processes = ServerFleet.CopiesFor(connections, perProcess);
+        }
+        return [];
+    }
+
+    private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
+    {
+        var servers = plans.SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, "engine", p.Engine))).ToList();
+        var loadgens = plans.SelectMany(p => new[] { new ScrapeTarget(p.HoldMetricsPort, "phase", "hold"), new ScrapeTarget(p.EchoMetricsPort, "phase", "echo") }).ToList();
+        string? rules = RulesFile();
+        string configPath = Path.Combine(dir, "prometheus.yml");
+        File.WriteAllText(configPath, LocalPrometheus.Config(rules, servers, loadgens));
+        if (!settings.Prometheus) return null;
+        if (LocalPrometheus.Find() is not { } binary)
+        {
+            view.Line("prometheus: not installed (Debian package 'prometheus'); the config for it is in " + configPath);
+            return null;
+        }
+        try
+        {
+            int port = Ports.FreeFrom(settings.PrometheusPort);
+            var p = await LocalPrometheus.StartAsync(binary, configPath, Path.Combine(dir, "prometheus"), port, Path.Combine(dir, "prometheus.log"));
+            view.Line($"prometheus: {p.Url} (pid {p.Pid}) scraping every server process and the loadgen each second");
+            return p;
+        }
+        catch (InvalidOperationException e)
+        {
+            view.Line($"prometheus: not started: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>infra/prometheus/rules.yml of the repository this runner was built from, if it is there.</summary>
+    private static string? RulesFile()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "infra", "prometheus", "rules.yml");
+            if (File.Exists(candidate)) return candidate;
+            if (File.Exists(Path.Combine(d.FullName, "Shootout.sln"))) return null;
+        }
+        return null;
+    }
+
+    private static string CreateResultsDir(string root, DateTimeOffset started)
+    {
+        string name = started.ToString("yyyyMMdd-HHmmss");
+        string dir = Path.GetFullPath(Path.Combine(root, name));
+        for (int i = 2; Directory.Exists(dir); i++) dir = Path.GetFullPath(Path.Combine(root, $"{name}-{i}"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>results/latest -> the newest run (a relative symlink, swapped in atomically).</summary>
+    private static void PointLatest(string root, string dir)
+    {
+        string latest = Path.Combine(root, "latest");
+        string temp = Path.Combine(root, $".latest-{Environment.ProcessId}");
+        try
+        {
+            if (File.Exists(temp) || Directory.Exists(temp)) File.Delete(temp);
+            File.CreateSymbolicLink(temp, Path.GetFileName(dir));
+            File.Move(temp, latest, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // A real directory named latest: leave it; the run's own directory is printed anyway.
+        }
+    }
+}
