@@ -54,6 +54,14 @@ public sealed unsafe class EventLoop
     private readonly int _idleTimeoutMs;
     private int _nextIdleScanMs;
 
+    // Timers: sleeping fibers on a heap (each fires once, so the heap holds no stale entries), and
+    // connection deadlines found by a scan (a deadline moves on every message; a heap would fill up).
+    private const int DeadlineScanMs = 100;
+    private readonly PriorityQueue<SleepTimer, long> _sleepers = new();
+    private readonly Stack<SleepTimer> _sleepPool = new();
+    private int _armedDeadlines;
+    private int _nextDeadlineScanMs;
+
     internal EventLoop(EventLoopGroup group, int id, NetpollOptions options)
     {
         _group = group;
@@ -86,6 +94,11 @@ public sealed unsafe class EventLoop
     internal int NowMs { get; private set; }
 
     internal Task Exited => _exited.Task;
+
+    internal bool PrivateDescriptorTables => _options.PrivateDescriptorTables;
+
+    /// <summary>Milliseconds since the loop was created, read now (not once per turn like <see cref="NowMs"/>).</summary>
+    internal int ClockMs() => (int)(Environment.TickCount64 - _epochTicks);
 
     internal void Start() => _thread.UnsafeStart(); // no ExecutionContext flows into the loop
 
@@ -129,8 +142,11 @@ public sealed unsafe class EventLoop
     /// Completes when connected; throws <see cref="SocketException"/> (e.g. ConnectionRefused,
     /// AddressNotAvailable when ephemeral ports run out: spread over 127.0.0.x destinations).
     /// </summary>
-    /// <param name="local">Optional local address to bind first (port 0: any).</param>
-    public ValueTask<NetConnection> ConnectAsync(IPEndPoint remote, IPEndPoint? local = null)
+    /// <param name="local">Optional local address to bind first (port 0: any), e.g. to spread a client
+    /// over 127.0.0.x sources.</param>
+    /// <param name="timeout">Give up after this long with <see cref="SocketError.TimedOut"/> (null: the
+    /// kernel's own limit, minutes). Implemented as a deadline that is cleared once connected.</param>
+    public ValueTask<NetConnection> ConnectAsync(IPEndPoint remote, IPEndPoint? local = null, TimeSpan? timeout = null)
     {
         CheckThread();
         int family = remote.AddressFamily == AddressFamily.InterNetworkV6 ? Libc.AF_INET6 : Libc.AF_INET;
@@ -168,8 +184,38 @@ public sealed unsafe class EventLoop
             Libc.Close(fd);
             throw Errno.ToException(rc);
         }
-        return connected ? new ValueTask<NetConnection>(connection) : connection.BeginConnect();
+        if (connected)
+            return new ValueTask<NetConnection>(connection);
+        if (timeout is not null)
+            connection.SetDeadline(timeout);
+        return connection.BeginConnect();
     }
+
+    /// <summary>
+    /// Suspends the calling fiber for <paramref name="delay"/> (call it inside a fiber of this loop). No
+    /// thread, no System.Threading timer: a pooled entry on this loop's timer heap, only while sleeping.
+    /// Throws <see cref="SocketException"/> (OperationAborted) if the group stops first.
+    /// </summary>
+    public ValueTask Delay(TimeSpan delay)
+    {
+        CheckThread();
+        if (_stopping)
+            throw Errno.ToException(Errno.ECANCELED);
+        long due = ClockMs() + (long)Math.Clamp(delay.TotalMilliseconds, 0, int.MaxValue / 2);
+        SleepTimer timer = _sleepPool.Count > 0 ? _sleepPool.Pop() : new SleepTimer(this);
+        _sleepers.Enqueue(timer, due);
+        return timer.Start();
+    }
+
+    internal void ReturnSleepTimer(SleepTimer timer)
+    {
+        if (_sleepPool.Count < 1024)
+            _sleepPool.Push(timer);
+    }
+
+    internal void DeadlineArmed() => _armedDeadlines++;
+
+    internal void DeadlineDisarmed() => _armedDeadlines--;
 
     // ---- used by connections ----
 
@@ -328,6 +374,9 @@ public sealed unsafe class EventLoop
         t_current = this;
         try
         {
+            // Not fatal: with the shared table, connections past the open-file limit fail with EMFILE.
+            if (_options.PrivateDescriptorTables && Libc.Unshare(Libc.CLONE_FILES) != 0)
+                Report(new InvalidOperationException($"netpoll-{Id}: unshare(CLONE_FILES) failed (errno {Libc.Errno}); sharing the process's descriptor table"));
             while (!_stopping)
                 Turn();
             Shutdown();
@@ -420,34 +469,58 @@ public sealed unsafe class EventLoop
         if (_yielded.Count > 0)
             return 0;
         long timeout = -1;
-        int now = (int)(Environment.TickCount64 - _epochTicks);
+        int now = ClockMs();
         if (_listenFd >= 0 && !_listenRegistered)
             timeout = Math.Max(0, _acceptPausedUntil - now);
         if (_idleTimeoutMs > 0)
-        {
-            long untilScan = Math.Max(0, _nextIdleScanMs - now);
-            timeout = timeout < 0 ? untilScan : Math.Min(timeout, untilScan);
-        }
+            timeout = Earliest(timeout, _nextIdleScanMs - now);
+        if (_armedDeadlines > 0)
+            timeout = Earliest(timeout, _nextDeadlineScanMs - now);
+        if (_sleepers.TryPeek(out _, out long due))
+            timeout = Earliest(timeout, due - now);
         return (int)Math.Min(timeout, int.MaxValue);
+    }
+
+    private static long Earliest(long timeout, long untilNext)
+    {
+        untilNext = Math.Max(0, untilNext);
+        return timeout < 0 ? untilNext : Math.Min(timeout, untilNext);
     }
 
     private void RunTimers()
     {
-        int now = (int)(Environment.TickCount64 - _epochTicks);
+        int now = ClockMs();
         if (_listenFd >= 0 && !_listenRegistered && now >= _acceptPausedUntil)
             RegisterListener();
-        if (_idleTimeoutMs > 0 && now - _nextIdleScanMs >= 0)
+        while (_sleepers.TryPeek(out SleepTimer? timer, out long due) && due <= now)
         {
+            _sleepers.Dequeue();
+            _budget = _options.FiberBudget;
+            try { timer.Fire(0); }
+            catch (Exception e) { Report(e); }
+        }
+        bool idleScan = _idleTimeoutMs > 0 && now - _nextIdleScanMs >= 0;
+        bool deadlineScan = _armedDeadlines > 0 && now - _nextDeadlineScanMs >= 0;
+        if (!idleScan && !deadlineScan)
+            return;
+        if (idleScan)
             _nextIdleScanMs = now + Math.Max(10, _idleTimeoutMs / 4);
-            for (int slot = 0; slot < _slotsUsed; slot++)
-            {
-                if (_slots[slot] is { IsWaitingForRead: true } connection && now - connection.LastActiveMs >= _idleTimeoutMs)
-                {
-                    _budget = _options.FiberBudget;
-                    try { connection.Abort(NetConnection.IdleTimeoutCode); }
-                    catch (Exception e) { Report(e); }
-                }
-            }
+        if (deadlineScan)
+            _nextDeadlineScanMs = now + DeadlineScanMs;
+        for (int slot = 0; slot < _slotsUsed; slot++)
+        {
+            if (_slots[slot] is not { } connection)
+                continue;
+            int code = 0;
+            if (deadlineScan && connection.DeadlineMs != 0 && now - connection.DeadlineMs >= 0 && connection.HasPendingOperation)
+                code = -Errno.ETIMEDOUT;
+            else if (idleScan && connection.IsWaitingForRead && now - connection.LastActiveMs >= _idleTimeoutMs)
+                code = NetConnection.IdleTimeoutCode;
+            if (code == 0)
+                continue;
+            _budget = _options.FiberBudget;
+            try { connection.Abort(code); }
+            catch (Exception e) { Report(e); }
         }
     }
 
@@ -481,11 +554,30 @@ public sealed unsafe class EventLoop
             }
         }
         _yielded.Clear();
+        // Sleeping fibers resume with an abort too, so they unwind (and close what they hold).
+        while (_sleepers.TryDequeue(out SleepTimer? timer, out _))
+        {
+            _budget = _options.FiberBudget;
+            try { timer.Fire(-Errno.ECANCELED); }
+            catch (Exception e) { Report(e); }
+        }
+        for (int slot = 0; slot < _slotsUsed; slot++)
+            _slots[slot]?.Close(); // whatever those fibers opened meanwhile
         _exitedFlag = true;
         // Actions posted during the shutdown cannot run any more; drop them (their fds are closed above).
         while (_handedOver.TryDequeue(out int fd))
             Libc.Close(fd);
-        _poller.Dispose();
+        // With a private descriptor table the epoll and eventfd descriptors also live on in the shared
+        // table (copied at unshare): the group closes them from an ordinary thread once this one exits.
+        if (!_options.PrivateDescriptorTables)
+            _poller.Dispose();
+    }
+
+    /// <summary>After the loop exited: closes its poller from the calling thread's (shared) descriptor table.</summary>
+    internal void ReleasePoller()
+    {
+        if (_options.PrivateDescriptorTables)
+            _poller.Dispose();
     }
 
     private void Report(Exception e) => _options.OnError?.Invoke(e);

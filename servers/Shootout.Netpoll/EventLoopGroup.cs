@@ -54,6 +54,8 @@ public sealed class EventLoopGroup : IAsyncDisposable
     /// </summary>
     public Task StartAcceptingAsync(IReadOnlyList<Socket> listenSockets, IConnectionHandler handler)
     {
+        if (_loops[0].PrivateDescriptorTables)
+            throw new InvalidOperationException("a group with private descriptor tables cannot accept: its loops do not see the listening sockets");
         if (_listenSockets is not null)
             throw new InvalidOperationException("already accepting");
         if (listenSockets.Count != 1 && listenSockets.Count != _loops.Length)
@@ -86,6 +88,8 @@ public sealed class EventLoopGroup : IAsyncDisposable
         foreach (EventLoop loop in _loops)
             loop.RequestStop();
         await Task.WhenAll(_loops.Select(l => l.Exited)).ConfigureAwait(false);
+        foreach (EventLoop loop in _loops)
+            loop.ReleasePoller();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -35,6 +35,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     private readonly int _fd;
     private int _result;          // bytes, or -errno once the operation completes
     internal int LastActiveMs;    // loop clock at the last received byte, for the idle timeout
+    internal int DeadlineMs;      // loop clock after which operations fail with TimedOut; 0: none
     private short _version;
     private Op _op;
     private State _state;
@@ -74,6 +75,38 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     internal uint Generation;
 
     internal bool IsWaitingForRead => _op == Op.Read && (_state & State.Completed) == 0;
+
+    internal bool HasPendingOperation => _op != Op.None && (_state & State.Completed) == 0;
+
+    /// <summary>
+    /// Go's SetDeadline: once <paramref name="fromNow"/> has passed, the pending operation completes with
+    /// <see cref="SocketError.TimedOut"/>, and so does any operation started afterwards, until the deadline
+    /// is moved or cleared (null). The loop checks deadlines by a scan every ~100 ms, so no timer exists
+    /// per connection; precision is that of the scan.
+    /// </summary>
+    public void SetDeadline(TimeSpan? fromNow)
+    {
+        _loop.CheckThread();
+        if (fromNow is not { } t)
+        {
+            ClearDeadline();
+            return;
+        }
+        int due = _loop.ClockMs() + (int)Math.Clamp(t.TotalMilliseconds, 1, int.MaxValue / 2);
+        if (due == 0)
+            due = 1; // 0 means "no deadline"
+        if (DeadlineMs == 0)
+            _loop.DeadlineArmed();
+        DeadlineMs = due;
+    }
+
+    private void ClearDeadline()
+    {
+        if (DeadlineMs == 0)
+            return;
+        DeadlineMs = 0;
+        _loop.DeadlineDisarmed();
+    }
 
     /// <summary>
     /// Receives into <paramref name="destination"/>; completes with the byte count, 0 at end of stream
@@ -159,8 +192,23 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         if (IsClosed) // the resumed fiber closed it
             return;
         _state |= State.Closed;
+        ClearDeadline();
         _loop.Unregister(this);
         Libc.Close(_fd);
+    }
+
+    /// <summary>
+    /// Closes at once with a TCP reset instead of a FIN (SO_LINGER 0): nothing is left in TIME_WAIT on
+    /// this side, which matters to a client that opens and drops many connections. Idempotent.
+    /// </summary>
+    public void Reset()
+    {
+        _loop.CheckThread();
+        if (IsClosed)
+            return;
+        int* linger = stackalloc int[2] { 1, 0 }; // struct linger { l_onoff = 1, l_linger = 0 }
+        Libc.SetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_LINGER, linger, 2 * sizeof(int));
+        Close();
     }
 
     // ---- called by the loop ----
@@ -176,6 +224,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     internal void MarkFailed()
     {
         _state |= State.Closed;
+        ClearDeadline();
         Libc.Close(_fd);
     }
 
@@ -231,9 +280,15 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
                 if (Libc.GetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &error, &len) != 0)
                     error = Libc.Errno;
                 if (error == Errno.EINPROGRESS)
+                {
                     _state &= ~State.Writable; // a spurious edge; still connecting
+                }
                 else
+                {
+                    if (error == 0)
+                        ClearDeadline(); // the connect timeout is spent
                     Complete(-error);
+                }
                 break;
             }
         }
@@ -312,6 +367,8 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             ThrowBusy();
         if ((_state & State.Closed) != 0)
             throw new ObjectDisposedException(nameof(NetConnection));
+        if (DeadlineMs != 0 && _loop.ClockMs() - DeadlineMs >= 0)
+            throw Errno.ToException(Errno.ETIMEDOUT);
     }
 
     private static void ThrowBusy() =>

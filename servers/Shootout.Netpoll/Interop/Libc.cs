@@ -24,6 +24,7 @@ internal static unsafe partial class Libc
     public const int IPPROTO_TCP = 6, TCP_NODELAY = 1;
     public const int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x800;
     public const int SHUT_WR = 1;
+    public const int CLONE_FILES = 0x400;
 
     [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);
@@ -72,6 +73,10 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, void* value, uint* len);
+
+    /// <summary>unshare(CLONE_FILES): the calling thread gets a private copy of the descriptor table.</summary>
+    [LibraryImport(Lib, EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
 
     // fcntl is variadic; with int arguments the SysV x86-64 and AAPCS64 Linux calling conventions
     // pass them exactly like a fixed (int, int, int) signature.
