@@ -17,6 +17,12 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEuid();
 
+    [LibraryImport("libc", EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int RenameC(string from, string to);
+
+    /// <summary>rename(2): atomically replaces <paramref name="to"/>, also when both are symlinks to directories.</summary>
+    public static bool Rename(string from, string to) => RenameC(from, to) == 0;
+
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
 
     public static bool IsRoot => GetEuid() == 0;

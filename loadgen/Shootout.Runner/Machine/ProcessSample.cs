@@ -34,5 +34,5 @@ internal readonly record struct ProcessSample(long RssBytes, int Threads, double
     }
 
     private static long Kb(string line) =>
-        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ internal sealed class ChildProcess : IDisposable
     private Action<string>? _onStdout;
     private bool _closed;
 
-    public int Pid { get; }
+    public int Pid { get; private set; }
     public string Name { get; }
 
     private ChildProcess(string name, Process process, StreamWriter log)
@@ -24,7 +24,6 @@ internal sealed class ChildProcess : IDisposable
         Name = name;
         _process = process;
         _log = log;
-        Pid = process.Id;
     }
 
     public static ChildProcess Start(string name, string path, IEnumerable<string> args, string logPath, Action<string>? onStdout = null)
@@ -44,6 +43,7 @@ internal sealed class ChildProcess : IDisposable
         process.OutputDataReceived += (_, e) => child.Line(e.Data, isStdout: true);
         process.ErrorDataReceived += (_, e) => child.Line(e.Data, isStdout: false);
         process.Start();
+        child.Pid = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;

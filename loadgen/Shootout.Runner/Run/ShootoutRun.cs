@@ -177,13 +177,13 @@ internal static class ShootoutRun
         string temp = Path.Combine(root, $".latest-{Environment.ProcessId}");
         try
         {
-            if (File.Exists(temp) || Directory.Exists(temp)) File.Delete(temp);
+            if (new FileInfo(temp).LinkTarget is not null) File.Delete(temp);
             File.CreateSymbolicLink(temp, Path.GetFileName(dir));
-            File.Move(temp, latest, overwrite: true);
+            // A real directory named latest is left alone (rename fails); the run's own directory is printed anyway.
+            if (!Native.Rename(temp, latest)) File.Delete(temp);
         }
         catch (IOException)
         {
-            // A real directory named latest: leave it; the run's own directory is printed anyway.
         }
     }
 }

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Shootout.Runner.Tests;
+
+/// <summary>Runs the real bin/shootout-runner (published by `make build`) and stops it by PID if it overruns.</summary>
+internal static class RunnerProcess
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string Bin => Path.Combine(RepoRoot, "bin");
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr, string ResultsRoot)
+    {
+        /// <summary>The run's own directory, through results/latest.</summary>
+        public string RunDir => Path.GetFullPath(Path.Combine(ResultsRoot, new DirectoryInfo(Path.Combine(ResultsRoot, "latest")).LinkTarget
+            ?? throw new InvalidOperationException($"no results/latest symlink in {ResultsRoot}; stdout:\n{Stdout}\nstderr:\n{Stderr}")));
+
+        public JsonNode Summary => JsonNode.Parse(File.ReadAllText(Path.Combine(RunDir, "summary.json")))!;
+
+        public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+    }
+
+    /// <summary>A tiny run: the scale of a test, every phase still there.</summary>
+    public static readonly string[] Tiny =
+    [
+        "--connections", "300", "--warmup-connections", "20", "--echo-connections", "10", "--echo-rate", "500",
+        "--echo-duration", "1s", "--closed-connections", "10", "--closed-duration", "1s", "--plain",
+    ];
+
+    public static Result Run(TimeSpan timeout, params string[] args)
+    {
+        string results = Directory.CreateTempSubdirectory("runner-test-").FullName;
+        var all = args.Contains("--results-dir") ? args : [.. args, "--results-dir", results];
+        var (code, stdout, stderr) = Exec(Path.Combine(Bin, "shootout-runner"), all, timeout);
+        return new Result(code, stdout, stderr, results);
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) Exec(string path, IEnumerable<string> args, TimeSpan timeout)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run `make build` first");
+        var psi = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            if (!p.WaitForExit(timeout))
+                throw new TimeoutException($"{Path.GetFileName(path)} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
+            p.WaitForExit();
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+        finally
+        {
+            // The runner stops its own children on SIGTERM; give it the chance, then make sure.
+            if (!p.HasExited)
+            {
+                Signal(p.Id, 15);
+                if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Shootout.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Shootout.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Shootout.Runner.Tests;
+
+/// <summary>One tiny run of all three engines, shared by the tests that read its results.</summary>
+public sealed class TinyRunFixture
+{
+    internal RunnerProcess.Result Run { get; } = RunnerProcess.Run(TimeSpan.FromMinutes(3), [.. RunnerProcess.Tiny, "--no-prometheus"]);
+}
+
+public sealed class TinyRunTests(TinyRunFixture fixture) : IClassFixture<TinyRunFixture>
+{
+    private readonly RunnerProcess.Result _run = fixture.Run;
+    private static readonly string[] Engines = ["threads", "async", "epoll"];
+
+    [Fact]
+    public void Every_engine_is_measured_and_the_run_exits_0()
+    {
+        Assert.True(_run.ExitCode == 0, _run.ToString());
+        foreach (var e in Engines)
+            Assert.Contains(e, _run.Stdout);
+        Assert.Contains("Rust threads (seed)", _run.Stdout);
+        Assert.Contains("Go (seed)", _run.Stdout);
+    }
+
+    [Fact]
+    public void Summary_json_has_the_contract_fields()
+    {
+        var s = _run.Summary;
+        var machine = s["machine"]!;
+        Assert.Equal(Environment.ProcessorCount, machine["cores"]!.GetValue<int>());
+        Assert.True(machine["memory_bytes"]!.GetValue<long>() > 0);
+        Assert.False(string.IsNullOrWhiteSpace(machine["kernel"]!.GetValue<string>()));
+        Assert.True(machine["rlimit_nofile"]!.GetValue<long>() > 0);
+
+        var engines = s["engines"]!.AsObject();
+        Assert.Equal(Engines, engines.Select(kv => kv.Key));
+        foreach (var (name, node) in engines)
+        {
+            var e = node!;
+            Assert.True(e["status"]!.GetValue<string>() == "ok", $"{name}: {e["error"]}");
+            Assert.Equal(300, e["connections_requested"]!.GetValue<int>());
+            Assert.Equal(300, e["connections_held"]!.GetValue<long>());
+            Assert.Equal(1, e["processes"]!.GetValue<int>());
+            Assert.True(e["connect_rate_per_s"]!.GetValue<double>() > 0, name);
+            // Memory per connection is measured, not made up: the held RSS is above the baseline.
+            Assert.True(e["user_bytes_per_connection"]!.GetValue<double>() > 0, name);
+            Assert.NotNull(e["kernel_bytes_per_connection"]);
+            Assert.True(e["threads"]!.GetValue<int>() > 0, name);
+            Assert.True(e["cpu_user_seconds"]!.GetValue<double>() > 0, name);
+            Assert.True(e["cpu_system_seconds"]!.GetValue<double>() >= 0, name);
+            var echo = e["echo"]!;
+            Assert.Equal(500, echo["rate_requested"]!.GetValue<double>());
+            Assert.True(echo["rate_achieved"]!.GetValue<double>() > 0, name);
+            var lat = echo["latency_us"]!;
+            double p50 = lat["p50"]!.GetValue<double>(), p99 = lat["p99"]!.GetValue<double>(),
+                   p999 = lat["p999"]!.GetValue<double>(), max = lat["max"]!.GetValue<double>();
+            Assert.True(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max, $"{name}: {lat.ToJsonString()}");
+            Assert.True(e["max_msgs_per_s"]!.GetValue<double>() > 0, name);
+        }
+        // The threads engine runs a thread per connection; the others a handful.
+        Assert.True(engines["threads"]!["threads"]!.GetValue<int>() >= 300);
+        Assert.True(engines["epoll"]!["threads"]!.GetValue<int>() < 300);
+    }
+
+    [Fact]
+    public void Reports_and_charts_are_written_and_latest_points_at_the_run()
+    {
+        string dir = _run.RunDir;
+        Assert.StartsWith(Path.GetFullPath(_run.ResultsRoot), dir);
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("| engine | held | connect/s | user B/conn | kernel B/conn | threads |", md);
+        foreach (var e in Engines) Assert.Matches($@"\| {e} \| ", md);
+        Assert.Contains("warm", md);
+        Assert.Contains("both ends", md);
+        foreach (var chart in new[] { "memory", "connect-rate", "throughput", "latency" })
+        {
+            var png = File.ReadAllBytes(Path.Combine(dir, chart + ".png"));
+            Assert.True(png.Length > 5_000, $"{chart}.png is only {png.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+            Assert.Contains($"]({chart}.png)", md);
+        }
+        // A self-contained page: nothing fetched from elsewhere.
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.DoesNotMatch(new Regex(@"(src|href)\s*=\s*""(https?:)?//"), html);
+    }
+
+    [Fact]
+    public void Html_report_draws_its_charts_in_headless_chromium_without_script_errors()
+    {
+        var page = HeadlessChromium.DumpDom(Path.Combine(_run.RunDir, "report.html"));
+        Assert.Contains("data-charts-ready=\"yes\"", page.Dom);
+        Assert.Equal(4, Regex.Matches(page.Dom, "<svg class=\"chart\"").Count);
+        foreach (var chart in new[] { "memory", "connect-rate", "throughput", "latency" })
+            Assert.Contains($"data-chart=\"{chart}\"", page.Dom);
+        Assert.True(Regex.Matches(page.Dom, "<rect class=\"bar\"").Count >= 3 * 4, "bars drawn");
+        foreach (var e in Engines) Assert.Contains($"data-engine=\"{e}\"", page.Dom);
+        var errors = page.Log.Split('\n').Where(l => l.Contains("CONSOLE") && (l.Contains("Uncaught") || l.Contains("Error"))).ToList();
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+    }
+}
