@@ -33,8 +33,7 @@ internal static class Coordinator
         }
 
         int mine = plan.Share.ConnectionsOf(plan.Connections);
-        int budget = FileLimit.ConnectionBudget();
-        int agents = run.Agents ?? (mine > budget ? (mine + budget - 1) / budget : 0);
+        int agents = run.Agents ?? AutoAgents(mine);
         var totals = new RunAggregate(Math.Max(1, agents));
 
         PrometheusExporter? metrics = null;
@@ -173,6 +172,14 @@ internal static class Coordinator
         }
     }
 
+    /// <summary>
+    /// In-process while one descriptor table holds the connections; past that, agent processes of up to
+    /// <see cref="ClientLoops.PerProcess"/> connections each (several loops with private descriptor tables),
+    /// which keeps the coordinator light and each runtime's heap moderate.
+    /// </summary>
+    internal static int AutoAgents(int connections) =>
+        connections <= ClientLoops.PerLoop ? 0 : (int)((connections + ClientLoops.PerProcess - 1) / ClientLoops.PerProcess);
+
     private sealed record ProbeFailure(string Target, string Kind);
 
     /// <summary>One connection to each destination before the load starts, so a server that is not there is
@@ -180,19 +187,8 @@ internal static class Coordinator
     private static async Task<ProbeFailure?> ProbeAsync(LoadPlan plan)
     {
         var timeout = TimeSpan.FromSeconds(Math.Min(plan.ConnectTimeout.TotalSeconds, 3));
-        foreach (var target in plan.Targets.Distinct().Take(256))
-        {
-            try
-            {
-                using var cts = new CancellationTokenSource(timeout);
-                using var c = await ClientConnection.ConnectAsync(IPEndPoint.Parse(target), cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                return new ProbeFailure(target, ErrorKinds.Classify(e));
-            }
-        }
-        return null;
+        var failure = await Probe.RunAsync(plan.Targets.Distinct().Take(256), timeout).ConfigureAwait(false);
+        return failure is { } f ? new ProbeFailure(f.Target, f.Kind) : null;
     }
 
     private static Tick FailedProbeTick(string kind) => new()

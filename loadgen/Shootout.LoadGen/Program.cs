@@ -19,6 +19,10 @@ namespace Shootout.LoadGen
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
 
+            // Agents skip the command-line parser: one fewer library to load and compile in each of them.
+            if (args is ["agent", "--plan", var encodedPlan])
+                return await AgentCommand.RunAsync(encodedPlan, cts.Token);
+
             var root = Build(out var bind);
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)

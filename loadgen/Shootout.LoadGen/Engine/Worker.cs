@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
+using Shootout.Netpoll;
 
 namespace Shootout.LoadGen.Engine;
 
@@ -18,9 +20,11 @@ internal static class StopReasons
 
 /// <summary>
 /// Runs this process's share of a plan. One pacer thread owns the clock: it opens and closes connections
-/// to follow the schedule at the connect rate, hands scheduled send times to connections in the open model,
-/// times out stuck messages and cuts a <see cref="Tick"/> every second. Connections themselves are async
-/// loops over <see cref="ClientConnection"/>.
+/// to follow the schedule at the connect rate, hands scheduled send times to connections in the open model
+/// and cuts a <see cref="Tick"/> every second. Connections are fibers on the netpoller's event loops
+/// (<see cref="ClientLoops"/>): the pacer hands them work in batches posted to their loop, and they await
+/// only netpoll operations, the loop's timer heap and <see cref="FiberSignal"/>. Message timeouts are
+/// connection deadlines, checked by each loop's scan: no timer, task or buffer per idle connection.
 /// </summary>
 internal sealed class Worker
 {
@@ -33,8 +37,12 @@ internal sealed class Worker
     private readonly IPEndPoint[] _targets;
     private readonly double _rateShare;
     private readonly double _connectRate;
+    private readonly int _mine;
     private readonly WorkerStats _stats = new();
     private readonly CancellationTokenSource _stopping = new();
+    private EventLoopGroup _group = null!;
+    private List<Slot>[] _starts = [];
+    private List<(Slot Slot, long Scheduled)>[] _dispatches = [];
 
     private readonly object _gate = new();
     private readonly List<Slot> _active = new();
@@ -63,14 +71,36 @@ internal sealed class Worker
         _share = plan.Share;
         _schedule = new Schedule(plan);
         _targets = plan.Targets.Select(IPEndPoint.Parse).ToArray();
-        int mine = _share.ConnectionsOf(plan.Connections);
-        _rateShare = plan.Connections == 0 ? 0 : (double)mine / plan.Connections;
+        _mine = _share.ConnectionsOf(plan.Connections);
+        _rateShare = plan.Connections == 0 ? 0 : (double)_mine / plan.Connections;
         _connectRate = plan.ConnectRate / _share.Count;
+        // First uses that may open a descriptor happen here, not on a loop thread (see NetpollOptions).
+        _ = Random.Shared.Next();
+        _ = Console.Error;
     }
 
     public WorkerStats Stats => _stats;
 
+    /// <summary>Event loops this worker runs (known once <see cref="RunAsync"/> started).</summary>
+    public int LoopCount => _group?.Loops.Count ?? 0;
+
     public async Task<Tick> RunAsync(Action<Tick> onTick, CancellationToken cancel)
+    {
+        int loops = ClientLoops.LoopsFor(_plan, _mine);
+        _group = ClientLoops.Create(loops, _mine, e => _stats.Error(ErrorKinds.Other));
+        _starts = Enumerable.Range(0, loops).Select(_ => new List<Slot>()).ToArray();
+        _dispatches = Enumerable.Range(0, loops).Select(_ => new List<(Slot, long)>()).ToArray();
+        try
+        {
+            return await RunOnLoopsAsync(onTick, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _group.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Tick> RunOnLoopsAsync(Action<Tick> onTick, CancellationToken cancel)
     {
         _start = Stopwatch.GetTimestamp();
         var pacerDone = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -89,12 +119,15 @@ internal sealed class Worker
 
         _stopping.Cancel();
         long unfinished = 0;
+        var byLoop = new Dictionary<EventLoop, List<Slot>>();
         lock (_gate)
         {
             foreach (var slot in _active)
             {
                 unfinished += Volatile.Read(ref slot.Queued) + (Volatile.Read(ref slot.InFlightSince) != 0 ? 1 : 0);
-                slot.Close();
+                slot.Closing = true;
+                if (!byLoop.TryGetValue(slot.Loop, out var list)) byLoop[slot.Loop] = list = new List<Slot>();
+                list.Add(slot);
             }
         }
         if (unfinished > 0)
@@ -102,9 +135,11 @@ internal sealed class Worker
             _stats.MessagesFailed(unfinished);
             _stats.Error("unfinished", unfinished);
         }
-        var deadline = Stopwatch.GetTimestamp() + 5 * Freq;
-        while (Volatile.Read(ref _runningSlots) > 0 && Stopwatch.GetTimestamp() < deadline)
-            await Task.Delay(20).ConfigureAwait(false);
+        // Close on each loop (resets, wakes waiting fibers), then stop the loops: whatever still sleeps or
+        // waits is aborted and unwinds, so every fiber has ended when StopAsync returns.
+        foreach (var (loop, slots) in byLoop)
+            loop.Post(() => { foreach (var s in slots) s.CloseOnLoop(); });
+        await _group.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
 
         var final = CutTick();
         final.Final = true;
@@ -121,7 +156,7 @@ internal sealed class Worker
     {
         Pacing.TightenTimerSlack();
         long now = _start, last = _start;
-        long nextTick = _start + Freq, nextWatchdog = _start + Freq / 10;
+        long nextTick = _start + Freq;
         double connectTokens = 1, dueCarry = 0, lastDispatchT = 0;
         double connectBurst = Math.Max(1, _connectRate / 100);
         int initial = _share.ConnectionsOf((long)_schedule.InitialConnections);
@@ -172,12 +207,8 @@ internal sealed class Worker
                 else sleepMicros = 1000;
                 lastDispatchT = t;
             }
+            Flush();
 
-            if (now >= nextWatchdog)
-            {
-                Watchdog(now);
-                nextWatchdog = now + Freq / 10;
-            }
             if (now >= nextTick)
             {
                 onTick(CutTick());
@@ -204,10 +235,8 @@ internal sealed class Worker
     private void StartSlot()
     {
         int local = _nextLocal++;
-        long global = _share.GlobalIndex(local);
-        var slot = new Slot(global, _targets[global % _targets.Length]);
-        if (_plan.OpenModel)
-            slot.Queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        int loop = local % _starts.Length;
+        var slot = new Slot(_share.GlobalIndex(local), _group.Loops[loop]);
         lock (_gate)
         {
             slot.ActiveIndex = _active.Count;
@@ -216,7 +245,28 @@ internal sealed class Worker
         _occupied++;
         Interlocked.Increment(ref _pendingConnects);
         Interlocked.Increment(ref _runningSlots);
-        _ = RunSlotAsync(slot);
+        _starts[loop].Add(slot);
+    }
+
+    /// <summary>Hands this pacer turn's new connections and messages to their loops: one post per loop.</summary>
+    private void Flush()
+    {
+        for (int i = 0; i < _starts.Length; i++)
+        {
+            EventLoop loop = _group.Loops[i];
+            if (_starts[i].Count > 0)
+            {
+                var batch = _starts[i];
+                _starts[i] = new List<Slot>();
+                loop.Post(() => { foreach (var s in batch) _ = RunSlotAsync(s); });
+            }
+            if (_dispatches[i].Count > 0)
+            {
+                var batch = _dispatches[i];
+                _dispatches[i] = new List<(Slot, long)>();
+                loop.Post(() => { foreach (var (s, at) in batch) Deliver(s, at); });
+            }
+        }
     }
 
     private void CloseOne()
@@ -227,7 +277,8 @@ internal sealed class Worker
             if (_active.Count > 0) victim = _active[^1];
         if (victim is null) return;
         Remove(victim);
-        victim.Close();
+        victim.Closing = true;
+        victim.Loop.Post(victim.CloseOnLoop);
     }
 
     private void Remove(Slot slot)
@@ -245,137 +296,174 @@ internal sealed class Worker
         }
     }
 
+    /// <summary>The fiber of one connection, on its loop: connect, then the scenario until closed or failed.
+    /// An idle held connection is this fiber parked in one read of the loop's shared buffer.</summary>
     private async Task RunSlotAsync(Slot slot)
     {
+        NetConnection conn;
+        long started = Stopwatch.GetTimestamp();
+        _stats.ConnectAttempt();
         try
         {
-            long started = Stopwatch.GetTimestamp();
-            _stats.ConnectAttempt();
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                timeout.CancelAfter(_plan.ConnectTimeout);
-                slot.Connection = await ClientConnection.ConnectAsync(slot.Target, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Interlocked.Decrement(ref _pendingConnects);
-                if (!slot.Closing && !_stopping.IsCancellationRequested) _stats.ConnectFailure(ErrorKinds.Classify(e));
-                Remove(slot);
-                return;
-            }
-            Interlocked.Decrement(ref _pendingConnects);
-            _stats.Connected(started);
-            lock (_gate)
-            {
-                slot.Alive = true;
-                _aliveDirty = true;
-            }
-            try
-            {
-                if (slot.Closing) return;
-                await RunConnectionAsync(slot).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!slot.Closing && !_stopping.IsCancellationRequested)
-            {
-                _stats.Error(slot.TimedOut ? ErrorKinds.Timeout : ErrorKinds.Classify(e));
-                long lost = Volatile.Read(ref slot.Queued) + (Volatile.Read(ref slot.InFlightSince) != 0 ? 1 : 0);
-                Interlocked.Exchange(ref slot.Queued, 0);
-                if (lost > 0) _stats.MessagesFailed(lost);
-            }
-            catch (Exception) { /* closed on purpose */ }
-            finally
-            {
-                Interlocked.Decrement(ref _stats.Alive);
-                Remove(slot);
-                slot.Queue?.Writer.TryComplete();
-                slot.Connection.Dispose();
-            }
+            if (slot.Closing) throw new OperationCanceledException();
+            conn = await slot.Loop.ConnectAsync(_targets[slot.Global % _targets.Length], timeout: _plan.ConnectTimeout);
         }
+        catch (Exception e)
+        {
+            Interlocked.Decrement(ref _pendingConnects);
+            if (!slot.Closing && !_stopping.IsCancellationRequested) _stats.ConnectFailure(ErrorKinds.Classify(e));
+            slot.Ended = true;
+            Remove(slot);
+            Interlocked.Decrement(ref _runningSlots);
+            return;
+        }
+        Interlocked.Decrement(ref _pendingConnects);
+        _stats.Connected(started);
+        slot.Connection = conn;
+        if (_plan.OpenModel)
+        {
+            slot.Pending = new Queue<long>();
+            slot.Signal = new FiberSignal(slot.Loop);
+        }
+        lock (_gate)
+        {
+            slot.Alive = true;
+            _aliveDirty = true;
+        }
+        try
+        {
+            if (slot.Closing) return;
+            if (_plan is { Scenario: ScenarioKind.Hold, Heartbeat: null })
+            {
+                // Idle hold: park in a read; stray bytes are read into the loop's buffer and dropped.
+                while (true)
+                {
+                    if (await conn.ReadAsync(slot.Loop.SharedBuffer) == 0) throw new PeerClosedException();
+                }
+            }
+            await RunConnectionAsync(slot, conn);
+        }
+        catch (Exception e) when (!slot.Closing && !_stopping.IsCancellationRequested)
+        {
+            _stats.Error(ErrorKinds.Classify(e));
+            long lost = Volatile.Read(ref slot.InFlightSince) != 0 ? 1 : 0;
+            Volatile.Write(ref slot.InFlightSince, 0);
+            while (slot.Pending is { } pending && pending.TryDequeue(out _))
+            {
+                Interlocked.Decrement(ref slot.Queued);
+                lost++;
+            }
+            if (lost > 0) _stats.MessagesFailed(lost);
+        }
+        catch (Exception) { /* closed on purpose */ }
         finally
         {
+            slot.Ended = true;
+            Interlocked.Decrement(ref _stats.Alive);
+            Remove(slot);
+            conn.Reset();
             Interlocked.Decrement(ref _runningSlots);
         }
     }
 
-    private Task RunConnectionAsync(Slot slot) => _plan switch
+    private Task RunConnectionAsync(Slot slot, NetConnection conn) => _plan switch
     {
-        { Scenario: ScenarioKind.Hold, Heartbeat: null } => slot.Connection!.WaitForPeerCloseAsync(),
-        { Scenario: ScenarioKind.Hold } => HeartbeatLoopAsync(slot),
-        { Closed: true } => ClosedLoopAsync(slot),
-        _ => OpenLoopAsync(slot),
+        { Scenario: ScenarioKind.Hold } => HeartbeatLoopAsync(slot, conn),
+        { Closed: true } => ClosedLoopAsync(slot, conn),
+        _ => OpenLoopAsync(slot, conn),
     };
 
-    private async Task OpenLoopAsync(Slot slot)
+    private async Task OpenLoopAsync(Slot slot, NetConnection conn)
     {
-        var reader = slot.Queue!.Reader;
-        var conn = slot.Connection!;
-        var tx = new byte[_plan.MessageSize];
-        var rx = new byte[_plan.MessageSize];
         long seq = 0;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (!slot.Closing)
         {
-            while (reader.TryRead(out long scheduled))
+            if (slot.Pending!.TryDequeue(out long scheduled))
             {
                 Interlocked.Decrement(ref slot.Queued);
-                await ExchangeAsync(slot, conn, tx, rx, seq++, scheduled).ConfigureAwait(false);
+                await ExchangeAsync(slot, conn, seq++, scheduled);
+            }
+            else
+            {
+                await slot.Signal!.WaitAsync();
             }
         }
     }
 
-    private async Task ClosedLoopAsync(Slot slot)
+    /// <summary>loop: a scheduled message for <paramref name="slot"/> (open model).</summary>
+    private void Deliver(Slot slot, long scheduled)
     {
-        var conn = slot.Connection!;
-        var tx = new byte[_plan.MessageSize];
-        var rx = new byte[_plan.MessageSize];
+        if (slot.Ended || slot.Closing)
+        {
+            Interlocked.Decrement(ref slot.Queued);
+            if (_stopping.IsCancellationRequested) return; // counted as unfinished already
+            _stats.MessagesFailed(1);
+            _stats.Error("no_connection");
+            return;
+        }
+        slot.Pending!.Enqueue(scheduled);
+        slot.Signal!.Set();
+    }
+
+    private async Task ClosedLoopAsync(Slot slot, NetConnection conn)
+    {
         long seq = 0;
-        var token = _stopping.Token;
-        while (!slot.Closing && !token.IsCancellationRequested && !_draining)
+        while (!slot.Closing && !_stopping.IsCancellationRequested && !_draining)
         {
             if (!_measuring || _schedule.PausedAt((double)(Stopwatch.GetTimestamp() - _t0) / Freq))
             {
-                await Task.Delay(5, token).ConfigureAwait(false);
+                await slot.Loop.Delay(TimeSpan.FromMilliseconds(5));
                 continue;
             }
-            await ExchangeAsync(slot, conn, tx, rx, seq++, scheduled: 0).ConfigureAwait(false);
+            await ExchangeAsync(slot, conn, seq++, scheduled: 0);
         }
     }
 
-    private async Task HeartbeatLoopAsync(Slot slot)
+    private async Task HeartbeatLoopAsync(Slot slot, NetConnection conn)
     {
-        var conn = slot.Connection!;
-        var tx = new byte[_plan.MessageSize];
-        var rx = new byte[_plan.MessageSize];
         long seq = 0;
         var period = _plan.Heartbeat!.Value;
-        var token = _stopping.Token;
         // Spread the heartbeats of connections opened together over the whole period.
-        await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, period.Ticks))), token).ConfigureAwait(false);
-        while (!slot.Closing && !token.IsCancellationRequested && !_draining)
+        await slot.Loop.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, period.Ticks))));
+        while (!slot.Closing && !_stopping.IsCancellationRequested && !_draining)
         {
-            await ExchangeAsync(slot, conn, tx, rx, seq++, scheduled: 0).ConfigureAwait(false);
-            await Task.Delay(period, token).ConfigureAwait(false);
+            await ExchangeAsync(slot, conn, seq++, scheduled: 0);
+            await slot.Loop.Delay(period);
         }
     }
 
-    /// <summary>Sends one message and reads its echo. Latency counts from <paramref name="scheduled"/> when
-    /// given (open model: a late send is the server's delay too), else from the moment of sending.</summary>
-    private async ValueTask ExchangeAsync(Slot slot, ClientConnection conn, byte[] tx, byte[] rx, long seq, long scheduled)
+    /// <summary>Sends one message and reads its echo, under the message timeout (a connection deadline).
+    /// Latency counts from <paramref name="scheduled"/> when given (open model: a late send is the server's
+    /// delay too), else from the moment of sending. Buffers are pooled for the exchange only.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExchangeAsync(Slot slot, NetConnection conn, long seq, long scheduled)
     {
-        Fill(tx, slot.Global, seq);
-        long sent = Stopwatch.GetTimestamp();
-        Volatile.Write(ref slot.InFlightSince, sent);
-        await conn.WriteAsync(tx).ConfigureAwait(false);
-        await conn.ReadExactlyAsync(rx).ConfigureAwait(false);
-        long now = Stopwatch.GetTimestamp();
-        Volatile.Write(ref slot.InFlightSince, 0);
-        if (!tx.AsSpan().SequenceEqual(rx))
+        int size = _plan.MessageSize;
+        byte[] tx = ArrayPool<byte>.Shared.Rent(size), rx = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            _stats.Error(ErrorKinds.Mismatch);
-            _stats.MessagesFailed(1);
-            return;
+            Fill(tx.AsSpan(0, size), slot.Global, seq);
+            long sent = Stopwatch.GetTimestamp();
+            Volatile.Write(ref slot.InFlightSince, sent);
+            conn.SetDeadline(_plan.MessageTimeout);
+            await conn.WriteAsync(tx.AsMemory(0, size));
+            await ClientIo.ReadExactlyAsync(conn, rx.AsMemory(0, size));
+            conn.SetDeadline(null);
+            long now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref slot.InFlightSince, 0);
+            if (!tx.AsSpan(0, size).SequenceEqual(rx.AsSpan(0, size)))
+            {
+                _stats.Error(ErrorKinds.Mismatch);
+                _stats.MessagesFailed(1);
+                return;
+            }
+            _stats.MessageOk(Histograms.MicrosSince(scheduled != 0 ? scheduled : sent, now), size);
         }
-        _stats.MessageOk(Histograms.MicrosSince(scheduled != 0 ? scheduled : sent, now), tx.Length);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tx);
+            ArrayPool<byte>.Shared.Return(rx);
+        }
     }
 
     /// <summary>Message bytes that differ per connection and per message, so a crossed or stale echo shows.</summary>
@@ -400,12 +488,7 @@ internal sealed class Worker
         }
         var slot = alive[_rr++ % alive.Length];
         Interlocked.Increment(ref slot.Queued);
-        if (!slot.Queue!.Writer.TryWrite(scheduledTimestamp))
-        {
-            Interlocked.Decrement(ref slot.Queued);
-            _stats.MessagesFailed(1);
-            _stats.Error("no_connection");
-        }
+        _dispatches[slot.Loop.Id].Add((slot, scheduledTimestamp));
     }
 
     private Slot[] AliveSlots()
@@ -418,20 +501,6 @@ internal sealed class Worker
                 _aliveDirty = false;
             }
             return _aliveSnapshot;
-        }
-    }
-
-    private void Watchdog(long now)
-    {
-        long limit = (long)(_plan.MessageTimeout.TotalSeconds * Freq);
-        foreach (var slot in AliveSlots())
-        {
-            long since = Volatile.Read(ref slot.InFlightSince);
-            if (since != 0 && now - since > limit && !slot.TimedOut)
-            {
-                slot.TimedOut = true;
-                slot.Connection?.Abort();
-            }
         }
     }
 
