@@ -24,6 +24,7 @@ internal static class RunnerCommand
     private static readonly Option<TimeSpan> ClosedDuration = Duration("--closed-duration", "How long the closed-loop phase runs.", TimeSpan.FromSeconds(5));
     private static readonly Option<int> MessageSize = Ranged("--message-size", "Bytes per echo message.", 32, 1, 1 << 20);
     private static readonly Option<int> Warmup = Ranged("--warmup-connections", "Connections opened, echoed on and closed before the baseline is read (the same for every engine).", 200, 0, 10_000);
+    private static readonly Option<TimeSpan> RampStall = Duration("--ramp-stall", "Give up ramping after this long without one more connection held (the engine then fails: it cannot reach --connections).", TimeSpan.FromSeconds(15));
     private static readonly Option<string> ResultsDir = new("--results-dir") { Description = "Where results/<timestamp>/ and results/latest go.", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> NoPrometheus = new("--no-prometheus") { Description = "Do not start a local Prometheus even when the prometheus binary is on PATH." };
     private static readonly Option<int> PrometheusPort = Ranged("--prometheus-port", "Port for the local Prometheus (the next free one if taken).", 9090, 1, 65535);
@@ -49,7 +50,7 @@ internal static class RunnerCommand
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
             Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
-            MessageSize, Warmup, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, Plain, Server, LoadGen, ServerArgs,
+            MessageSize, Warmup, RampStall, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -74,6 +75,7 @@ internal static class RunnerCommand
             ClosedDuration = parsed.GetValue(ClosedDuration),
             MessageSize = parsed.GetValue(MessageSize),
             WarmupConnections = parsed.GetValue(Warmup),
+            RampStall = parsed.GetValue(RampStall),
             ResultsDir = parsed.GetValue(ResultsDir)!,
             Prometheus = !parsed.GetValue(NoPrometheus),
             PrometheusPort = parsed.GetValue(PrometheusPort),

@@ -15,6 +15,7 @@ internal sealed record RunnerSettings
     public TimeSpan ClosedDuration { get; init; } = TimeSpan.FromSeconds(5);
     public int MessageSize { get; init; } = 32;
     public int WarmupConnections { get; init; } = 200;
+    public TimeSpan RampStall { get; init; } = TimeSpan.FromSeconds(15);
     public string ResultsDir { get; init; } = "results";
     public bool Prometheus { get; init; } = true;
     public int PrometheusPort { get; init; } = 9090;

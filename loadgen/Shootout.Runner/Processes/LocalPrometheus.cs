@@ -3,8 +3,13 @@ using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
 
-/// <summary>A metrics endpoint Prometheus scrapes, with the label that tells engines (or loadgen phases) apart.</summary>
-internal sealed record ScrapeTarget(int Port, string LabelName, string LabelValue);
+/// <summary>A metrics endpoint Prometheus scrapes, with the labels that tell engines (and loadgen phases) apart.</summary>
+internal sealed record ScrapeTarget(int Port, string Engine, string? Phase = null)
+{
+    public string Labels => Phase is null
+        ? $"{{ engine: {LocalPrometheus.Quote(Engine)} }}"
+        : $"{{ engine: {LocalPrometheus.Quote(Engine)}, phase: {LocalPrometheus.Quote(Phase)} }}";
+}
 
 /// <summary>
 /// A Prometheus for this run alone, when the <c>prometheus</c> binary is installed: its config lists every
@@ -44,14 +49,14 @@ internal sealed class LocalPrometheus : IDisposable
     {
         sb.AppendLine($"  - job_name: {Quote(name)}");
         sb.AppendLine("    static_configs:");
-        foreach (var group in targets.GroupBy(t => (t.LabelName, t.LabelValue)))
+        foreach (var group in targets.GroupBy(t => t.Labels))
         {
             sb.AppendLine($"      - targets: [{string.Join(", ", group.Select(t => Quote($"127.0.0.1:{t.Port}")))}]");
-            sb.AppendLine($"        labels: {{ {group.Key.LabelName}: {Quote(group.Key.LabelValue)} }}");
+            sb.AppendLine($"        labels: {group.Key}");
         }
     }
 
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    internal static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     /// <summary>Where the prometheus binary is, or null when it is not on PATH.</summary>
     public static string? Find()

@@ -53,6 +53,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             }
             view.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{plan.Engine}: held {held:N0} in {result.RampSeconds:0.0} s; user {result.UserBytesPerConnection:N0} B/conn, kernel {result.KernelBytesPerConnection:N0} B/conn, {sample.Threads} threads"));
+            // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C.
             if (held < plan.Connections * 0.99)
                 result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
 
@@ -123,7 +124,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
     /// <summary>Waits until the servers hold every connection, the loadgen gives up, or no progress is made for a while.</summary>
     private async Task<long> RampAsync(ServerFleet fleet, LoadGenRun hold, CancellationToken cancel)
     {
-        var stallLimit = TimeSpan.FromSeconds(15);
+        var stallLimit = settings.RampStall;
         var sinceProgress = Stopwatch.StartNew();
         var ramp = Stopwatch.StartNew();
         long best = 0;
@@ -140,8 +141,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         }
     }
 
-    private static string HoldReason(LoadGenRun hold) =>
-        hold.HasExited ? $"the load generator stopped: {hold.LastLines()}" : $"no progress for 15 s; load generator: {hold.LastLines(1)}";
+    private string HoldReason(LoadGenRun hold) =>
+        hold.HasExited ? $"the load generator stopped: {hold.LastLines()}"
+            : $"none more for {settings.RampStall.TotalSeconds:0.#} s; load generator: {hold.LastLines(1)}";
 
     /// <summary>
     /// Samples the servers until resident memory and thread count stop moving (threads still starting,

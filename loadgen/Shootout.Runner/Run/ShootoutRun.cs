@@ -124,8 +124,8 @@ internal static class ShootoutRun
 
     private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
     {
-        var servers = plans.SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, "engine", p.Engine))).ToList();
-        var loadgens = plans.SelectMany(p => new[] { new ScrapeTarget(p.HoldMetricsPort, "phase", "hold"), new ScrapeTarget(p.EchoMetricsPort, "phase", "echo") }).ToList();
+        var servers = plans.SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
+        var loadgens = plans.SelectMany(p => new[] { new ScrapeTarget(p.HoldMetricsPort, p.Engine, "hold"), new ScrapeTarget(p.EchoMetricsPort, p.Engine, "echo") }).ToList();
         string? rules = RulesFile();
         string configPath = Path.Combine(dir, "prometheus.yml");
         File.WriteAllText(configPath, LocalPrometheus.Config(rules, servers, loadgens));
