@@ -9,19 +9,21 @@ ARGS ?=
 
 all: build
 
-## build: publish Release builds of the server (and the load generator) into bin/
+## build: publish Release builds of the server, the load generator and the shootout runner into bin/
 build:
 	$(DOTNET) publish servers/Shootout.Server/Shootout.Server.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 	@if [ -d loadgen/Shootout.LoadGen ]; then \
 		$(DOTNET) publish loadgen/Shootout.LoadGen/Shootout.LoadGen.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet; fi
+	$(DOTNET) publish loadgen/Shootout.Runner/Shootout.Runner.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 
 ## test: the whole suite against the real executables
 test: build
 	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
 
-## run: start each engine and compare them (a short bench until the shootout runner lands)
+## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
+##      (make run ARGS="--connections 200000 --engines epoll,async"; bin/shootout-runner --help lists the options)
 run: build
-	bash tests/bench/bench.sh --connections 5000 --seconds 3 $(ARGS)
+	$(BIN)/shootout-runner $(ARGS)
 
 ## bench: per-idle-connection memory, accept rate and echo throughput, engines side by side
 bench: build
