@@ -1,54 +1,43 @@
-using System.Net.Sockets;
-
 namespace Shootout.Engines.Threads;
 
-/// <summary>The sockets being served, so a stop can wake every blocked connection thread at once.</summary>
+/// <summary>The connections being served, by descriptor, so a stop can wake every blocked thread at once.</summary>
 internal sealed class OpenConnections
 {
-    private readonly HashSet<Socket> _sockets = [];
+    private readonly HashSet<int> _fds = [];
     private readonly Lock _lock = new();
     private bool _closed;
 
-    public void Add(Socket socket)
+    public void Add(int fd)
     {
         bool closed;
         lock (_lock)
         {
             closed = _closed;
             if (!closed)
-                _sockets.Add(socket);
+                _fds.Add(fd);
         }
         if (closed)
-            Shutdown(socket);
+            Libc.Shutdown(fd, Libc.SHUT_RDWR);
     }
 
-    public void Remove(Socket socket)
+    public void Remove(int fd)
     {
+        // Under the lock, so a stop never shuts down a descriptor number already reused elsewhere.
         lock (_lock)
-            _sockets.Remove(socket);
+            _fds.Remove(fd);
     }
 
-    /// <summary>Shuts every socket down: the FIN reaches the client and the blocked poll returns.</summary>
+    /// <summary>
+    /// Shuts every connection down: the FIN reaches the client and the blocked poll returns. Done
+    /// under the lock: a connection removes itself (then closes its fd) only after this finishes.
+    /// </summary>
     public void ShutdownAll()
     {
-        Socket[] sockets;
         lock (_lock)
         {
             _closed = true;
-            sockets = [.. _sockets];
-        }
-        foreach (var socket in sockets)
-            Shutdown(socket);
-    }
-
-    private static void Shutdown(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
+            foreach (int fd in _fds)
+                Libc.Shutdown(fd, Libc.SHUT_RDWR);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Shootout.Engines.Threads;
 
 /// <summary>
 /// One dedicated OS thread per accepted connection, blocking receive and send. An accept thread
-/// hands each admitted socket to a new <see cref="ConnectionThread"/>.
+/// hands each admitted descriptor to a new <see cref="ConnectionThread"/>.
 /// </summary>
 public sealed class ThreadsEngine(EngineContext context) : IEchoEngine
 {
@@ -15,53 +15,50 @@ public sealed class ThreadsEngine(EngineContext context) : IEchoEngine
     private Thread? _acceptThread;
     private volatile bool _stopping;
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("not started"));
+    public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         ThreadCapacity.WarnIfBelow(context.Options.MaxConnections, context.Log);
         _listener = ListenSocket.Create(context.Options);
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        int listenFd = (int)_listener.SafeHandle.DangerousGetHandle();
         // The acceptor does almost nothing per connection; a normal stack keeps JIT and logging safe.
-        _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "accept" };
+        _acceptThread = new Thread(() => AcceptLoop(listenFd)) { IsBackground = true, Name = "accept" };
         _acceptThread.Start();
         return Task.CompletedTask;
     }
 
-    private void AcceptLoop()
+    private unsafe void AcceptLoop(int listenFd)
     {
         var fdLog = new RateLimitedLog(context.Log, TimeSpan.FromSeconds(5));
         var threadLog = new RateLimitedLog(context.Log, TimeSpan.FromSeconds(5));
         int stackBytes = context.Options.ThreadStackKb * 1024;
         while (!_stopping)
         {
-            Socket socket;
-            try
+            int fd = Libc.Accept4(listenFd, null, null, Libc.SOCK_CLOEXEC);
+            if (fd < 0)
             {
-                socket = _listener!.Accept();
-            }
-            catch (SocketException e) when (AcceptErrors.IsFdExhaustion(e))
-            {
-                context.Stats.OnRejected(RejectReason.FdLimit);
-                fdLog.Warn($"accept: out of file descriptors ({e.Message}); backing off");
-                Thread.Sleep(AcceptErrors.FdExhaustedBackoff);
-                continue;
-            }
-            catch (SocketException e) when (AcceptErrors.IsTransient(e.SocketErrorCode))
-            {
-                continue;
-            }
-            catch (Exception) when (_stopping)
-            {
-                return;
+                int errno = Libc.LastError;
+                if (_stopping)
+                    return;
+                if (AcceptErrors.IsFdExhaustion(errno))
+                {
+                    context.Stats.OnRejected(RejectReason.FdLimit);
+                    fdLog.Warn("accept: out of file descriptors; backing off");
+                    Thread.Sleep(AcceptErrors.FdExhaustedBackoff);
+                }
+                continue; // EINTR, ECONNABORTED and the like concern one connection only
             }
 
             if (!context.Gate.TryEnter())
             {
-                socket.Dispose();
+                Libc.Close(fd);
                 continue;
             }
 
-            var connection = new ConnectionThread(socket, context, _open);
+            var connection = new ConnectionThread(fd, context, _open);
+            connection.Register();
             try
             {
                 new Thread(connection.Run, stackBytes) { IsBackground = true }.Start();
@@ -78,18 +75,27 @@ public sealed class ThreadsEngine(EngineContext context) : IEchoEngine
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        _listener?.Dispose();
+        StopAccepting();
         _open.ShutdownAll();
-        // Each connection thread wakes from its blocking wait, sees EOF and closes its socket.
+        // Each connection thread wakes from its blocking wait, sees EOF and closes its descriptor.
         while (context.Stats.OpenConnections > 0 && !cancellationToken.IsCancellationRequested)
             await Task.Delay(10, CancellationToken.None);
     }
 
     public ValueTask DisposeAsync()
     {
-        _stopping = true;
+        StopAccepting();
         _listener?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private void StopAccepting()
+    {
+        if (_stopping || _listener is null)
+            return;
+        _stopping = true;
+        // Closing a descriptor does not wake a thread blocked in accept on it; shutting it down does.
+        Libc.Shutdown((int)_listener.SafeHandle.DangerousGetHandle(), Libc.SHUT_RDWR);
+        _acceptThread?.Join(TimeSpan.FromSeconds(1));
     }
 }
