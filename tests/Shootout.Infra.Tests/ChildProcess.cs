@@ -121,12 +121,38 @@ public sealed partial class ChildProcess : IDisposable
                 _output.Add(line);
     }
 
-    /// <summary>A TCP port on 127.0.0.1 nothing listens on now.</summary>
+    /// <summary>
+    /// A TCP port nothing uses now, below the kernel's ephemeral range: ports from there are not
+    /// handed out to other processes' outgoing connections (load tests open thousands) before the
+    /// process the port is meant for binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+        int ephemeralLow = 32768;
+        try { ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0]); }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { }
+        int low = ephemeralLow > 12000 ? 10000 : 1024, high = ephemeralLow > 12000 ? ephemeralLow : 65535;
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            int port = Random.Shared.Next(low, high);
+            if (Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port))
+                return port;
+        }
+        throw new InvalidOperationException($"no free port found in {low}-{high}");
+    }
+
+    private static bool Bindable(IPAddress address, int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(address, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private const int SigTerm = 15, SigKill = 9;
