@@ -15,7 +15,7 @@ internal static class RunnerCommand
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
         HelpName = "threads,async,epoll",
     };
-    private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds.", 10_000, 1, 10_000_000);
+    private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).", 20_000, 1, 10_000_000);
     private static readonly Option<double> ConnectRate = Rate("--connect-rate", "Connections opened per second while ramping (the measured connect rate is what the engine achieves).", 50_000);
     private static readonly Option<int> EchoConnections = Ranged("--echo-connections", "Connections carrying the constant-rate echo.", 100, 1, 100_000);
     private static readonly Option<double> EchoRate = Rate("--echo-rate", "Echo messages per second over all echo connections (open model).", 5_000);

@@ -6,7 +6,7 @@ internal sealed record RunnerSettings
     public static readonly string[] AllEngines = ["threads", "async", "epoll"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
-    public int Connections { get; init; } = 10_000;
+    public int Connections { get; init; } = 20_000;
     public double ConnectRate { get; init; } = 50_000;
     public int EchoConnections { get; init; } = 100;
     public double EchoRate { get; init; } = 5_000;

@@ -43,7 +43,7 @@ internal static class HtmlReport
         sb.AppendLine("<div class=\"charts\">");
         foreach (var c in charts) sb.AppendLine(SvgChart.Render(c));
         sb.AppendLine("</div>");
-        sb.AppendLine("<h2>Method</h2><pre>").Append(E(markdownMethod)).AppendLine("</pre>");
+        sb.AppendLine("<h2>How it was measured</h2><pre>").Append(E(markdownMethod)).AppendLine("</pre>");
         string expected = charts.Count.ToString(CultureInfo.InvariantCulture);
         sb.AppendLine("<script>(function(){var charts=document.querySelectorAll('svg.chart');var drawn=0;" +
                       "charts.forEach(function(c){if(c.querySelectorAll('rect.bar').length>0&&c.getBBox().width>0)drawn++;});" +

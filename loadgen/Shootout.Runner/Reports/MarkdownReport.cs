@@ -52,7 +52,7 @@ internal static class MarkdownReport
         if (s.SysctlChanges.Count > 0 || s.Notes.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("## Kernel settings");
+            sb.AppendLine("## Kernel settings and notes");
             sb.AppendLine();
             foreach (var c in s.SysctlChanges) sb.AppendLine($"- `{c.Name}`: {c.Old} → {c.New}");
             foreach (var n in s.Notes) sb.AppendLine($"- {n}");

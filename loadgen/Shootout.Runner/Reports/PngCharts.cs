@@ -31,10 +31,12 @@ internal static class PngCharts
                 bars.Add(new Bar
                 {
                     Position = c - 0.4 + width * (s + 0.5),
-                    Value = v,
+                    // A negative figure (the kernel's slab shrank meanwhile) is noted in the report, drawn as no bar.
+                    Value = Math.Max(Charts.Axis(chart, v), chart.LogScale ? Charts.Range(chart).Low : 0),
+                    ValueBase = chart.LogScale ? Charts.Range(chart).Low : 0,
                     Size = width * 0.95,
                     FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]),
-                    Label = Short(v),
+                    Label = Charts.Short(v),
                 });
             }
         }
@@ -46,7 +48,14 @@ internal static class PngCharts
         plot.HideGrid();
         plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Title(chart.Title);
-        plot.YLabel(chart.Unit);
+        plot.YLabel(chart.LogScale ? chart.Unit + " (log scale)" : chart.Unit);
+        if (chart.LogScale)
+        {
+            var (low, high) = Charts.Range(chart);
+            var decades = Enumerable.Range((int)low, (int)(high - low) + 1).Select(d => (double)d).ToArray();
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades, decades.Select(d => Charts.Short(Math.Pow(10, d))).ToArray());
+            plot.Axes.SetLimitsY(low, high + 0.15 * (high - low));
+        }
         if (series > 1)
         {
             for (int s = 0; s < series; s++)
@@ -56,11 +65,4 @@ internal static class PngCharts
         }
         return plot;
     }
-
-    private static string Short(double v) => v switch
-    {
-        >= 1e6 => $"{v / 1e6:0.#}M",
-        >= 1e4 => $"{v / 1e3:0.#}k",
-        _ => $"{v:0.#}",
-    };
 }

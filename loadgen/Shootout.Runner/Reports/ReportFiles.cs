@@ -11,7 +11,9 @@ internal static class ReportFiles
         File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson.Write(s));
         string markdown = MarkdownReport.Render(s, charts);
         File.WriteAllText(Path.Combine(dir, "report.md"), markdown);
-        string method = markdown[markdown.IndexOf("## How it was measured", StringComparison.Ordinal)..markdown.IndexOf("## Charts", StringComparison.Ordinal)];
+        const string heading = "## How it was measured";
+        int from = markdown.IndexOf(heading, StringComparison.Ordinal) + heading.Length;
+        string method = markdown[from..markdown.IndexOf("## Charts", StringComparison.Ordinal)].Trim();
         File.WriteAllText(Path.Combine(dir, "report.html"), HtmlReport.Render(s, charts, method));
         PngCharts.Write(dir, charts);
     }

@@ -12,30 +12,31 @@ internal static class SvgChart
     public static string Render(Chart chart)
     {
         var sb = new StringBuilder();
-        var values = chart.Series.SelectMany(s => s.Values).OfType<double>().ToList();
-        double max = Nice(values.Count == 0 ? 1 : Math.Max(values.Max(), 1e-9));
+        var (low, high) = Charts.Range(chart);
         int plotW = Width - Left - Right, plotH = Height - Top - Bottom;
         double groupW = (double)plotW / Math.Max(1, chart.Categories.Count);
         double barW = groupW * 0.8 / Math.Max(1, chart.Series.Count);
 
         sb.Append(F($"<svg class=\"chart\" data-chart=\"{chart.Slug}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-label=\"{E(chart.Title)}\">"));
         sb.Append(F($"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{E(chart.Title)}</text>"));
-        for (int i = 0; i <= 4; i++)
+        int ticks = chart.LogScale ? (int)(high - low) : 4;
+        for (int i = 0; i <= ticks; i++)
         {
-            double v = max * i / 4, y = Top + plotH - plotH * i / 4.0;
+            double a = low + (high - low) * i / ticks, y = Top + plotH - plotH * i / (double)ticks;
+            double v = chart.LogScale ? Math.Pow(10, a) : a;
             sb.Append(F($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#ddd\"/>"));
-            sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{Short(v)}</text>"));
+            sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{Charts.Short(v)}</text>"));
         }
-        sb.Append(F($"<text x=\"14\" y=\"{Top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {Top + plotH / 2})\" text-anchor=\"middle\">{E(chart.Unit)}</text>"));
+        sb.Append(F($"<text x=\"14\" y=\"{Top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {Top + plotH / 2})\" text-anchor=\"middle\">{E(chart.Unit)}{(chart.LogScale ? " (log scale)" : "")}</text>"));
         for (int c = 0; c < chart.Categories.Count; c++)
         {
             double gx = Left + groupW * c + groupW * 0.1;
             for (int s = 0; s < chart.Series.Count; s++)
             {
                 if (chart.Series[s].Values[c] is not { } v) continue;
-                double h = Math.Max(0, plotH * Math.Max(0, v) / max), x = gx + barW * s, y = Top + plotH - h;
+                double h = Math.Clamp(plotH * (Charts.Axis(chart, v) - low) / (high - low), 0, plotH), x = gx + barW * s, y = Top + plotH - h;
                 sb.Append(F($"<rect class=\"bar\" x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{barW * 0.95:0.#}\" height=\"{h:0.#}\" fill=\"{Charts.Palette[s % Charts.Palette.Length]}\"><title>{E(chart.Series[s].Name)} {E(chart.Categories[c])}: {v:N0} {E(chart.Unit)}</title></rect>"));
-                sb.Append(F($"<text x=\"{x + barW * 0.475:0.#}\" y=\"{y - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Short(v)}</text>"));
+                sb.Append(F($"<text x=\"{x + barW * 0.475:0.#}\" y=\"{y - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Charts.Short(v)}</text>"));
             }
             sb.Append(F($"<text x=\"{Left + groupW * (c + 0.5):0.#}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\" font-size=\"12\">{E(chart.Categories[c])}</text>"));
         }
@@ -53,22 +54,6 @@ internal static class SvgChart
         sb.Append("</svg>");
         return sb.ToString();
     }
-
-    /// <summary>1, 2 or 5 times a power of ten, at or above <paramref name="v"/>: round axis labels.</summary>
-    private static double Nice(double v)
-    {
-        double p = Math.Pow(10, Math.Floor(Math.Log10(v)));
-        foreach (var m in new[] { 1, 2, 2.5, 5, 10 })
-            if (m * p >= v) return m * p;
-        return 10 * p;
-    }
-
-    private static string Short(double v) => v switch
-    {
-        >= 1e6 => F($"{v / 1e6:0.#}M"),
-        >= 1e4 => F($"{v / 1e3:0.#}k"),
-        _ => F($"{v:0.#}"),
-    };
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -23,5 +23,5 @@ internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> S
     public string ClosedAddress => $"127.{Block}.252.1";
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{HoldAddress}…(+{HoldAddresses - 1}), warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}");
+        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}");
 }

@@ -57,6 +57,8 @@ internal static class ShootoutRun
             }
         }
 
+        foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
+            notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
         var summary = new RunSummary(settings, machine, results, started, wall.Elapsed.TotalSeconds, changes, notes, connections);
         ReportFiles.WriteAll(dir, summary);
         PointLatest(settings.ResultsDir, dir);
