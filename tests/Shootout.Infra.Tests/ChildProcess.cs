@@ -57,6 +57,9 @@ public sealed partial class ChildProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Repo.Root,
         };
+        // The compose file's defaults are under test, not whatever scale this shell asked for.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SHOOTOUT_", StringComparison.Ordinal)).ToList())
+            info.Environment.Remove(key);
         foreach (var a in args)
             info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
