@@ -70,6 +70,11 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             result.Fail(e.Message);
             view.Line($"{plan.Engine}: FAILED: {e.Message}");
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl-C: keep what was measured; the run writes its reports and stops after this engine.
+            result.Fail("interrupted");
+        }
         finally
         {
             hold?.Dispose();

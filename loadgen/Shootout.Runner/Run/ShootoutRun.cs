@@ -75,11 +75,8 @@ internal static class ShootoutRun
     {
         foreach (var plan in plans)
         {
-            try
-            {
-                results.Add(await new EngineRun(settings, plan, view).RunAsync(cancel));
-            }
-            catch (OperationCanceledException)
+            results.Add(await new EngineRun(settings, plan, view).RunAsync(cancel));
+            if (cancel.IsCancellationRequested)
             {
                 view.Line("interrupted: writing what was measured so far");
                 return 130;
