@@ -13,7 +13,8 @@ internal sealed record SysctlChange(string Name, string Old, string New);
 internal sealed class KernelLimits(Func<string, string?> read, Action<string, string> write)
 {
     public const int MapsPerThread = 4;
-    private const int MapsForRuntime = 65_530;
+    // Measured: a threads-engine process maps ~330 regions of its own, and 4 more per thread (stack, guard, TLS).
+    private const int MapsForRuntime = 1_000;
 
     public static KernelLimits System { get; } = new(
         name => File.Exists(PathOf(name)) ? File.ReadAllText(PathOf(name)).Trim() : null,
