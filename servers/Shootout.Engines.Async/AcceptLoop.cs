@@ -1,11 +1,19 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Async;
 
-/// <summary>Accepts from one listener and runs each connection through the application delegate.</summary>
-internal sealed class AcceptLoop(IConnectionListener listener, ConnectionDelegate application, OpenConnections open, EngineContext context)
+/// <summary>
+/// Accepts from one listen socket, wraps each socket in Kestrel's socket connection (pipes, receive
+/// and send loops) and runs it through the application delegate.
+/// </summary>
+/// <remarks>
+/// The accept itself is ours rather than Kestrel's listener's: that one retries every socket error
+/// at once, so out of descriptors it spins a core on EMFILE. Here EMFILE backs off and is counted.
+/// </remarks>
+internal sealed class AcceptLoop(Socket listenSocket, SocketConnectionContextFactory connections, ConnectionDelegate application, OpenConnections open, EngineContext context)
 {
     private readonly RateLimitedLog _fdLog = new(context.Log, TimeSpan.FromSeconds(5));
 
@@ -13,10 +21,10 @@ internal sealed class AcceptLoop(IConnectionListener listener, ConnectionDelegat
     {
         while (true)
         {
-            ConnectionContext? connection;
+            Socket socket;
             try
             {
-                connection = await listener.AcceptAsync();
+                socket = await listenSocket.AcceptAsync();
             }
             catch (SocketException e) when (AcceptErrors.IsFdExhaustion(e))
             {
@@ -25,9 +33,16 @@ internal sealed class AcceptLoop(IConnectionListener listener, ConnectionDelegat
                 await Task.Delay(AcceptErrors.FdExhaustedBackoff);
                 continue;
             }
-            if (connection is null)
-                return; // unbound: the server is stopping
-            _ = RunAsync(connection);
+            catch (SocketException e) when (AcceptErrors.IsTransient(e.SocketErrorCode))
+            {
+                continue; // reset while in the backlog: that connection only
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                return; // the listen socket was closed: the server is stopping
+            }
+            socket.NoDelay = true;
+            _ = RunAsync(connections.Create(socket));
         }
     }
 

@@ -1,64 +1,70 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Async;
 
 /// <summary>
-/// Kestrel's Sockets transport used as a raw TCP server, Bedrock.Framework style: listeners from
-/// <see cref="SocketTransportFactory"/>, our own accept loops, and one <see cref="ConnectionDelegate"/>
-/// built from connection middleware and the echo <see cref="ConnectionHandler"/>.
+/// Kestrel's Sockets transport used as a raw TCP server, Bedrock.Framework style: Kestrel's socket
+/// connections (<see cref="SocketConnectionContextFactory"/>: pipes, receive and send loops on .NET's
+/// SocketAsyncEngine), our own accept loops, and one <see cref="ConnectionDelegate"/> built from
+/// connection middleware and the echo <see cref="ConnectionHandler"/>.
 /// </summary>
 /// <remarks>
 /// Why not KestrelServer around the same transport: measured here, its hosting layer (per-connection
 /// KestrelConnection, connection manager entry, weak reference, metrics context, lifetime features)
-/// costs about 0.7 KB more per idle connection, and its single accept loop per endpoint falls behind
-/// a stream of connects until the backlog overflows and clients wait out SYN retransmits.
-/// Here there is one accept loop per core, each on its own SO_REUSEPORT listener.
+/// costs about 0.7 KB more per idle connection; its single accept loop per endpoint falls behind a
+/// stream of connects until the backlog (512 by default) overflows and clients wait out SYN
+/// retransmits; and its listener retries EMFILE at once, spinning a core when out of descriptors.
+/// Here there is one accept loop per core, each on its own SO_REUSEPORT listen socket.
 /// </remarks>
 public sealed class AsyncEngine(EngineContext context) : IEchoEngine
 {
     private readonly OpenConnections _open = new();
-    private readonly List<IConnectionListener> _listeners = [];
+    private readonly List<Socket> _listenSockets = [];
+    private SocketConnectionContextFactory? _connections;
     private readonly List<Task> _acceptLoops = [];
     private ServiceProvider? _services;
+    private TrafficWatchMiddleware? _trafficWatch;
 
     public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var options = context.Options;
         SocketEngineSettings.Apply();
         _services = new ServiceCollection().AddSingleton(context.Stats).BuildServiceProvider();
-        ConnectionDelegate application = new ConnectionBuilder(_services)
-            .Use(next => new ConnectionGateMiddleware(next, context.Gate).OnConnectionAsync)
-            .UseConnectionHandler<EchoConnectionHandler>()
-            .Build();
+        var pipeline = new ConnectionBuilder(_services)
+            .Use(next => new ConnectionGateMiddleware(next, context.Gate).OnConnectionAsync);
+        if (new TrafficWatch(options, 0).Enabled)
+            pipeline.Use(next => (_trafficWatch = new TrafficWatchMiddleware(next, context)).OnConnectionAsync);
+        ConnectionDelegate application = pipeline.UseConnectionHandler<EchoConnectionHandler>().Build();
 
         // Sibling listeners share the port through SO_REUSEPORT, so check first that the port is
         // ours alone unless --reuse-port asked to share it.
         if (!options.ReusePort && options.Port != 0)
             ListenSocket.CreateBound(new IPEndPoint(options.Bind, options.Port), reusePort: false).Dispose();
 
-        var transport = new SocketTransportFactory(Options.Create(SocketTransportTuning.Create(options)), NullLoggerFactory.Instance);
-        var first = await transport.BindAsync(new IPEndPoint(options.Bind, options.Port), cancellationToken);
-        _listeners.Add(first);
-        LocalEndPoint = (IPEndPoint)first.EndPoint;
+        var shared = options with { ReusePort = true };
+        _listenSockets.Add(ListenSocket.Create(shared));
+        LocalEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
         for (int i = 1; i < Environment.ProcessorCount; i++)
-            _listeners.Add(await transport.BindAsync(LocalEndPoint, cancellationToken));
+            _listenSockets.Add(ListenSocket.Create(shared with { Port = LocalEndPoint.Port }));
 
-        foreach (var listener in _listeners)
-            _acceptLoops.Add(new AcceptLoop(listener, application, _open, context).RunAsync());
+        _connections = new SocketConnectionContextFactory(SocketTransportTuning.Create(), NullLogger.Instance);
+        foreach (var listenSocket in _listenSockets)
+            _acceptLoops.Add(new AcceptLoop(listenSocket, _connections, application, _open, context).RunAsync());
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var listener in _listeners)
-            await listener.UnbindAsync(cancellationToken);
+        foreach (var listenSocket in _listenSockets)
+            listenSocket.Dispose();
         await Task.WhenAll(_acceptLoops).WaitAsync(cancellationToken);
         _open.AbortAll();
         while (context.Stats.OpenConnections > 0 && !cancellationToken.IsCancellationRequested)
@@ -67,8 +73,10 @@ public sealed class AsyncEngine(EngineContext context) : IEchoEngine
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var listener in _listeners)
-            await listener.DisposeAsync();
+        _trafficWatch?.Dispose();
+        foreach (var listenSocket in _listenSockets)
+            listenSocket.Dispose();
+        _connections?.Dispose();
         if (_services is not null)
             await _services.DisposeAsync();
     }

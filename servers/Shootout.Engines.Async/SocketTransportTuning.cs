@@ -3,14 +3,11 @@ using Shootout.Server.Core;
 
 namespace Shootout.Engines.Async;
 
-/// <summary>How the Sockets transport is set up for many mostly idle echo connections.</summary>
+/// <summary>How Kestrel's socket connections are set up for many mostly idle echo connections.</summary>
 internal static class SocketTransportTuning
 {
-    public static SocketTransportOptions Create(ServerOptions options) => new()
+    public static SocketConnectionFactoryOptions Create() => new()
     {
-        Backlog = options.Backlog,
-        // Every listener of this process shares the port: one accept loop per core.
-        CreateBoundListenSocket = endPoint => ListenSocket.CreateBound(endPoint, reusePort: true),
         // Idle connections wait with a zero-byte read and hold no receive buffer.
         WaitForDataBeforeAllocatingBuffer = true,
         // Continuations run on the socket engine's thread instead of a hop through the thread pool:

@@ -26,7 +26,9 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         return AcceptErrors.FdExhaustedBackoff;
     }
 
-    public void OnConnection(NetConnection connection) => _ = EchoAsync(connection);
+    private readonly bool _minDataRate = context.Options.MinDataRate is not null;
+
+    public void OnConnection(NetConnection connection) => _ = _minDataRate ? EchoAsync(connection, context.Options) : EchoAsync(connection);
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. Its locals are kept to the connection and
@@ -47,21 +49,63 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
                 _stats.OnEchoed(n);
             }
         }
-        catch (TimeoutException)
-        {
-            _stats.OnRejected(RejectReason.IdleTimeout);
-        }
-        catch (SocketException)
-        {
-            // Reset, broken pipe or stop: this connection ends, nothing else does.
-        }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (Ended(e))
         {
         }
         finally
         {
             connection.Close();
             _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The same fiber with the --min-data-rate rule (the event loop enforces --idle-timeout). A slow
+    /// drip keeps sending, so checking the rule as each read completes is enough to catch it; kept
+    /// apart so the plain fiber's state machine, what every idle connection costs, stays small.
+    /// </summary>
+    private async Task EchoAsync(NetConnection connection, ServerOptions options)
+    {
+        var watch = new TrafficWatch(options, Environment.TickCount64);
+        try
+        {
+            while (true)
+            {
+                int n = await connection.ReadAsync(connection.Loop.SharedBuffer);
+                if (n == 0)
+                    break;
+                watch.OnReceived(n, Environment.TickCount64);
+                if (watch.Check(Environment.TickCount64) is { } reason)
+                {
+                    _stats.OnRejected(reason);
+                    break;
+                }
+                await connection.WriteAsync(connection.Loop.SharedBuffer[..n]);
+                _stats.OnEchoed(n);
+            }
+        }
+        catch (Exception e) when (Ended(e))
+        {
+        }
+        finally
+        {
+            connection.Close();
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>How a connection ends without the server being at fault; counted where it is the server's doing.</summary>
+    private bool Ended(Exception e)
+    {
+        switch (e)
+        {
+            case TimeoutException:
+                _stats.OnRejected(RejectReason.IdleTimeout);
+                return true;
+            case SocketException or ObjectDisposedException:
+                return true; // reset, broken pipe or stop: this connection ends, nothing else does
+            default:
+                return false;
         }
     }
 }

@@ -39,19 +39,21 @@ internal sealed class ConnectionThread(int fd, EngineContext context, OpenConnec
 
     private unsafe void Echo()
     {
-        int idleMs = context.Options.IdleTimeout is { } t ? (int)Math.Min(t.TotalMilliseconds, int.MaxValue) : -1;
+        var watch = new TrafficWatch(context.Options, Environment.TickCount64);
         byte* buffer = stackalloc byte[BufferSize];
         while (true)
         {
             // Wait for data without holding anything: an idle connection costs its thread and socket only.
-            switch (WaitReadable(idleMs))
+            var readiness = WaitReadable(watch.MillisUntilNextCheck(Environment.TickCount64));
+            if (readiness == Readiness.Failed)
+                return;
+            if (watch.Enabled && watch.Check(Environment.TickCount64) is { } reason)
             {
-                case Readiness.TimedOut:
-                    context.Stats.OnRejected(RejectReason.IdleTimeout);
-                    return;
-                case Readiness.Failed:
-                    return;
+                context.Stats.OnRejected(reason);
+                return;
             }
+            if (readiness == Readiness.TimedOut)
+                continue;
 
             nint received = Libc.Recv(fd, buffer, BufferSize, 0);
             if (received < 0 && Libc.LastError is Libc.EINTR or Libc.EAGAIN)
@@ -64,6 +66,7 @@ internal sealed class ConnectionThread(int fd, EngineContext context, OpenConnec
             if (!SendAll(buffer, received))
                 return;
             context.Stats.OnEchoed((int)received);
+            watch.OnReceived((int)received, Environment.TickCount64);
         }
     }
 

@@ -41,5 +41,20 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
+    public static partial int Dup(int fd);
+
     public static int LastError => Marshal.GetLastPInvokeError();
+
+    /// <summary>True when the process cannot open one more descriptor (EMFILE/ENFILE).</summary>
+    public static bool OutOfDescriptors()
+    {
+        int probe = Dup(0);
+        if (probe >= 0)
+        {
+            Close(probe);
+            return false;
+        }
+        return LastError is EMFILE or ENFILE;
+    }
 }

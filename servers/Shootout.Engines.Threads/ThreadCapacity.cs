@@ -18,8 +18,8 @@ internal static class ThreadCapacity
         // Each thread's stack takes two mappings (the stack and its guard page).
         if (ReadLong("/proc/sys/vm/max_map_count") is { } maps)
             limits.Add(("vm.max_map_count", maps / 2));
-        if (SoftFileLimit() is { } files)
-            limits.Add(("the open-file limit (ulimit -n)", files));
+        if (FileLimit.Soft() is not null)
+            limits.Add(("the open-file limit (ulimit -n)", FileLimit.ConnectionBudget()));
 
         var tightest = limits.Where(l => l.Cap < wanted).OrderBy(l => l.Cap).FirstOrDefault();
         if (tightest.Name is not null)
@@ -36,19 +36,5 @@ internal static class ThreadCapacity
         {
             return null;
         }
-    }
-
-    private static long? SoftFileLimit()
-    {
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/self/limits"))
-                if (line.StartsWith("Max open files", StringComparison.Ordinal))
-                    return long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], out long soft) ? soft : null;
-        }
-        catch (IOException)
-        {
-        }
-        return null;
     }
 }

@@ -65,10 +65,22 @@ public sealed class ThreadsEngine(EngineContext context) : IEchoEngine
             }
             catch (Exception e) when (e is OutOfMemoryException or ThreadStartException)
             {
-                // The OS said no (pid_max, threads-max, max_map_count or memory): refuse this one, keep serving.
-                context.Stats.OnRejected(RejectReason.ThreadLimit);
-                threadLog.Warn($"cannot start a thread for a new connection ({e.Message}); closing it");
+                // The OS said no: refuse this one, keep serving. Starting a thread takes descriptors
+                // too, so when those ran out it is the same shortage as EMFILE on accept.
+                bool outOfDescriptors = Libc.OutOfDescriptors(); // asked before this connection's descriptor is freed
                 connection.Abandon();
+                if (outOfDescriptors)
+                {
+                    context.Stats.OnRejected(RejectReason.FdLimit);
+                    fdLog.Warn("accept: out of file descriptors (no thread could be started); backing off");
+                    Thread.Sleep(AcceptErrors.FdExhaustedBackoff);
+                }
+                else
+                {
+                    // pid_max, threads-max, max_map_count or memory
+                    context.Stats.OnRejected(RejectReason.ThreadLimit);
+                    threadLog.Warn($"cannot start a thread for a new connection ({e.Message}); closing it");
+                }
             }
         }
     }

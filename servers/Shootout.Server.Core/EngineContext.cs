@@ -8,5 +8,5 @@ public sealed class EngineContext(ServerOptions options, ServerStats stats, Serv
     public ServerLog Log { get; } = log;
 
     /// <summary>Admission control shared by every engine: the same limit, counted the same way.</summary>
-    public ConnectionGate Gate { get; } = new(options.MaxConnections, stats, log);
+    public ConnectionGate Gate { get; } = new(options.MaxConnections, FileLimit.ConnectionBudget(), stats, log);
 }

@@ -24,6 +24,10 @@ internal sealed class ServerHost(ServerOptions options, EngineFactory factory, M
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        // The runtime starts its timer thread on first use, and starting a thread takes descriptors:
+        // started now, back-off delays still fire when the process later runs out of descriptors.
+        await Task.Delay(1);
+
         await using var engine = factory(new EngineContext(options, stats, log));
         try
         {

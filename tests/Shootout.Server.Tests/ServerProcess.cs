@@ -30,7 +30,10 @@ public sealed partial class ServerProcess : IDisposable
         MetricsPort = metricsPort;
     }
 
-    public static ServerProcess Start(string engine, params string[] extraArgs)
+    public static ServerProcess Start(string engine, params string[] extraArgs) => Start(engine, fileLimit: null, extraArgs);
+
+    /// <summary>Starts a server; with a file limit, under `ulimit -n` so descriptor exhaustion is cheap to cause.</summary>
+    public static ServerProcess Start(string engine, int? fileLimit, params string[] extraArgs)
     {
         int metricsPort = FreePort();
         var args = new List<string> { "--engine", engine };
@@ -39,7 +42,7 @@ public sealed partial class ServerProcess : IDisposable
             if (!extraArgs.Contains(name))
                 args.AddRange([name, value]);
         args.AddRange(extraArgs);
-        var process = Launch(args);
+        var process = Launch(args, fileLimit);
         var stderr = new List<string>();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.Add(e.Data); };
         process.BeginErrorReadLine();
@@ -79,6 +82,23 @@ public sealed partial class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Resident memory now, from /proc (independent of the server's own metrics).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    /// <summary>User + system CPU seconds the server has used, from /proc/PID/stat.</summary>
+    public double CpuSeconds()
+    {
+        string stat = File.ReadAllText($"/proc/{Pid}/stat");
+        string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit; returns the exit code and how long it took.</summary>
     public (int ExitCode, TimeSpan Elapsed) Terminate(TimeSpan timeout)
     {
@@ -101,14 +121,21 @@ public sealed partial class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    private static Process Launch(IEnumerable<string> args)
+    private static Process Launch(IEnumerable<string> args, int? fileLimit = null)
     {
-        var info = new ProcessStartInfo(RepoPaths.ServerExecutable)
+        // With a file limit the shell lowers it, then execs the server: same PID, so stopping by PID works.
+        var info = new ProcessStartInfo(fileLimit is null ? RepoPaths.ServerExecutable : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (fileLimit is { } limit)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            info.ArgumentList.Add(RepoPaths.ServerExecutable);
+        }
         foreach (var a in args)
             info.ArgumentList.Add(a);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start shootout-server");

@@ -32,6 +32,19 @@ public sealed partial class MetricsScrape
 
     private MetricsScrape(string text) => Text = text;
 
+    /// <summary>A scrape, or null while the endpoint cannot answer (for example out of descriptors).</summary>
+    public static MetricsScrape? TryFrom(ServerProcess server)
+    {
+        try
+        {
+            return From(server);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public static MetricsScrape From(ServerProcess server) =>
         new(Http.GetStringAsync($"http://127.0.0.1:{server.MetricsPort}/metrics").GetAwaiter().GetResult());
 
