@@ -5,15 +5,14 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench clean
+.PHONY: all build test run bench faults clean
 
 all: build
 
 ## build: publish Release builds of the server, the load generator and the shootout runner into bin/
 build:
 	$(DOTNET) publish servers/Shootout.Server/Shootout.Server.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
-	@if [ -d loadgen/Shootout.LoadGen ]; then \
-		$(DOTNET) publish loadgen/Shootout.LoadGen/Shootout.LoadGen.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet; fi
+	$(DOTNET) publish loadgen/Shootout.LoadGen/Shootout.LoadGen.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 	$(DOTNET) publish loadgen/Shootout.Runner/Shootout.Runner.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 
 ## test: the whole suite against the real executables
@@ -28,6 +27,10 @@ run: build
 ## bench: per-idle-connection memory, accept rate and echo throughput, engines side by side
 bench: build
 	bash tests/bench/bench.sh $(ARGS)
+
+## faults: the fault-injection suite against every engine, as a table of checks x engines
+faults: build
+	bash tests/faults/run.sh
 
 clean:
 	rm -rf $(BIN) results
