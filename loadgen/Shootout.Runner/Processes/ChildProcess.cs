@@ -63,6 +63,13 @@ internal sealed class ChildProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Once exited, waits until everything it wrote has been read, so <see cref="LastLines"/> is complete.</summary>
+    public void DrainOutput()
+    {
+        if (_process.HasExited)
+            _process.WaitForExit(); // without a timeout, this also waits for the output readers to reach the end
+    }
     public int ExitCode => _process.ExitCode;
 
     /// <summary>The last few lines it wrote, for error messages.</summary>

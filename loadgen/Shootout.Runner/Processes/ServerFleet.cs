@@ -47,6 +47,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
                 var first = await Task.WhenAny(announced.Task, exited, Task.Delay(StartTimeout, cancel)).ConfigureAwait(false);
                 if (first != announced.Task)
                 {
+                    process.DrainOutput();
                     string why = process.HasExited ? $"exited with code {process.ExitCode}" : "did not announce itself within 30 s";
                     await process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
                     process.Dispose();
