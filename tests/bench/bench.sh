@@ -32,7 +32,11 @@ rows+=("${wanted[@]}")
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
-port=17100 dest=1
+# Server ports outside the ephemeral range, so no client socket of this run can be holding one.
+read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
+if (( eph_lo > 2100 )); then port=$(( eph_lo - 1000 )); elif (( eph_hi < 64000 )); then port=$(( eph_hi + 100 ));
+else echo "bench: ip_local_port_range ($eph_lo-$eph_hi) leaves no ports outside it; trying 7100 onwards" >&2; port=7100; fi
+dest=1
 printf '%-8s %8s %12s %12s %8s %12s\n' engine held accepts/s user_B/conn threads echo_msgs/s | tee "$work/table"
 for engine in "${rows[@]}"; do
   port=$((port + 1)); dest=$((dest + 1))
