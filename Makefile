@@ -5,7 +5,7 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench faults clean
+.PHONY: all build test run bench faults faults-scale clean
 
 all: build
 
@@ -31,6 +31,10 @@ bench: build
 ## faults: the fault-injection suite against every engine, as a table of checks x engines
 faults: build
 	bash tests/faults/run.sh
+
+## faults-scale: SIGTERM with 100,000 connections open, per engine (ARGS="--connections N --engines a,b")
+faults-scale: build
+	bash tests/faults/sigterm-at-scale.sh $(ARGS)
 
 clean:
 	rm -rf $(BIN) results
