@@ -25,6 +25,21 @@ internal static class RunnerCommand
     private static readonly Option<int> MessageSize = Ranged("--message-size", "Bytes per echo message.", 32, 1, 1 << 20);
     private static readonly Option<int> Warmup = Ranged("--warmup-connections", "Connections opened, echoed on and closed before the baseline is read (the same for every engine).", 200, 0, 10_000);
     private static readonly Option<TimeSpan> RampStall = Duration("--ramp-stall", "Give up ramping after this long without one more connection held (the engine then fails: it cannot reach --connections).", TimeSpan.FromSeconds(15));
+    private static readonly Option<double> MemoryReserve = new("--memory-reserve")
+    {
+        Description = "GiB of MemAvailable kept free: an engine's ramp stops before the machine goes below it (and the engine is torn down at half of it); the report names memory as the wall.",
+        DefaultValueFactory = _ => 3,
+        HelpName = "GiB",
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Single().Value;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0 && v <= 1024)
+                return v;
+            r.AddError($"--memory-reserve must be a number of GiB from 0 to 1024, got '{text}'");
+            return 3;
+        },
+    };
+    private static readonly Option<TimeSpan> RampTimeout = Duration("--ramp-timeout", "Longest an engine may ramp; then the ramp stops where it is and the report says so.", TimeSpan.FromMinutes(10));
     private static readonly Option<string> ResultsDir = new("--results-dir") { Description = "Where results/<timestamp>/ and results/latest go.", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> NoPrometheus = new("--no-prometheus") { Description = "Do not start a local Prometheus even when the prometheus binary is on PATH." };
     private static readonly Option<int> PrometheusPort = Ranged("--prometheus-port", "Port for the local Prometheus (the next free one if taken).", 9090, 1, 65535);
@@ -50,7 +65,7 @@ internal static class RunnerCommand
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
             Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
-            MessageSize, Warmup, RampStall, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, Plain, Server, LoadGen, ServerArgs,
+            MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -76,6 +91,8 @@ internal static class RunnerCommand
             MessageSize = parsed.GetValue(MessageSize),
             WarmupConnections = parsed.GetValue(Warmup),
             RampStall = parsed.GetValue(RampStall),
+            MemoryReserveBytes = (long)(parsed.GetValue(MemoryReserve) * (1L << 30)),
+            RampTimeout = parsed.GetValue(RampTimeout),
             ResultsDir = parsed.GetValue(ResultsDir)!,
             Prometheus = !parsed.GetValue(NoPrometheus),
             PrometheusPort = parsed.GetValue(PrometheusPort),

@@ -16,6 +16,10 @@ internal sealed record RunnerSettings
     public int MessageSize { get; init; } = 32;
     public int WarmupConnections { get; init; } = 200;
     public TimeSpan RampStall { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Stop an engine's ramp when MemAvailable would fall below this; tear it down at half of it.</summary>
+    public long MemoryReserveBytes { get; init; } = 3L << 30;
+    /// <summary>Longest an engine may ramp; reaching it stops the ramp where it is, and the report says so.</summary>
+    public TimeSpan RampTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public string ResultsDir { get; init; } = "results";
     public bool Prometheus { get; init; } = true;
     public int PrometheusPort { get; init; } = 9090;

@@ -34,6 +34,8 @@ internal sealed class KernelLimits(Func<string, string?> read, Action<string, st
             ("kernel.pid_max", Math.Min(4_194_304, threads)),
             ("kernel.threads-max", threads),
             ("vm.max_map_count", MapsForRuntime + perProcess * MapsPerThread),
+            // Both ends of every loopback connection are open files on this machine.
+            ("fs.file-max", 2L * connections + 262_144),
         ];
     }
 
@@ -85,6 +87,13 @@ internal sealed class KernelLimits(Func<string, string?> read, Action<string, st
         if (maps != long.MaxValue)
             Consider((maps - MapsForRuntime) / MapsPerThread * processes, $"vm.max_map_count {maps} (about {MapsPerThread} maps per thread per process)");
         return cap;
+    }
+
+    /// <summary>The limits a thread per connection runs into, as they are now, for a report line.</summary>
+    public string Describe()
+    {
+        string V(string name) => read(name) ?? "?";
+        return $"kernel.pid_max {V("kernel.pid_max")}, kernel.threads-max {V("kernel.threads-max")}, vm.max_map_count {V("vm.max_map_count")} per process, {ThreadsNow():N0} threads on the machine";
     }
 
     /// <summary>Threads (kernel tasks) on the machine now: the 4th field of /proc/loadavg is running/total.</summary>

@@ -25,10 +25,12 @@ internal sealed record MachineInfo(int Cores, long MemoryBytes, string Kernel, l
 /// <summary>/proc/meminfo in bytes.</summary>
 internal static class MemInfo
 {
-    public static Dictionary<string, long> Read()
+    public const string Path = "/proc/meminfo";
+
+    public static Dictionary<string, long> Read(string path = Path)
     {
         var result = new Dictionary<string, long>();
-        foreach (var line in File.ReadLines("/proc/meminfo"))
+        foreach (var line in File.ReadLines(path))
         {
             int colon = line.IndexOf(':');
             if (colon <= 0) continue;
@@ -37,6 +39,24 @@ internal static class MemInfo
             result[line[..colon]] = parts.Length > 1 && parts[1] == "kB" ? v * 1024 : v;
         }
         return result;
+    }
+
+    /// <summary>
+    /// Memory the kernel could hand out now without swapping (MemAvailable); MemFree plus page cache on
+    /// kernels too old to report it. Null when the file cannot be read.
+    /// </summary>
+    public static long? AvailableBytes(string path = Path)
+    {
+        try
+        {
+            var m = Read(path);
+            if (m.TryGetValue("MemAvailable", out long available)) return available;
+            return m.TryGetValue("MemFree", out long free) ? free + m.GetValueOrDefault("Cached") : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Kernel slab memory (socket structures, dentries, skbuff heads…): Slab, or its two halves.</summary>

@@ -5,7 +5,7 @@ namespace Shootout.Runner.Machine;
 /// <summary>The few libc calls .NET does not expose: sending a chosen signal, and the clock tick rate.</summary>
 internal static partial class Native
 {
-    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19;
     private const int ScClkTck = 2;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -56,12 +56,42 @@ internal sealed class LoadGenRun : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Pid;
+    private bool _paused;
+
+    /// <summary>
+    /// Stops it opening more connections, keeping the ones it holds: SIGSTOP to the loadgen and its agents
+    /// (the kernel keeps a stopped process's connections open).
+    /// </summary>
+    public void Pause()
+    {
+        if (_process.HasExited) return;
+        _paused = true;
+        Native.Signal(Pid, Native.SIGSTOP);
+        foreach (int pid in ProcessTree.Descendants(Pid)) Native.Signal(pid, Native.SIGSTOP);
+    }
+
+    /// <summary>Resident memory of the loadgen and its agents.</summary>
+    public long RssBytes() => _process.HasExited ? 0 : ProcessTree.RssBytes(Pid);
 
     /// <summary>Ends a run with no set end (hold): SIGINT makes the loadgen write its reports and exit 130.</summary>
     public async Task<LoadGenSummary> InterruptAsync()
     {
-        await _process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        if (_paused && !_process.HasExited)
+        {
+            // The interrupt waits as a pending signal, so on waking the first thing the loadgen does is stop.
+            Native.Signal(Pid, Native.SIGINT);
+            Resume();
+        }
+        await _process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return Summary();
+    }
+
+    private void Resume()
+    {
+        _paused = false;
+        foreach (int pid in ProcessTree.Descendants(Pid)) Native.Signal(pid, Native.SIGCONT);
+        Native.Signal(Pid, Native.SIGCONT);
     }
 
     private LoadGenSummary Summary()
@@ -82,7 +112,22 @@ internal sealed class LoadGenRun : IDisposable
 
     public string LastLines(int count = 3) => _process.LastLines(count);
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>SIGKILL to the loadgen and its agents, by PID, without waiting (the machine is running out of memory).</summary>
+    public void KillTree()
+    {
+        if (_process.HasExited) return;
+        var agents = ProcessTree.Descendants(Pid);
+        Native.Signal(Pid, Native.SIGKILL);
+        foreach (int pid in agents) Native.Signal(pid, Native.SIGKILL);
+    }
+
+    /// <summary>Stops the loadgen and every agent it started, by PID (agents would otherwise hold their connections on).</summary>
+    public void Dispose()
+    {
+        var agents = _process.HasExited ? [] : ProcessTree.Descendants(Pid);
+        foreach (int pid in agents) Native.Signal(pid, Native.SIGKILL);
+        _process.Dispose();
+    }
 
     /// <summary>The duration syntax the loadgen reads.</summary>
     public static string Duration(TimeSpan t) => Durations.ForLoadGen(t);

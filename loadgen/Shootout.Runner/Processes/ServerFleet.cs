@@ -97,6 +97,26 @@ internal sealed partial class ServerFleet : IAsyncDisposable
         return sum;
     }
 
+    /// <summary>Connections the servers closed themselves, by reason, summed over the copies that answer.</summary>
+    public async Task<Dictionary<string, long>> RejectedAsync()
+    {
+        var total = new Dictionary<string, long>();
+        foreach (var c in _copies)
+        {
+            if (await MetricsScrape.TextAsync(c.MetricsUrl).ConfigureAwait(false) is not { } text) continue;
+            foreach (var (reason, n) in MetricsScrape.SumBy(text, "shootout_server_connections_rejected_total", "reason"))
+                total[reason] = total.GetValueOrDefault(reason) + (long)n;
+        }
+        foreach (var zero in total.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList()) total.Remove(zero);
+        return total;
+    }
+
+    /// <summary>SIGKILL to every copy at once: the machine is running out of memory, there is no time for a clean stop.</summary>
+    public void KillAll()
+    {
+        foreach (var c in _copies) c.Process.Kill();
+    }
+
     /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>
     public ProcessSample? Sample()
     {

@@ -30,7 +30,7 @@ internal static class HtmlReport
             sb.Append($"<tr data-engine=\"{E(r.Engine)}\" data-status=\"{r.Status}\"><td>{E(r.Engine)}</td>");
             foreach (var c in Columns.All)
                 sb.Append(c.IsBest(r, s.Engines) ? $"<td class=\"best\">{E(c.Text(r))} ★</td>" : $"<td>{E(c.Text(r))}</td>");
-            sb.AppendLine(r.Status == "ok" ? "<td>ok</td></tr>" : $"<td class=\"failed\">FAILED: {E(r.Error ?? "")}</td></tr>");
+            sb.AppendLine(r.Status == "ok" ? $"<td>{E(r.StatusText)}</td></tr>" : $"<td class=\"failed\">{E(r.StatusText)}</td></tr>");
         }
         foreach (var (name, unit, bytes) in Reference.Points)
         {

@@ -22,7 +22,7 @@ internal static class MarkdownReport
         {
             sb.Append("| ").Append(r.Engine).Append(" | ");
             sb.Append(string.Join(" | ", Columns.All.Select(c => c.IsBest(r, s.Engines) ? $"**{c.Text(r)}**" : c.Text(r))));
-            sb.Append(" | ").Append(r.Status == "ok" ? "ok" : "FAILED: " + Escape(r.Error ?? "")).AppendLine(" |");
+            sb.Append(" | ").Append(Escape(r.StatusText)).AppendLine(" |");
         }
         sb.AppendLine();
         sb.AppendLine("Reference points from the project's question (user-space memory per unit of concurrency):");
@@ -35,6 +35,9 @@ internal static class MarkdownReport
         {
             string stopped = r.StoppedCleanly is { } c ? c ? "yes" : "no" : "—";
             sb.AppendLine(F($"- **{r.Engine}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {Columns.Bytes(r.BaselineRssBytes)} at baseline, {Columns.Bytes(r.HeldRssBytes)} held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
+            sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS {(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, {Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
+            if (r.Limit is not null) sb.AppendLine($"  the ramp stopped at the wall: {r.Limit}");
+            if (r.Rejected.Count > 0) sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
             sb.AppendLine($"  destinations: {r.Destinations}");
         }
         sb.AppendLine();
@@ -48,7 +51,7 @@ internal static class MarkdownReport
         sb.AppendLine("4. Hold them: user B/conn = Σ(RSS − baseline) / connections held; kernel B/conn = growth of the kernel's slab memory (/proc/meminfo Slab) over the ramp / connections held. " +
                       "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too (roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) are the servers' totals so far.");
         sb.AppendLine(F($"5. With the idle connections still open: echo at a constant {st.EchoRate:N0} msg/s over {st.EchoConnections} connections for {st.EchoDuration.TotalSeconds:0.#} s ({st.MessageSize} B messages), latency from each message's scheduled send time (coordinated-omission corrected); then closed loop on {st.ClosedConnections} connections for {st.ClosedDuration.TotalSeconds:0.#} s (max msgs/s)."));
-        sb.AppendLine("6. SIGTERM, and the next engine.");
+        sb.AppendLine(F($"6. SIGTERM, and the next engine. Throughout, a watchdog reads MemAvailable: the ramp stops (the load generator paused, keeping what it holds) when it would fall below {st.MemoryReserveBytes / (1024.0 * 1024 * 1024):0.#} GiB counting the connections still waiting to be accepted, and the engine's processes are killed below half of that; a ramp also stops after {st.RampTimeout.TotalSeconds:0} s. Such a stop is reported as the wall the engine reached, not as a failure."));
         if (s.SysctlChanges.Count > 0 || s.Notes.Count > 0)
         {
             sb.AppendLine();
@@ -63,6 +66,8 @@ internal static class MarkdownReport
         foreach (var c in charts) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
         return sb.ToString();
     }
+
+    private static string Gb(long? bytes) => bytes is { } b ? Machine.MemoryWatchdog.Gb(b) : "—";
 
     private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -74,6 +74,13 @@ internal static class SummaryJson
         ["wall_seconds"] = R(e.WallSeconds),
         ["stopped_cleanly"] = e.StoppedCleanly,
         ["destinations"] = e.Destinations,
+        ["limit"] = e.Limit,
+        ["user_growth_bytes"] = e.UserGrowthBytes,
+        ["loadgen_rss_bytes"] = e.LoadGenRssBytes,
+        ["mem_available_before_bytes"] = e.MemAvailableBeforeBytes,
+        ["mem_available_held_bytes"] = e.MemAvailableHeldBytes,
+        ["mem_available_lowest_bytes"] = e.MemAvailableLowestBytes,
+        ["rejected"] = new JsonObject(e.Rejected.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
     };
 
     public static string Write(RunSummary s) => Build(s).ToJsonString(new JsonSerializerOptions

@@ -27,6 +27,21 @@ internal sealed class EngineResult
     public bool? StoppedCleanly { get; set; }
     public string Destinations { get; set; } = "";
 
+    /// <summary>The wall that stopped the ramp short of the connections asked for (memory, a kernel limit, the ramp's time bound); null when it got there.</summary>
+    public string? Limit { get; set; }
+    /// <summary>Σ(RSS − baseline) over the server processes while holding: the engine's user-space growth.</summary>
+    public long UserGrowthBytes => Math.Max(0, HeldRssBytes - BaselineRssBytes);
+    /// <summary>Resident memory of the load generator and its agents while holding.</summary>
+    public long? LoadGenRssBytes { get; set; }
+    public long? MemAvailableBeforeBytes { get; set; }
+    public long? MemAvailableHeldBytes { get; set; }
+    public long? MemAvailableLowestBytes { get; set; }
+    /// <summary>Connections the servers closed themselves, by reason (fd_limit, thread_limit…), during the run.</summary>
+    public Dictionary<string, long> Rejected { get; set; } = [];
+
+    /// <summary>"ok", "ok — …" with the wall it stopped at, or the failure.</summary>
+    public string StatusText => Error is not null ? "FAILED: " + Error : Limit is null ? "ok" : "stopped at the wall: " + Limit;
+
     /// <summary>The first failure is the reason reported; later ones are usually its consequences.</summary>
     public void Fail(string reason) => Error ??= reason;
 }

@@ -22,11 +22,18 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         Directory.CreateDirectory(plan.Dir);
         ServerFleet? fleet = null;
         LoadGenRun? hold = null;
+        var watchdog = MemoryWatchdog.System(settings.MemoryReserveBytes);
+        using var guardStop = new CancellationTokenSource();
+        Task guard = Task.CompletedTask;
+        result.MemAvailableBeforeBytes = MemInfo.AvailableBytes();
         try
         {
             view.Status($"{plan.Engine}: starting {plan.Processes} server process{(plan.Processes == 1 ? "" : "es")}");
             fleet = await ServerFleet.StartAsync(settings.ServerPath, plan.Engine, plan.ServerMetricsPorts, settings.ServerArgs, plan.Dir, cancel);
             view.Line($"{plan.Engine}: {plan.Processes} server process(es) on port {fleet.Port} (pids {string.Join(',', fleet.Copies.Select(c => c.Process.Pid))})");
+
+            var running = fleet;
+            guard = GuardAsync(watchdog, running, () => hold, result, guardStop.Token);
 
             var baseline = await WarmUpAsync(fleet, cancel);
             result.BaselineRssBytes = baseline.RssBytes;
@@ -34,8 +41,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
             hold = StartHold(fleet.Port);
             var ramp = Stopwatch.StartNew();
-            long held = await RampAsync(fleet, hold, cancel);
+            long held = await RampAsync(fleet, hold, watchdog, result, cancel);
             result.RampSeconds = ramp.Elapsed.TotalSeconds;
+            if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
 
             view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
             var sample = await SettledAsync(fleet, cancel);
@@ -46,15 +54,22 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             result.Threads = sample.Threads;
             result.CpuUserSeconds = sample.CpuUserSeconds;
             result.CpuSystemSeconds = sample.CpuSystemSeconds;
+            result.LoadGenRssBytes = hold.RssBytes();
+            result.MemAvailableHeldBytes = MemInfo.AvailableBytes();
+            result.Rejected = await fleet.RejectedAsync();
             if (held > 0)
             {
                 result.UserBytesPerConnection = (double)(sample.RssBytes - baseline.RssBytes) / held;
                 result.KernelBytesPerConnection = (double)(slabAfter - slabBefore) / held;
             }
             view.Line(string.Create(CultureInfo.InvariantCulture,
-                $"{plan.Engine}: held {held:N0} in {result.RampSeconds:0.0} s; user {result.UserBytesPerConnection:N0} B/conn, kernel {result.KernelBytesPerConnection:N0} B/conn, {sample.Threads} threads"));
-            // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C.
-            if (held < plan.Connections * 0.99)
+                $"{plan.Engine}: held {held:N0} in {result.RampSeconds:0.0} s; user {result.UserBytesPerConnection:N0} B/conn ({result.UserGrowthBytes / 1048576.0:N0} MiB growth), kernel {result.KernelBytesPerConnection:N0} B/conn, {sample.Threads} threads; " +
+                $"loadgen RSS {result.LoadGenRssBytes / 1048576.0:N0} MiB; MemAvailable {MemoryWatchdog.Gb(result.MemAvailableHeldBytes ?? 0)}"));
+            if (result.Rejected.Count > 0)
+                view.Line($"{plan.Engine}: the servers closed connections themselves: {string.Join(", ", result.Rejected.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
+            // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C
+            // — unless the ramp was stopped at a named wall (memory, a kernel limit, its time bound): then that is the result.
+            if (held < plan.Connections * 0.99 && result.Limit is null)
                 result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
 
             result.Echo = await EchoAsync(fleet, cancel);
@@ -77,6 +92,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         }
         finally
         {
+            await guardStop.CancelAsync();
+            await guard;
+            result.MemAvailableLowestBytes = watchdog.LowestBytes;
             hold?.Dispose();
             if (fleet is not null)
             {
@@ -126,12 +144,19 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             Path.Combine(plan.Dir, "hold"));
     }
 
-    /// <summary>Waits until the servers hold every connection, the loadgen gives up, or no progress is made for a while.</summary>
-    private async Task<long> RampAsync(ServerFleet fleet, LoadGenRun hold, CancellationToken cancel)
+    /// <summary>
+    /// Waits until the servers hold every connection, the loadgen gives up, or no progress is made for a while.
+    /// Stops the ramp short (pausing the loadgen, which keeps what it holds) at a wall: memory about to fall
+    /// below the reserve, the servers unable to start more threads, or the ramp's time bound; the wall goes into
+    /// <see cref="EngineResult.Limit"/>.
+    /// </summary>
+    private async Task<long> RampAsync(ServerFleet fleet, LoadGenRun hold, MemoryWatchdog watchdog, EngineResult result, CancellationToken cancel)
     {
         var stallLimit = settings.RampStall;
         var sinceProgress = Stopwatch.StartNew();
         var ramp = Stopwatch.StartNew();
+        string holdMetrics = $"http://127.0.0.1:{plan.HoldMetricsPort}/metrics";
+        double acceptCost = MemoryWatchdog.AcceptCost(plan.Engine);
         long best = 0;
         while (true)
         {
@@ -139,10 +164,75 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
             long held = await fleet.ConnectionsAsync() ?? best;
             if (held > best) { best = held; sinceProgress.Restart(); }
+            long client = (long)(await MetricsScrape.SumAsync(holdMetrics, "shootout_loadgen_connections") ?? 0);
             view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
                 string.Create(CultureInfo.InvariantCulture, $"{held:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
-            if (held >= plan.Connections || hold.HasExited || sinceProgress.Elapsed > stallLimit) return held;
+            if (held >= plan.Connections || hold.HasExited) return held;
+
+            string? wall = null;
+            if (watchdog.Check(client - held, acceptCost) != MemoryVerdict.Fine)
+                wall = watchdog.Reason;
+            else if (ramp.Elapsed > settings.RampTimeout)
+                wall = $"the ramp's time bound ({settings.RampTimeout.TotalSeconds:0} s, --ramp-timeout)";
+            else if (sinceProgress.Elapsed > stallLimit)
+            {
+                // Stalled. A threads engine that cannot start another thread is at a kernel wall; anything else is a failure.
+                var rejected = await fleet.RejectedAsync();
+                if (rejected.GetValueOrDefault("thread_limit") is > 0 and var n)
+                    result.Limit = $"the servers could not start more threads ({n:N0} connections closed for thread_limit): {KernelLimits.System.Describe()}";
+                return held;
+            }
+            if (wall is not null)
+            {
+                hold.Pause();
+                result.Limit = wall;
+                view.Line($"{plan.Engine}: stopping the ramp at {held:N0} held ({client:N0} opened by the client): {wall}");
+                return await DrainAcceptQueueAsync(fleet, watchdog, cancel);
+            }
             await Task.Delay(Poll, cancel);
+        }
+    }
+
+    /// <summary>Once the loadgen is paused: the servers still accept what the kernel already established; wait for that to end.</summary>
+    private async Task<long> DrainAcceptQueueAsync(ServerFleet fleet, MemoryWatchdog watchdog, CancellationToken cancel)
+    {
+        var sinceProgress = Stopwatch.StartNew();
+        var bound = Stopwatch.StartNew();
+        long best = 0;
+        while (sinceProgress.Elapsed < TimeSpan.FromSeconds(3) && bound.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
+            if (watchdog.Check() == MemoryVerdict.Emergency) throw new EngineFailure(watchdog.Reason);
+            long held = await fleet.ConnectionsAsync() ?? best;
+            if (held > best) { best = held; sinceProgress.Restart(); }
+            await Task.Delay(Poll, cancel);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// For the engine's whole life: if MemAvailable falls below half the reserve anyway (past the ramp's own
+    /// check), every process of this engine is killed at once, so the machine stays usable; the engine fails with the reason.
+    /// </summary>
+    private async Task GuardAsync(MemoryWatchdog watchdog, ServerFleet fleet, Func<LoadGenRun?> hold, EngineResult result, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (watchdog.Check() == MemoryVerdict.Emergency)
+                {
+                    result.Fail(watchdog.Reason + "; every process of the engine was killed");
+                    view.Line($"{plan.Engine}: {watchdog.Reason}: killing the load generator and the servers");
+                    hold()?.KillTree();
+                    fleet.KillAll();
+                    return;
+                }
+                await Task.Delay(250, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace Shootout.Runner.Machine;
+
+/// <summary>What the watchdog says about the memory left: fine, stop ramping, or stop everything now.</summary>
+internal enum MemoryVerdict { Fine, StopRamp, Emergency }
+
+/// <summary>
+/// Keeps the machine usable while an engine ramps: reads MemAvailable and says when to stop opening
+/// connections (below the reserve) and when to tear the engine down at once (below half the reserve).
+/// Connections the kernel has already established but the servers have not yet accepted still cost
+/// their user-space share once accepted (a thread and its stack, for the threads engine): the ramp
+/// verdict counts them in advance, so stopping the ramp in time does not overshoot into the reserve.
+/// </summary>
+internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes)
+{
+    /// <summary>What a connection still costs once a server accepts it (user space, and a thread's kernel stack).</summary>
+    public static double AcceptCost(string engine) => engine switch
+    {
+        "threads" => 40 * 1024, // ~17 KB user (stack in use, TLS, runtime thread) + 16 KB kernel stack + task structs
+        "async" => 4 * 1024,
+        _ => 512,
+    };
+
+    public long ReserveBytes { get; } = reserveBytes;
+    public long EmergencyBytes => ReserveBytes / 2;
+
+    /// <summary>The lowest MemAvailable seen so far (null before the first reading).</summary>
+    public long? LowestBytes { get; private set; }
+
+    /// <summary>Why the last non-fine verdict was given, in words for the report.</summary>
+    public string Reason { get; private set; } = "";
+
+    public static MemoryWatchdog System(long reserveBytes) => new(() => MemInfo.AvailableBytes(), reserveBytes);
+
+    /// <param name="pendingConnections">Connections established by the client but not yet held by a server.</param>
+    /// <param name="acceptCost">Bytes each of those will still take once accepted.</param>
+    public MemoryVerdict Check(long pendingConnections = 0, double acceptCost = 0)
+    {
+        if (memAvailable() is not { } available) return MemoryVerdict.Fine;
+        if (LowestBytes is null || available < LowestBytes) LowestBytes = available;
+        if (available < EmergencyBytes)
+        {
+            Reason = F($"memory: MemAvailable {Gb(available)} fell below {Gb(EmergencyBytes)} (half the {Gb(ReserveBytes)} reserve)");
+            return MemoryVerdict.Emergency;
+        }
+        long pending = Math.Max(0, pendingConnections);
+        long projected = available - (long)(pending * acceptCost);
+        if (projected < ReserveBytes)
+        {
+            Reason = pending > 0 && projected < available
+                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued are accepted, below the {Gb(ReserveBytes)} reserve")
+                : F($"memory: MemAvailable {Gb(available)} below the {Gb(ReserveBytes)} reserve");
+            return MemoryVerdict.StopRamp;
+        }
+        return MemoryVerdict.Fine;
+    }
+
+    public static string Gb(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
