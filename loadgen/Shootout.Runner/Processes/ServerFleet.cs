@@ -129,10 +129,10 @@ internal sealed partial class ServerFleet : IAsyncDisposable
         return total;
     }
 
-    /// <summary>SIGTERM to every copy; true when all exited with 0 within the grace period.</summary>
-    public async Task<bool> StopAsync()
+    /// <summary>SIGTERM to every copy; true when all exited with 0 within the grace period (10 s unless given).</summary>
+    public async Task<bool> StopAsync(TimeSpan? grace = null)
     {
-        var stops = _copies.Select(c => c.Process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(10))).ToArray();
+        var stops = _copies.Select(c => c.Process.StopAsync(Native.SIGTERM, grace ?? TimeSpan.FromSeconds(10))).ToArray();
         var clean = await Task.WhenAll(stops).ConfigureAwait(false);
         return clean.All(x => x) && _copies.All(c => c.Process.HasExited && c.Process.ExitCode == 0);
     }
