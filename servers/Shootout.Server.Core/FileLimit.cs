@@ -23,7 +23,7 @@ public static class FileLimit
     /// endpoint, and what the runtime itself opens (starting a thread needs some: a runtime that
     /// runs out while starting one aborts the process).
     /// </summary>
-    public const int Reserve = 128;
+    public const int Reserve = 512;
 
     /// <summary>How many connections this process can hold before it would run out of descriptors.</summary>
     public static int ConnectionBudget() => Soft() is { } soft ? (int)Math.Clamp(soft - Reserve, 1, int.MaxValue) : int.MaxValue;
