@@ -26,7 +26,7 @@ run: build
 
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (~51 SO_REUSEPORT copies each); short echo
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report
-MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 50000 --ramp-timeout 240s --ramp-stall 30s \
+MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
                 --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain
 million: build
 	free -g
