@@ -77,7 +77,10 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
             view.Status($"{plan.Engine}: closing the idle connections");
             var holdSummary = await hold.InterruptAsync();
-            result.ConnectRatePerSecond = holdSummary.ConnectRate;
+            // An interrupted hold may report no rate of its own (a paused ramp, agents stopped
+            // mid-summary); then the rate is what the servers took: connections held over the ramp.
+            result.ConnectRatePerSecond = holdSummary.ConnectRate is > 0 ? holdSummary.ConnectRate
+                : result.RampSeconds > 0 ? result.ConnectionsHeld / result.RampSeconds : null;
             if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
         }
         catch (EngineFailure e)
