@@ -13,6 +13,9 @@ internal sealed class OpenConnections
     private readonly byte[] _open = new byte[Math.Max(1024, FileLimit.Soft() is { } soft ? (int)Math.Min(soft, 1 << 24) : 1 << 20)];
     private volatile bool _closed;
 
+    /// <summary>The server is stopping: every connection has been or is being shut down.</summary>
+    public bool Stopping => _closed;
+
     public void Add(int fd)
     {
         if (fd < _open.Length)
