@@ -10,8 +10,7 @@ namespace Shootout.Netpoll;
 public sealed class FiberSignal : IValueTaskSource
 {
     private readonly EventLoop _loop;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
+    private ParkedContinuation _parked;
     private short _version;
     private bool _set;
     private bool _waiting;
@@ -38,13 +37,7 @@ public sealed class FiberSignal : IValueTaskSource
     {
         _loop.CheckThread();
         _set = true;
-        Action<object?>? continuation = _continuation;
-        if (continuation is null)
-            return;
-        object? state = _continuationState;
-        _continuation = null;
-        _continuationState = null;
-        continuation(state);
+        _parked.Resume();
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token)
@@ -61,8 +54,7 @@ public sealed class FiberSignal : IValueTaskSource
             continuation(state);
             return;
         }
-        _continuation = continuation;
-        _continuationState = state;
+        _parked.Park(continuation, state);
     }
 
     void IValueTaskSource.GetResult(short token)

@@ -28,8 +28,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     internal const int IdleTimeoutCode = -1_000_000;
 
     private readonly EventLoop _loop;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
+    private ParkedContinuation _parked;
     /// <summary>Read: where to receive. Write: the bytes not yet sent.</summary>
     private Memory<byte> _buffer;
     private readonly int _fd;
@@ -385,13 +384,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
                 ArrayPool<byte>.Shared.Return(segment.Array!);
         }
         _buffer = default;
-        Action<object?>? continuation = _continuation;
-        if (continuation is null)
-            return;
-        object? state = _continuationState;
-        _continuation = null;
-        _continuationState = null;
-        continuation(state);
+        _parked.Resume();
     }
 
     private void CheckToken(short token)
@@ -411,15 +404,14 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     private void OnCompleted(Action<object?> continuation, object? state, short token)
     {
         CheckToken(token);
-        if (_continuation is not null)
+        if (_parked.IsParked)
             ThrowBusy();
         if ((_state & State.Completed) != 0)
         {
             continuation(state);
             return;
         }
-        _continuation = continuation;
-        _continuationState = state;
+        _parked.Park(continuation, state);
     }
 
     private int GetResult(short token)

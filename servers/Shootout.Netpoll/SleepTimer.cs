@@ -11,8 +11,7 @@ namespace Shootout.Netpoll;
 internal sealed class SleepTimer : IValueTaskSource
 {
     private readonly EventLoop _loop;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
+    private ParkedContinuation _parked;
     private int _result;     // 0, or -errno when aborted
     private short _version;
     private bool _completed;
@@ -26,13 +25,7 @@ internal sealed class SleepTimer : IValueTaskSource
     {
         _result = result;
         _completed = true;
-        Action<object?>? continuation = _continuation;
-        if (continuation is null)
-            return;
-        object? state = _continuationState;
-        _continuation = null;
-        _continuationState = null;
-        continuation(state);
+        _parked.Resume();
     }
 
     public ValueTaskSourceStatus GetStatus(short token)
@@ -50,8 +43,7 @@ internal sealed class SleepTimer : IValueTaskSource
             continuation(state);
             return;
         }
-        _continuation = continuation;
-        _continuationState = state;
+        _parked.Park(continuation, state);
     }
 
     public void GetResult(short token)

@@ -54,5 +54,18 @@ public sealed class EchoClient : IDisposable
         return Socket.Receive(one) == 0;
     }
 
+    /// <summary>True once the server has closed the connection, by a FIN or a reset.</summary>
+    public bool ClosedByServer()
+    {
+        try
+        {
+            return ReadsEndOfStream();
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
+        {
+            return true;
+        }
+    }
+
     public void Dispose() => Socket.Dispose();
 }

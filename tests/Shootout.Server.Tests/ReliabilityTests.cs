@@ -135,7 +135,7 @@ public sealed class ReliabilityTests
             Assert.Equal("tick"u8.ToArray(), chatty.Echo("tick"u8)); // active: never idle for 1 s
             Thread.Sleep(200);
         }
-        Assert.True(ClosedByServer(silent), "the silent connection is closed by the server");
+        Assert.True(silent.ClosedByServer(), "the silent connection is closed by the server");
         Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections_rejected_total", ("reason", "idle_timeout")) == 1,
             TimeSpan.FromSeconds(10), "one idle_timeout close");
         Assert.Equal("alive"u8.ToArray(), chatty.Echo("alive"u8));
@@ -198,19 +198,6 @@ public sealed class ReliabilityTests
             stopLoad.Cancel();
             foreach (var c in clients)
                 c.Dispose();
-        }
-    }
-
-    /// <summary>A FIN or a reset from the server: either way it closed the connection.</summary>
-    private static bool ClosedByServer(EchoClient client)
-    {
-        try
-        {
-            return client.ReadsEndOfStream();
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
-        {
-            return true;
         }
     }
 
