@@ -23,7 +23,7 @@ internal static class RunnerCommand
     private static readonly Option<int> ClosedConnections = Ranged("--closed-connections", "Connections in the closed-loop maximum-throughput phase.", 100, 1, 100_000);
     private static readonly Option<TimeSpan> ClosedDuration = Duration("--closed-duration", "How long the closed-loop phase runs.", TimeSpan.FromSeconds(5));
     private static readonly Option<int> MessageSize = Ranged("--message-size", "Bytes per echo message.", 32, 1, 1 << 20);
-    private static readonly Option<int> Warmup = Ranged("--warmup-connections", "Connections opened, echoed on and closed before the baseline is read (the same for every engine).", 200, 0, 10_000);
+    private static readonly Option<int> Warmup = Ranged("--warmup-connections", "Connections opened, echoed on and closed before the baseline is read (the same for every engine; at least 100 per server copy).", 200, 0, 10_000);
     private static readonly Option<TimeSpan> RampStall = Duration("--ramp-stall", "Give up ramping after this long without one more connection held (the engine then fails: it cannot reach --connections).", TimeSpan.FromSeconds(15));
     private static readonly Option<double> MemoryReserve = new("--memory-reserve")
     {

@@ -115,18 +115,25 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         return result;
     }
 
+    private const int WarmupPerCopy = 100;
+
     /// <summary>
     /// Open, echo on and close a few connections before the baseline, so one-off costs (JIT, pools, heap
     /// growth) are not counted per connection. Every engine gets the same warm-up.
     /// </summary>
     private async Task<ProcessSample> WarmUpAsync(ServerFleet fleet, CancellationToken cancel)
     {
-        if (settings.WarmupConnections > 0)
+        // At least ~100 per server copy: the kernel spreads connections over the copies, and a copy the
+        // warm-up missed compiles its accept and echo paths during the ramp, which then counts as
+        // growth per connection (measured: epoll at 1M over 54 copies, 653 B/conn with 200 warm-up
+        // connections, 279 B/conn with 5,400).
+        int warmup = settings.WarmupConnections == 0 ? 0 : Math.Min(10_000, Math.Max(settings.WarmupConnections, WarmupPerCopy * fleet.Copies.Count));
+        if (warmup > 0)
         {
-            view.Status($"{plan.Engine}: warm-up ({settings.WarmupConnections} connections)");
+            view.Status($"{plan.Engine}: warm-up ({warmup} connections)");
             var warm = await LoadGenRun.RunAsync(settings.LoadGenPath, "warmup",
-                ["echo", "--target", $"{plan.WarmupAddress}:{fleet.Port}", "--connections", I(settings.WarmupConnections),
-                 "--rate", I(settings.WarmupConnections * 5), "--duration", "1s", "--message-size", I(settings.MessageSize), "--agents", "0"],
+                ["echo", "--target", $"{plan.WarmupAddress}:{fleet.Port}", "--connections", I(warmup),
+                 "--rate", I(warmup * 5), "--duration", "1s", "--message-size", I(settings.MessageSize), "--agents", "0"],
                 Path.Combine(plan.Dir, "warmup"), TimeSpan.FromSeconds(60), cancel);
             if (fleet.Crashed() is { } crash) throw new EngineFailure($"during warm-up: {crash}");
             if (warm.MessagesOk == 0) throw new EngineFailure($"warm-up: no echo came back ({warm.Message ?? warm.Status})");
