@@ -73,7 +73,9 @@ public partial class EchoScenarioTests
 
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal("echo-closed", (string?)r.Summary["scenario"]);
-        Assert.True((long)r.Summary["messages"]!["ok"]! > 1000);
+        // Back to back: many round trips per connection even on a loaded machine (thousands when idle),
+        // where a paced run would send none without --rate.
+        Assert.True((long)r.Summary["messages"]!["ok"]! > 100, $"only {r.Summary["messages"]!["ok"]} round trips in 2 s");
         Assert.Equal(0, (long)r.Summary["messages"]!["failed"]!);
     }
 
