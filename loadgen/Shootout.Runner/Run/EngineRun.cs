@@ -124,9 +124,8 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
     private async Task<ProcessSample> WarmUpAsync(ServerFleet fleet, CancellationToken cancel)
     {
         // At least ~100 per server copy: the kernel spreads connections over the copies, and a copy the
-        // warm-up missed compiles its accept and echo paths during the ramp, which then counts as
-        // growth per connection (measured: epoll at 1M over 54 copies, 653 B/conn with 200 warm-up
-        // connections, 279 B/conn with 5,400).
+        // warm-up missed would compile its accept and echo paths during the ramp, which would then
+        // count as growth per connection (with 54 copies, 200 connections leave some copies untouched).
         int warmup = settings.WarmupConnections == 0 ? 0 : Math.Min(10_000, Math.Max(settings.WarmupConnections, WarmupPerCopy * fleet.Copies.Count));
         if (warmup > 0)
         {
