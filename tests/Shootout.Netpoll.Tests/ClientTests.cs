@@ -6,32 +6,12 @@ namespace Shootout.Netpoll.Tests;
 
 /// <summary>What a client (the load generator) needs beyond reads and writes: local bind, connect timeout,
 /// deadlines, sleeping and signalled fibers, reset, and private descriptor tables.</summary>
-public sealed class ClientTests : IAsyncLifetime
+public sealed class ClientTests : OneLoopFixture
 {
-    private readonly EventLoopGroup _group = new(new NetpollOptions { Loops = 1 });
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private EventLoop Loop => _group.Loops[0];
-    private IPEndPoint ListenEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
-
-    public Task InitializeAsync()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(128);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _group.StopAsync().WaitAsync(RunningEngine.Timeout);
-        _listener.Dispose();
-    }
-
-    private Task OnLoop(Func<Task> fiber) => Loop.Spawn(fiber).WaitAsync(RunningEngine.Timeout);
-
     [Fact]
     public async Task Connect_binds_the_local_address_it_is_given()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         var local = new IPEndPoint(IPAddress.Parse("127.0.0.5"), 0);
         await OnLoop(async () =>
         {
@@ -73,7 +53,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task A_deadline_fails_the_pending_read_and_later_ones_until_cleared()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         SocketError? first = null, second = null;
         int afterClear = -1;
         var cleared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -167,7 +147,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task Reset_closes_with_a_tcp_reset()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         await OnLoop(async () =>
         {
             NetConnection connection = await Loop.ConnectAsync(ListenEndPoint);
@@ -190,7 +170,7 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task With_private_descriptor_tables_a_loops_sockets_are_invisible_to_the_rest_of_the_process(bool isPrivate)
     {
         await using var group = new EventLoopGroup(new NetpollOptions { Loops = 1, PrivateDescriptorTables = isPrivate });
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         int fd = -1;
         string? onLoop = null;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -219,7 +199,7 @@ public sealed class ClientTests : IAsyncLifetime
         }
         await fiber.WaitAsync(RunningEngine.Timeout);
         if (isPrivate) // its loops could not see a listening socket
-            Assert.Throws<InvalidOperationException>(() => { _ = group.StartAcceptingAsync([_listener], new NoHandler()); });
+            Assert.Throws<InvalidOperationException>(() => { _ = group.StartAcceptingAsync([Listener], new NoHandler()); });
     }
 
     private sealed class NoHandler : IConnectionHandler

@@ -5,29 +5,8 @@ using Shootout.Netpoll.Interop;
 namespace Shootout.Netpoll.Tests;
 
 /// <summary>The netpoller itself: parking and resuming, awaitable reuse, stale events, partial writes, wake-up and stop.</summary>
-public sealed class NetpollTests : IAsyncLifetime
+public sealed class NetpollTests : OneLoopFixture
 {
-    private readonly EventLoopGroup _group = new(new NetpollOptions { Loops = 1 });
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private EventLoop Loop => _group.Loops[0];
-    private IPEndPoint ListenEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
-
-    public Task InitializeAsync()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(128);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _group.StopAsync().WaitAsync(RunningEngine.Timeout);
-        _listener.Dispose();
-    }
-
-    /// <summary>Runs a fiber on the loop and waits for it.</summary>
-    private Task OnLoop(Func<Task> fiber) => Loop.Spawn(fiber).WaitAsync(RunningEngine.Timeout);
-
     [Fact]
     public async Task Post_from_another_thread_wakes_the_blocked_loop()
     {
@@ -43,7 +22,7 @@ public sealed class NetpollTests : IAsyncLifetime
     [Fact]
     public async Task Client_round_trips_are_allocation_free_once_warm()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         long allocated = -1;
         Task fiber = OnLoop(async () =>
         {
@@ -81,7 +60,7 @@ public sealed class NetpollTests : IAsyncLifetime
     [Fact]
     public async Task A_completed_ValueTask_cannot_be_awaited_again_and_one_operation_runs_at_a_time()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         Exception? secondAwait = null, concurrent = null, wrongThread = null;
         NetConnection? connection = null;
         Task fiber = OnLoop(async () =>
@@ -106,7 +85,7 @@ public sealed class NetpollTests : IAsyncLifetime
     public async Task Events_for_a_closed_registration_never_reach_the_connection_reusing_its_slot()
     {
         var accepted = new List<Socket>();
-        Task acceptAll = Task.Run(async () => { for (int i = 0; i < 2; i++) accepted.Add(await _listener.AcceptAsync()); });
+        Task acceptAll = Task.Run(async () => { for (int i = 0; i < 2; i++) accepted.Add(await Listener.AcceptAsync()); });
         ulong staleToken = 0;
         long staleBefore = 0, staleAfter = 0;
         bool stillWaiting = false;
@@ -137,7 +116,7 @@ public sealed class NetpollTests : IAsyncLifetime
     [Fact]
     public async Task A_partial_write_parks_until_the_peer_reads_and_keeps_shared_buffer_data_intact()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         byte[] expected = SocketExtensions.Pattern(Loop.SharedBuffer.Length, seed: 11);
         const int Rounds = 64; // 4 MiB: far more than loopback socket buffers hold
         var parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,7 +170,7 @@ public sealed class NetpollTests : IAsyncLifetime
     {
         var group = new EventLoopGroup(new NetpollOptions { Loops = 2 });
         var peers = new List<Socket>();
-        Task acceptAll = Task.Run(async () => { for (int i = 0; i < 20; i++) peers.Add(await _listener.AcceptAsync()); });
+        Task acceptAll = Task.Run(async () => { for (int i = 0; i < 20; i++) peers.Add(await Listener.AcceptAsync()); });
         int aborted = 0, parked = 0;
         var fibers = Enumerable.Range(0, 20).Select(_ => group.Next().Spawn(async () =>
         {
