@@ -12,7 +12,7 @@ internal sealed class PrometheusExporter : IDisposable
 {
     private readonly MetricServer _server;
     private readonly Gauge.Child _connections;
-    private readonly Counter.Child _ok, _failed;
+    private readonly Counter.Child _ok, _failed, _established, _connectFailed;
     private readonly Histogram _latency, _connect;
     private readonly Counter _errors;
     private readonly string _target;
@@ -26,6 +26,11 @@ internal sealed class PrometheusExporter : IDisposable
         var messages = factory.CreateCounter("shootout_loadgen_messages_total", "Echo round trips by result.", "target", "result");
         _ok = messages.WithLabels(target, "ok");
         _failed = messages.WithLabels(target, "failed");
+        // Exact counts (the connect histogram's count is not: values outside its range are clamped or dropped),
+        // so whoever drives a ramp can tell when every connection has been tried.
+        var connects = factory.CreateCounter("shootout_loadgen_connects_total", "Connection attempts by result.", "target", "result");
+        _established = connects.WithLabels(target, "established");
+        _connectFailed = connects.WithLabels(target, "failed");
         // Fine buckets from 10 µs (×1.5 each) up to ~10 s.
         var buckets = Histogram.ExponentialBuckets(0.00001, 1.5, 35);
         _latency = factory.CreateHistogram("shootout_loadgen_latency_seconds", "Echo round-trip latency (from the scheduled send time in the open model).",
@@ -42,6 +47,8 @@ internal sealed class PrometheusExporter : IDisposable
         _connections.Set(aliveTotal);
         _ok.Inc(tick.Ok);
         _failed.Inc(tick.Failed);
+        _established.Inc(tick.Established);
+        _connectFailed.Inc(tick.ConnectFailed);
         foreach (var (kind, n) in tick.Errors) _errors.WithLabels(_target, kind).Inc(n);
         var latency = _latency.WithLabels(_target);
         foreach (var v in tick.Latency.RecordedValues())

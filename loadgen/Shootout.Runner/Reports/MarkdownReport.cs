@@ -46,7 +46,8 @@ internal static class MarkdownReport
         var st = s.Settings;
         sb.AppendLine("Each engine in turn, alone on the machine:");
         sb.AppendLine(F($"1. Start it: one process per {s.Machine.RlimitNofile:N0} open files (minus headroom), several sharing the port with SO_REUSEPORT when the connections need more."));
-        sb.AppendLine(F($"2. Warm up: {st.WarmupConnections} connections (at least 100 per server copy) opened, echoed on for a second and closed, the same for every engine, so one-off costs (JIT, buffer pools, heap growth) are not counted per connection. Then the baseline: the servers' RSS once memory and threads stop moving."));
+        int copies = s.Engines.Count == 0 ? 1 : s.Engines.Max(e => e.Processes);
+        sb.AppendLine(F($"2. Warm up: {EngineRun.WarmupFor(st.WarmupConnections, copies):N0} connections (at least 100 per server copy) opened, echoed on for a second and closed, the same for every engine, so one-off costs (JIT, buffer pools, heap growth) are not counted per connection. Then the baseline: the servers' RSS once memory and threads stop moving."));
         sb.AppendLine(F($"3. Ramp {s.ConnectionsPerEngine:N0} idle connections (loadgen `hold`, asked for {st.ConnectRate:N0}/s; connect/s is what was achieved) spread over loopback destinations of the engine's own 127.N.0.0/16 block."));
         sb.AppendLine("4. Hold them: user B/conn = Σ(RSS − baseline) / connections held; kernel B/conn = growth of the kernel's slab memory (/proc/meminfo Slab) over the ramp / connections held. " +
                       "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too (roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) are the servers' totals so far.");

@@ -40,9 +40,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             long slabBefore = await SlabSettledAsync(cancel);
 
             hold = StartHold(fleet.Port);
-            var ramp = Stopwatch.StartNew();
             long held = await RampAsync(fleet, hold, watchdog, result, cancel);
-            result.RampSeconds = ramp.Elapsed.TotalSeconds;
             if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
 
             view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
@@ -117,6 +115,10 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
     private const int WarmupPerCopy = 100;
 
+    /// <summary>Warm-up connections for <paramref name="copies"/> server copies when --warmup-connections is <paramref name="asked"/> (0: none).</summary>
+    public static int WarmupFor(int asked, int copies) =>
+        asked == 0 ? 0 : Math.Min(10_000, Math.Max(asked, WarmupPerCopy * copies));
+
     /// <summary>
     /// Open, echo on and close a few connections before the baseline, so one-off costs (JIT, pools, heap
     /// growth) are not counted per connection. Every engine gets the same warm-up.
@@ -126,7 +128,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         // At least ~100 per server copy: the kernel spreads connections over the copies, and a copy the
         // warm-up missed would compile its accept and echo paths during the ramp, which would then
         // count as growth per connection (with 54 copies, 200 connections leave some copies untouched).
-        int warmup = settings.WarmupConnections == 0 ? 0 : Math.Min(10_000, Math.Max(settings.WarmupConnections, WarmupPerCopy * fleet.Copies.Count));
+        int warmup = WarmupFor(settings.WarmupConnections, fleet.Copies.Count);
         if (warmup > 0)
         {
             view.Status($"{plan.Engine}: warm-up ({warmup} connections)");
@@ -156,10 +158,12 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
     }
 
     /// <summary>
-    /// Waits until the servers hold every connection, the loadgen gives up, or no progress is made for a while.
-    /// Stops the ramp short (pausing the loadgen, which keeps what it holds) at a wall: memory about to fall
-    /// below the reserve, the servers unable to start more threads, or the ramp's time bound; the wall goes into
-    /// <see cref="EngineResult.Limit"/>.
+    /// Waits until the servers hold every connection, or have accepted every one the loadgen opened and still
+    /// holds (a server may close some itself, e.g. at its descriptor budget), or the loadgen gives up, or no
+    /// progress is made for a while. Stops the ramp short (pausing the loadgen, which keeps what it holds) at a
+    /// wall: memory about to fall below the reserve, the servers unable to start more threads, or the ramp's
+    /// time bound; the wall goes into <see cref="EngineResult.Limit"/>. The ramp time is when the servers
+    /// last took a connection, so waiting out a stall is not counted in it.
     /// </summary>
     private async Task<long> RampAsync(ServerFleet fleet, LoadGenRun hold, MemoryWatchdog watchdog, EngineResult result, CancellationToken cancel)
     {
@@ -168,40 +172,67 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         var ramp = Stopwatch.StartNew();
         string holdMetrics = $"http://127.0.0.1:{plan.HoldMetricsPort}/metrics";
         double acceptCost = MemoryWatchdog.AcceptCost(plan.Engine);
+        // Each server scrape costs that server CPU and garbage; with dozens of copies sharing two cores,
+        // asking all of them five times a second slowed the ramp. The loadgen (one endpoint) is read every poll.
+        var serverPoll = TimeSpan.FromMilliseconds(Math.Clamp(20 * fleet.Copies.Count, Poll.TotalMilliseconds, 1000));
+        var sinceServerPoll = Stopwatch.StartNew();
         long best = 0;
-        while (true)
+        bool first = true;
+        try
         {
-            cancel.ThrowIfCancellationRequested();
-            if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
-            long held = await fleet.ConnectionsAsync() ?? best;
-            if (held > best) { best = held; sinceProgress.Restart(); }
-            long client = (long)(await MetricsScrape.SumAsync(holdMetrics, "shootout_loadgen_connections") ?? 0);
-            view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
-                string.Create(CultureInfo.InvariantCulture, $"{held:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
-            if (held >= plan.Connections || hold.HasExited) return held;
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
+                var client = ClientProgress.Parse(await MetricsScrape.TextAsync(holdMetrics));
+                bool clientDone = client.Tried >= plan.Connections;
+                if (first || clientDone || sinceServerPoll.Elapsed >= serverPoll)
+                {
+                    first = false;
+                    sinceServerPoll.Restart();
+                    long held = await fleet.ConnectionsAsync() ?? best;
+                    if (held > best) { best = held; sinceProgress.Restart(); result.RampSeconds = ramp.Elapsed.TotalSeconds; }
+                }
+                view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
+                    string.Create(CultureInfo.InvariantCulture, $"{best:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
+                if (best >= plan.Connections || hold.HasExited || (clientDone && best >= client.Open)) return best;
 
-            string? wall = null;
-            if (watchdog.Check(client - held, acceptCost) != MemoryVerdict.Fine)
-                wall = watchdog.Reason;
-            else if (ramp.Elapsed > settings.RampTimeout)
-                wall = $"the ramp's time bound ({settings.RampTimeout.TotalSeconds:0} s, --ramp-timeout)";
-            else if (sinceProgress.Elapsed > stallLimit)
-            {
-                // Stalled. A threads engine that cannot start another thread is at a kernel wall; anything else is a failure.
-                var rejected = await fleet.RejectedAsync();
-                if (rejected.GetValueOrDefault("thread_limit") is > 0 and var n)
-                    result.Limit = $"the servers could not start more threads ({n:N0} connections closed for thread_limit): {KernelLimits.System.Describe()}";
-                return held;
+                string? wall = null;
+                if (watchdog.Check(client.Open - best, acceptCost) != MemoryVerdict.Fine)
+                    wall = watchdog.Reason;
+                else if (ramp.Elapsed > settings.RampTimeout)
+                    wall = $"the ramp's time bound ({settings.RampTimeout.TotalSeconds:0} s, --ramp-timeout)";
+                else if (sinceProgress.Elapsed > stallLimit)
+                {
+                    // Stalled. A threads engine that cannot start another thread is at a kernel wall; anything else is a failure.
+                    var rejected = await fleet.RejectedAsync();
+                    if (rejected.GetValueOrDefault("thread_limit") is > 0 and var n)
+                        result.Limit = $"the servers could not start more threads ({n:N0} connections closed for thread_limit): {KernelLimits.System.Describe()}";
+                    return best;
+                }
+                if (wall is not null)
+                {
+                    hold.Pause();
+                    result.Limit = wall;
+                    view.Line($"{plan.Engine}: stopping the ramp at {best:N0} held ({client.Open:N0} opened by the client): {wall}");
+                    best = await DrainAcceptQueueAsync(fleet, watchdog, cancel);
+                    result.RampSeconds = ramp.Elapsed.TotalSeconds;
+                    return best;
+                }
+                await Task.Delay(Poll, cancel);
             }
-            if (wall is not null)
-            {
-                hold.Pause();
-                result.Limit = wall;
-                view.Line($"{plan.Engine}: stopping the ramp at {held:N0} held ({client:N0} opened by the client): {wall}");
-                return await DrainAcceptQueueAsync(fleet, watchdog, cancel);
-            }
-            await Task.Delay(Poll, cancel);
         }
+        finally
+        {
+            if (result.RampSeconds == 0) result.RampSeconds = ramp.Elapsed.TotalSeconds;
+        }
+    }
+
+    /// <summary>The loadgen's side of a ramp, from its metrics: connections open now, and connection attempts that have ended (established or failed).</summary>
+    internal readonly record struct ClientProgress(long Open, long Tried)
+    {
+        public static ClientProgress Parse(string? metrics) => metrics is null ? default
+            : new((long)MetricsScrape.Sum(metrics, "shootout_loadgen_connections"), (long)MetricsScrape.Sum(metrics, "shootout_loadgen_connects_total"));
     }
 
     /// <summary>Once the loadgen is paused: the servers still accept what the kernel already established; wait for that to end.</summary>
