@@ -31,12 +31,13 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     public void OnConnection(NetConnection connection) => _ = _minDataRate ? EchoAsync(connection, context.Options) : EchoAsync(connection);
 
     /// <summary>
-    /// The fiber: echo until the client's FIN, then close. Its locals are kept to the connection and
-    /// one count, because this state machine is most of what an idle connection costs. The bytes live
+    /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
+    /// its locals kept to the connection and one count, because this state machine is most of what an
+    /// idle connection costs. The bytes live
     /// in the loop's shared buffer only between a read and its write; a write the kernel does not take
     /// at once is copied out by the connection, and no read happens until it drained.
     /// </summary>
-    private async Task EchoAsync(NetConnection connection)
+    private async Fiber EchoAsync(NetConnection connection)
     {
         try
         {
@@ -64,7 +65,7 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     /// drip keeps sending, so checking the rule as each read completes is enough to catch it; kept
     /// apart so the plain fiber's state machine, what every idle connection costs, stays small.
     /// </summary>
-    private async Task EchoAsync(NetConnection connection, ServerOptions options)
+    private async Fiber EchoAsync(NetConnection connection, ServerOptions options)
     {
         var watch = new TrafficWatch(options, Environment.TickCount64);
         try

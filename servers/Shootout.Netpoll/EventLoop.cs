@@ -581,4 +581,7 @@ public sealed unsafe class EventLoop
     }
 
     private void Report(Exception e) => _options.OnError?.Invoke(e);
+
+    /// <summary>An exception escaped a <see cref="Fiber"/>: that fiber has ended; the loop goes on.</summary>
+    internal void ReportFiberError(Exception e) => Report(e);
 }

@@ -13,11 +13,11 @@ namespace Shootout.Netpoll;
 /// stored here) and the loop resumes it when epoll reports readiness.
 /// </summary>
 /// <remarks>
-/// <para>The connection is itself the <see cref="IValueTaskSource{TResult}"/> behind every
-/// ValueTask it returns, so steady-state I/O allocates nothing. In exchange:</para>
+/// <para>The connection is itself the source behind every <see cref="NetOperation"/> (and ValueTask)
+/// it returns, so steady-state I/O allocates nothing. In exchange:</para>
 /// <list type="bullet">
 /// <item>one operation at a time (a fiber is sequential); starting a second while one is pending throws;</item>
-/// <item>await every returned ValueTask exactly once, on the loop thread (inside a fiber);</item>
+/// <item>await every returned operation exactly once, on the loop thread (inside a fiber);</item>
 /// <item>continuations run inline on the loop thread, ignoring SynchronizationContext/TaskScheduler.</item>
 /// </list>
 /// <para>Memory per idle connection is this object plus the fiber's async state machine; no buffer.</para>
@@ -114,20 +114,20 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     /// <see cref="ObjectDisposedException"/> once closed. The memory must stay valid until completion;
     /// <see cref="EventLoop.SharedBuffer"/> is the allocation-free choice for data consumed at once.
     /// </summary>
-    public ValueTask<int> ReadAsync(Memory<byte> destination)
+    public NetOperation ReadAsync(Memory<byte> destination)
     {
         BeginOperation();
         if ((_state & State.Readable) != 0 && _loop.TakeBudget())
         {
             int r = TryRecv(destination.Span);
             if (r != Pending)
-                return r >= 0 ? new ValueTask<int>(r) : throw ToException(r);
+                return r >= 0 ? new NetOperation(r) : throw ToException(r);
         }
         _op = Op.Read;
         _buffer = destination;
         if ((_state & State.Readable) != 0)
             _loop.Yield(this); // out of budget: let other fibers run, retry on the next turn
-        return new ValueTask<int>(this, _version);
+        return new NetOperation(this, _version);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     /// being read from. Data from <see cref="EventLoop.SharedBuffer"/> is copied to a rented buffer
     /// only if the kernel does not take it at once; other memory must stay unchanged until completion.
     /// </summary>
-    public ValueTask<int> WriteAsync(ReadOnlyMemory<byte> data)
+    public NetOperation WriteAsync(ReadOnlyMemory<byte> data)
     {
         BeginOperation();
         int sent = 0;
@@ -146,7 +146,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             if (sent < 0)
                 throw ToException(sent);
             if (sent == data.Length)
-                return new ValueTask<int>(sent);
+                return new NetOperation(sent);
         }
         ReadOnlyMemory<byte> rest = data[sent..];
         if (_loop.IsSharedBuffer(rest))
@@ -164,7 +164,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         _result = data.Length;
         if ((_state & State.Writable) != 0)
             _loop.Yield(this);
-        return new ValueTask<int>(this, _version);
+        return new NetOperation(this, _version);
     }
 
     /// <summary>Half-closes: sends FIN, keeps receiving.</summary>
@@ -428,6 +428,14 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
 
     private static Exception ToException(int code) =>
         code == IdleTimeoutCode ? new TimeoutException("connection idle timeout") : Errno.ToException(-code);
+
+    // ---- the awaitables: NetOperation (reads, writes) and ValueTask (connect; NetOperation.AsValueTask) ----
+
+    internal bool IsOperationCompleted(short token) => GetStatus(token) != ValueTaskSourceStatus.Pending;
+
+    internal int GetOperationResult(short token) => GetResult(token);
+
+    internal void OnOperationCompleted(Action<object?> continuation, object? state, short token) => OnCompleted(continuation, state, token);
 
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => GetStatus(token);
     ValueTaskSourceStatus IValueTaskSource<NetConnection>.GetStatus(short token) => GetStatus(token);
