@@ -24,7 +24,7 @@ test: build
 run: build
 	$(BIN)/shootout-runner $(ARGS)
 
-## million: the shootout at 1,000,000 idle connections per engine on this machine (~51 SO_REUSEPORT copies each); short echo
+## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report.
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
 MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \

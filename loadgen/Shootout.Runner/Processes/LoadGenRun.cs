@@ -75,7 +75,8 @@ internal sealed class LoadGenRun : IDisposable
     public long RssBytes() => _process.HasExited ? 0 : ProcessTree.RssBytes(Pid);
 
     /// <summary>Ends a run with no set end (hold): SIGINT makes the loadgen write its reports and exit 130.</summary>
-    public async Task<LoadGenSummary> InterruptAsync()
+    /// <param name="grace">How long the loadgen may take to close what it holds and write its reports.</param>
+    public async Task<LoadGenSummary> InterruptAsync(TimeSpan grace)
     {
         if (_paused && !_process.HasExited)
         {
@@ -83,7 +84,7 @@ internal sealed class LoadGenRun : IDisposable
             Native.Signal(Pid, Native.SIGINT);
             Resume();
         }
-        await _process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await _process.StopAsync(Native.SIGINT, grace).ConfigureAwait(false);
         return Summary();
     }
 

@@ -74,7 +74,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
 
             view.Status($"{plan.Engine}: closing the idle connections");
-            var holdSummary = await hold.InterruptAsync();
+            // Closing a million sockets on both ends shares two cores with servers tearing down theirs: at 1M
+            // (async) that took over 30 s, at 300K about 9 s.
+            var holdSummary = await hold.InterruptAsync(TimeSpan.FromSeconds(30 + result.ConnectionsHeld / 15_000));
             // An interrupted hold may report no rate of its own (a paused ramp, agents stopped
             // mid-summary); then the rate is what the servers took: connections held over the ramp.
             result.ConnectRatePerSecond = holdSummary.ConnectRate is > 0 ? holdSummary.ConnectRate
