@@ -48,9 +48,9 @@ internal sealed class LoadGenRun : IDisposable
         TimeSpan timeout, CancellationToken cancel)
     {
         using var run = Start(loadGenPath, name, args, reportDir);
-        using var reg = cancel.Register(() => Native.Signal(run._process.Pid, Native.SIGINT));
+        using var reg = cancel.Register(() => Native.Signal(run._process.Pid, Native.SIGTERM));
         if (!await run._process.WaitForExitAsync(timeout).ConfigureAwait(false))
-            await run._process.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            await run._process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
         cancel.ThrowIfCancellationRequested();
         return run.Summary();
     }
@@ -74,17 +74,21 @@ internal sealed class LoadGenRun : IDisposable
     /// <summary>Resident memory of the loadgen and its agents.</summary>
     public long RssBytes() => _process.HasExited ? 0 : ProcessTree.RssBytes(Pid);
 
-    /// <summary>Ends a run with no set end (hold): SIGINT makes the loadgen write its reports and exit 130.</summary>
+    /// <summary>
+    /// Ends a run with no set end (hold): SIGTERM makes the loadgen close, write its reports and exit 130.
+    /// SIGTERM rather than SIGINT: a runner started in the background by a shell without job control
+    /// (<c>make million &amp;</c> in a script) passes SIGINT on as ignored, and .NET then leaves it ignored.
+    /// </summary>
     /// <param name="grace">How long the loadgen may take to close what it holds and write its reports.</param>
     public async Task<LoadGenSummary> InterruptAsync(TimeSpan grace)
     {
         if (_paused && !_process.HasExited)
         {
             // The interrupt waits as a pending signal, so on waking the first thing the loadgen does is stop.
-            Native.Signal(Pid, Native.SIGINT);
+            Native.Signal(Pid, Native.SIGTERM);
             Resume();
         }
-        await _process.StopAsync(Native.SIGINT, grace).ConfigureAwait(false);
+        await _process.StopAsync(Native.SIGTERM, grace).ConfigureAwait(false);
         return Summary();
     }
 
