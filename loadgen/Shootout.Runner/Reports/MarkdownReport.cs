@@ -34,7 +34,7 @@ internal static class MarkdownReport
         foreach (var r in s.Engines)
         {
             string stopped = r.StoppedCleanly is { } c ? c ? "yes" : "no" : "—";
-            sb.AppendLine(F($"- **{r.Engine}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {Columns.Bytes(r.BaselineRssBytes)} at baseline, {Columns.Bytes(r.HeldRssBytes)} held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
+            sb.AppendLine(F($"- **{r.Engine}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {r.BaselineRssBytes / 1048576.0:N0} MiB at baseline, {r.HeldRssBytes / 1048576.0:N0} MiB held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
             sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS {(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, {Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
             if (r.Limit is not null) sb.AppendLine($"  the ramp stopped at the wall: {r.Limit}");
             if (r.Rejected.Count > 0) sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
