@@ -4,40 +4,18 @@ using System.Net.Sockets;
 namespace Shootout.Netpoll.Tests;
 
 /// <summary><see cref="Fiber"/>: the fire-and-forget async method type the echo engine's connections run as.</summary>
-public sealed class FiberTests : IAsyncLifetime
+public sealed class FiberTests : OneLoopFixture
 {
-    private readonly List<Exception> _errors = [];
-    private readonly EventLoopGroup _group;
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-    public FiberTests() =>
-        _group = new EventLoopGroup(new NetpollOptions { Loops = 1, OnError = e => { lock (_errors) _errors.Add(e); } });
-
-    private EventLoop Loop => _group.Loops[0];
-
-    public Task InitializeAsync()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(512);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _group.StopAsync().WaitAsync(RunningEngine.Timeout);
-        _listener.Dispose();
-    }
-
     [Fact]
     public async Task A_fiber_parks_on_reads_writes_and_other_awaitables_and_resumes_on_its_loop()
     {
-        Task<Socket> accepting = _listener.AcceptAsync();
+        Task<Socket> accepting = Listener.AcceptAsync();
         var ended = new TaskCompletionSource<(int Echoed, bool AlwaysOnLoop)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await Loop.Spawn(async () =>
+        await OnLoop(async () =>
         {
-            NetConnection connection = await Loop.ConnectAsync((IPEndPoint)_listener.LocalEndPoint!);
+            NetConnection connection = await Loop.ConnectAsync(ListenEndPoint);
             _ = EchoWithPauseAsync(connection, Environment.CurrentManagedThreadId, ended);
-        }).WaitAsync(RunningEngine.Timeout);
+        });
         using Socket peer = await accepting.WaitAsync(RunningEngine.Timeout);
 
         var reply = new byte[5];
@@ -54,16 +32,16 @@ public sealed class FiberTests : IAsyncLifetime
         var (echoed, alwaysOnLoop) = await ended.Task.WaitAsync(RunningEngine.Timeout);
         Assert.Equal(15, echoed);
         Assert.True(alwaysOnLoop);
-        Assert.Empty(_errors);
+        Assert.Empty(LoopErrors);
     }
 
     [Fact]
     public async Task An_exception_that_escapes_a_fiber_goes_to_OnError_and_the_loop_goes_on()
     {
-        await Loop.Spawn(() => { _ = ThrowAfterParkingAsync(); return Task.CompletedTask; }).WaitAsync(RunningEngine.Timeout);
-        await WaitForAsync(() => { lock (_errors) return _errors.Count == 1; });
-        lock (_errors)
-            Assert.Equal("from the fiber", Assert.IsType<InvalidOperationException>(_errors[0]).Message);
+        await OnLoop(() => { _ = ThrowAfterParkingAsync(); return Task.CompletedTask; });
+        await WaitForAsync(() => { lock (LoopErrors) return LoopErrors.Count == 1; });
+        lock (LoopErrors)
+            Assert.Equal("from the fiber", Assert.IsType<InvalidOperationException>(LoopErrors[0]).Message);
 
         var stillRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Loop.Post(stillRunning.SetResult);
@@ -78,14 +56,14 @@ public sealed class FiberTests : IAsyncLifetime
         Task accepting = Task.Run(async () =>
         {
             for (int i = 0; i < count; i++)
-                accepted.Add(await _listener.AcceptAsync());
+                accepted.Add(await Listener.AcceptAsync());
         });
         long fiberBytes = -1, taskBytes = -1;
-        await Loop.Spawn(async () =>
+        await OnLoop(async () =>
         {
             var connections = new NetConnection[count];
             for (int i = 0; i < count; i++)
-                connections[i] = await Loop.ConnectAsync((IPEndPoint)_listener.LocalEndPoint!);
+                connections[i] = await Loop.ConnectAsync(ListenEndPoint);
             // Warm both paths up (first calls compile and allocate once), then measure the next 100 of each.
             _ = ParkedFiberAsync(connections[0]);
             _ = ParkedTaskAsync(connections[1]);
@@ -98,7 +76,7 @@ public sealed class FiberTests : IAsyncLifetime
             long after = GC.GetAllocatedBytesForCurrentThread();
             fiberBytes = (middle - before) / 100;
             taskBytes = (after - middle) / (count - 102);
-        }).WaitAsync(RunningEngine.Timeout);
+        });
         await accepting.WaitAsync(RunningEngine.Timeout);
         foreach (var socket in accepted)
             socket.Dispose();
