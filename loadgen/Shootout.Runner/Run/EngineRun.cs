@@ -81,6 +81,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             // mid-summary); then the rate is what the servers took: connections held over the ramp.
             result.ConnectRatePerSecond = holdSummary.ConnectRate is > 0 ? holdSummary.ConnectRate
                 : result.RampSeconds > 0 ? result.ConnectionsHeld / result.RampSeconds : null;
+            await ServersDrainedAsync(fleet, TimeSpan.FromSeconds(30), cancel);
             if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
         }
         catch (EngineFailure e)
@@ -353,6 +354,19 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         if (closed.MessagesOk == 0) throw new EngineFailure($"closed loop: no message came back ({closed.Message ?? closed.Status})");
         view.Line(string.Create(CultureInfo.InvariantCulture, $"{plan.Engine}: closed loop {closed.RateAchieved:N0} msg/s"));
         return closed.RateAchieved;
+    }
+
+    /// <summary>
+    /// After the load generator closed its side, waits (up to <paramref name="bound"/>, no failure) until the
+    /// servers have seen every connection go: with a million, the kernel is still tearing sockets down for
+    /// a while, and a SIGTERM in the middle of that measures the teardown rather than the server's stop.
+    /// </summary>
+    private async Task ServersDrainedAsync(ServerFleet fleet, TimeSpan bound, CancellationToken cancel)
+    {
+        view.Status($"{plan.Engine}: waiting for the servers to see the connections closed");
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < bound && await fleet.ConnectionsAsync() is > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancel);
     }
 
     private async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, ServerFleet fleet, CancellationToken cancel)
