@@ -297,8 +297,9 @@ internal sealed class Worker
     }
 
     /// <summary>The fiber of one connection, on its loop: connect, then the scenario until closed or failed.
-    /// An idle held connection is this fiber parked in one read of the loop's shared buffer.</summary>
-    private async Task RunSlotAsync(Slot slot)
+    /// An idle held connection is this fiber parked in one read of the loop's shared buffer: a
+    /// <see cref="Fiber"/>, so that costs its state machine and no Task.</summary>
+    private async Fiber RunSlotAsync(Slot slot)
     {
         NetConnection conn;
         long started = Stopwatch.GetTimestamp();
