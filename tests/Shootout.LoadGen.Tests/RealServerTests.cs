@@ -42,6 +42,29 @@ public sealed class RealServerTests : IDisposable
         Assert.InRange((double)r.Summary["rate"]!["achieved"]!, 900, 1100);
     }
 
+    [Fact]
+    public void Hold_counts_every_connection_attempt_in_its_metrics()
+    {
+        Assert.True(_server is not null, "bin/shootout-server is missing: run `make build` first");
+        var dir = LoadGenProcess.NewReportDir();
+        int metricsPort = EchoScenarioTests.FreePort();
+        string? seen = null;
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), _ =>
+        {
+            // What a runner reads to know the ramp is over: every attempt counted, by result.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            EchoScenarioTests.WaitFor(() =>
+            {
+                try { seen = http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics").Result; }
+                catch (AggregateException) { return false; }
+                return seen.Contains("shootout_loadgen_connects_total{target=\"127.0.0.1:" + _port + "\",result=\"established\"} 300");
+            }, TimeSpan.FromSeconds(20));
+        }, "hold", "--target", $"127.0.0.1:{_port}", "--connections", "300", "--connect-rate", "3000", "--duration", "4s",
+            "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("result=\"failed\"} 0", seen);
+    }
+
     public void Dispose()
     {
         if (_server is { HasExited: false }) _server.Kill();
