@@ -393,7 +393,9 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             throw new InvalidOperationException("this ValueTask was already awaited; a connection's ValueTasks may be awaited once");
     }
 
-    private ValueTaskSourceStatus GetStatus(short token)
+    // The awaitables' side, shared by NetOperation (reads, writes) and ValueTask (connect, NetOperation.AsValueTask).
+
+    internal ValueTaskSourceStatus GetStatus(short token)
     {
         CheckToken(token);
         if ((_state & State.Completed) == 0)
@@ -401,7 +403,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         return _result >= 0 ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Faulted;
     }
 
-    private void OnCompleted(Action<object?> continuation, object? state, short token)
+    internal void OnCompleted(Action<object?> continuation, object? state, short token)
     {
         CheckToken(token);
         if (_parked.IsParked)
@@ -414,7 +416,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         _parked.Park(continuation, state);
     }
 
-    private int GetResult(short token)
+    internal int GetResult(short token)
     {
         CheckToken(token);
         if ((_state & State.Completed) == 0)
@@ -428,14 +430,6 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
 
     private static Exception ToException(int code) =>
         code == IdleTimeoutCode ? new TimeoutException("connection idle timeout") : Errno.ToException(-code);
-
-    // ---- the awaitables: NetOperation (reads, writes) and ValueTask (connect; NetOperation.AsValueTask) ----
-
-    internal bool IsOperationCompleted(short token) => GetStatus(token) != ValueTaskSourceStatus.Pending;
-
-    internal int GetOperationResult(short token) => GetResult(token);
-
-    internal void OnOperationCompleted(Action<object?> continuation, object? state, short token) => OnCompleted(continuation, state, token);
 
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => GetStatus(token);
     ValueTaskSourceStatus IValueTaskSource<NetConnection>.GetStatus(short token) => GetStatus(token);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Shootout.Netpoll;
 
@@ -24,19 +25,19 @@ public readonly struct NetOperation : ICriticalNotifyCompletion
 
     public NetOperation GetAwaiter() => this;
 
-    public bool IsCompleted => _connection is null || _connection.IsOperationCompleted(_version);
+    public bool IsCompleted => _connection is null || _connection.GetStatus(_version) != ValueTaskSourceStatus.Pending;
 
-    public int GetResult() => _connection is null ? _result : _connection.GetOperationResult(_version);
+    public int GetResult() => _connection is null ? _result : _connection.GetResult(_version);
 
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Continuations run inline on the loop thread; there is no context to flow into it.</summary>
     public void UnsafeOnCompleted(Action continuation) =>
-        _connection!.OnOperationCompleted(static action => ((Action)action!).Invoke(), continuation, _version);
+        _connection!.OnCompleted(static action => ((Action)action!).Invoke(), continuation, _version);
 
     /// <summary>Parks a fiber's boxed state machine: resumed by calling its MoveNext, no delegate needed.</summary>
     internal void Park(IAsyncStateMachine fiber) =>
-        _connection!.OnOperationCompleted(static box => ((IAsyncStateMachine)box!).MoveNext(), fiber, _version);
+        _connection!.OnCompleted(static box => ((IAsyncStateMachine)box!).MoveNext(), fiber, _version);
 
     public ValueTask<int> AsValueTask() => _connection is null ? new ValueTask<int>(_result) : new ValueTask<int>(_connection, _version);
 

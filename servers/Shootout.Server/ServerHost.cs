@@ -29,55 +29,60 @@ internal sealed class ServerHost(ServerOptions options, EngineFactory factory, M
         await Task.Delay(1);
 
         var engine = factory(new EngineContext(options, stats, log));
+        bool abandoned = false; // past the stop deadline: exiting closes what is left, disposing would wait for it
         try
         {
-            await engine.StartAsync(stop.Token);
-        }
-        catch (Exception e) when (e is SocketException or IOException)
-        {
-            await engine.DisposeAsync();
-            Console.Error.WriteLine($"shootout-server: cannot listen on {options.Bind}:{options.Port}: {e.Message}");
-            return 1;
-        }
+            try
+            {
+                await engine.StartAsync(stop.Token);
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                Console.Error.WriteLine($"shootout-server: cannot listen on {options.Bind}:{options.Port}: {e.Message}");
+                return 1;
+            }
 
-        long baseline = ProcessStats.ResidentBytes();
-        using var metrics = StartMetrics(stats, baseline, log);
-        if (metricsEndpoint.Port != 0 && metrics is null)
-        {
-            await engine.DisposeAsync();
-            return 1;
-        }
+            long baseline = ProcessStats.ResidentBytes();
+            using var metrics = StartMetrics(stats, baseline, log);
+            if (metricsEndpoint.Port != 0 && metrics is null)
+                return 1;
 
-        // One parseable line on stdout: tools and tests read the bound port from it.
-        string metricsText = metrics is null ? "off" : $"http://{metricsEndpoint.Bind}:{metricsEndpoint.Port}/metrics";
-        Console.Out.WriteLine($"shootout-server engine={options.Engine} listening={engine.LocalEndPoint} metrics={metricsText} pid={Environment.ProcessId}");
-        Console.Out.Flush();
+            // One parseable line on stdout: tools and tests read the bound port from it.
+            string metricsText = metrics is null ? "off" : $"http://{metricsEndpoint.Bind}:{metricsEndpoint.Port}/metrics";
+            Console.Out.WriteLine($"shootout-server engine={options.Engine} listening={engine.LocalEndPoint} metrics={metricsText} pid={Environment.ProcessId}");
+            Console.Out.Flush();
 
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
 
-        log.Info($"stopping: closing {stats.OpenConnections} connections");
-        using var deadline = new CancellationTokenSource(StopDeadline);
-        try
-        {
-            await engine.StopAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            // Seen at a million connections: 63 copies stopping at once on two cores while the kernel still
-            // tears down the clients' sockets, and a few copies needed more than the deadline. Exiting closes
-            // what is left just the same (the kernel sends each FIN); waiting for the engine could take long.
-            log.Warn($"stop deadline ({StopDeadline.TotalSeconds:0} s) passed with {stats.OpenConnections} connections open; exiting, which closes them");
+            log.Info($"stopping: closing {stats.OpenConnections} connections");
+            using var deadline = new CancellationTokenSource(StopDeadline);
+            try
+            {
+                await engine.StopAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // Seen at a million connections: 63 copies stopping at once on two cores while the kernel still
+                // tears down the clients' sockets, and a few copies needed more than the deadline. Exiting closes
+                // what is left just the same (the kernel sends each FIN); waiting for the engine could take long.
+                log.Warn($"stop deadline ({StopDeadline.TotalSeconds:0} s) passed with {stats.OpenConnections} connections open; exiting, which closes them");
+                abandoned = true;
+                return 0;
+            }
+            log.Info($"stopped ({stats.OpenConnections} connections left open)");
             return 0;
         }
-        await engine.DisposeAsync();
-        log.Info($"stopped ({stats.OpenConnections} connections left open)");
-        return 0;
+        finally
+        {
+            if (!abandoned)
+                await engine.DisposeAsync();
+        }
 
         void OnSignal(PosixSignalContext context)
         {

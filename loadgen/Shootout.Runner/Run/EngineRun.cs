@@ -178,9 +178,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         // Each server scrape costs that server CPU and garbage; with dozens of copies sharing two cores,
         // asking all of them five times a second slowed the ramp. The loadgen (one endpoint) is read every poll.
         var serverPoll = TimeSpan.FromMilliseconds(Math.Clamp(20 * fleet.Copies.Count, Poll.TotalMilliseconds, 1000));
-        var sinceServerPoll = Stopwatch.StartNew();
+        var nextServerPoll = TimeSpan.Zero;
+        TimeSpan? rampEnd = null; // when the servers last took a connection
         long best = 0;
-        bool first = true;
         try
         {
             while (true)
@@ -189,12 +189,11 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
                 if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
                 var client = ClientProgress.Parse(await MetricsScrape.TextAsync(holdMetrics));
                 bool clientDone = client.Tried >= plan.Connections;
-                if (first || clientDone || sinceServerPoll.Elapsed >= serverPoll)
+                if (clientDone || ramp.Elapsed >= nextServerPoll)
                 {
-                    first = false;
-                    sinceServerPoll.Restart();
+                    nextServerPoll = ramp.Elapsed + serverPoll;
                     long held = await fleet.ConnectionsAsync() ?? best;
-                    if (held > best) { best = held; sinceProgress.Restart(); result.RampSeconds = ramp.Elapsed.TotalSeconds; }
+                    if (held > best) { best = held; sinceProgress.Restart(); rampEnd = ramp.Elapsed; }
                 }
                 view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
                     string.Create(CultureInfo.InvariantCulture, $"{best:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
@@ -219,7 +218,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
                     result.Limit = wall;
                     view.Line($"{plan.Engine}: stopping the ramp at {best:N0} held ({client.Open:N0} opened by the client): {wall}");
                     best = await DrainAcceptQueueAsync(fleet, watchdog, cancel);
-                    result.RampSeconds = ramp.Elapsed.TotalSeconds;
+                    rampEnd = ramp.Elapsed;
                     return best;
                 }
                 await Task.Delay(Poll, cancel);
@@ -227,7 +226,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         }
         finally
         {
-            if (result.RampSeconds == 0) result.RampSeconds = ramp.Elapsed.TotalSeconds;
+            result.RampSeconds = (rampEnd ?? ramp.Elapsed).TotalSeconds;
         }
     }
 
