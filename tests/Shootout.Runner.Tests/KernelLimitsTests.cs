@@ -39,6 +39,39 @@ public sealed class KernelLimitsTests
     }
 
     [Fact]
+    public void Puts_back_every_raised_value_after_the_run()
+    {
+        var before = new (string, string)[] { ("net.core.somaxconn", "4096"), ("net.ipv4.tcp_max_syn_backlog", "1024"), ("kernel.pid_max", "32768"),
+            ("kernel.threads-max", "192730"), ("vm.max_map_count", "65530"), ("fs.file-max", "9223372036854775807"), ("net.ipv4.ip_local_port_range", "32768\t60999") };
+        var (limits, values) = Fake(before);
+        var changes = limits.Raise(KernelLimits.Needs(connections: 1_000_000, processes: 54, threadsNow: 500));
+        Assert.Equal(6, changes.Count); // all but fs.file-max, already at its maximum
+        // The kernel shows a range with a tab between its numbers, whatever was written.
+        values["net.ipv4.ip_local_port_range"] = values["net.ipv4.ip_local_port_range"].Replace(' ', '\t');
+
+        var restored = limits.Restore(changes);
+
+        Assert.Equal(changes.Count, restored.Count);
+        foreach (var (name, value) in before)
+            Assert.Equal(value.Replace('\t', ' '), values[name].Replace('\t', ' '));
+    }
+
+    [Fact]
+    public void Leaves_a_value_someone_else_changed_during_the_run()
+    {
+        var (limits, values) = Fake(("kernel.pid_max", "32768"), ("kernel.threads-max", "192730"), ("vm.max_map_count", "65530"));
+        var changes = limits.Raise(KernelLimits.Needs(connections: 200_000, processes: 11, threadsNow: 500));
+        values["kernel.pid_max"] = "4194304";
+
+        var restored = limits.Restore(changes);
+
+        Assert.DoesNotContain(restored, c => c.Name == "kernel.pid_max");
+        Assert.Equal("4194304", values["kernel.pid_max"]);
+        Assert.Equal("192730", values["kernel.threads-max"]);
+        Assert.Equal("65530", values["vm.max_map_count"]);
+    }
+
+    [Fact]
     public void Without_root_the_tightest_limit_caps_the_run_and_is_named()
     {
         var (limits, _) = Fake(("kernel.pid_max", "32768"), ("kernel.threads-max", "192730"), ("vm.max_map_count", "65530"));

@@ -44,6 +44,7 @@ internal static class RunnerCommand
     private static readonly Option<bool> NoPrometheus = new("--no-prometheus") { Description = "Do not start a local Prometheus even when the prometheus binary is on PATH." };
     private static readonly Option<int> PrometheusPort = Ranged("--prometheus-port", "Port for the local Prometheus (the next free one if taken).", 9090, 1, 65535);
     private static readonly Option<bool> NoSysctl = new("--no-sysctl") { Description = "Do not raise kernel limits even as root (only report them)." };
+    private static readonly Option<bool> KeepSysctl = new("--keep-sysctl") { Description = "Leave the kernel limits the run raised in place afterwards (by default they are put back)." };
     private static readonly Option<bool> Plain = new("--plain") { Description = "Plain progress lines even on a terminal." };
     private static readonly Option<string?> Server = new("--server") { Description = "Path of shootout-server (default: next to this executable)." };
     private static readonly Option<string?> LoadGen = new("--loadgen") { Description = "Path of shootout-loadgen (default: next to this executable)." };
@@ -65,7 +66,7 @@ internal static class RunnerCommand
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
             Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
-            MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, Plain, Server, LoadGen, ServerArgs,
+            MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -97,6 +98,7 @@ internal static class RunnerCommand
             Prometheus = !parsed.GetValue(NoPrometheus),
             PrometheusPort = parsed.GetValue(PrometheusPort),
             TuneSysctls = !parsed.GetValue(NoSysctl),
+            RestoreSysctls = !parsed.GetValue(KeepSysctl),
             Plain = parsed.GetValue(Plain),
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,

@@ -24,6 +24,8 @@ internal sealed record RunnerSettings
     public bool Prometheus { get; init; } = true;
     public int PrometheusPort { get; init; } = 9090;
     public bool TuneSysctls { get; init; } = true;
+    /// <summary>Put the raised kernel limits back once the engines have stopped.</summary>
+    public bool RestoreSysctls { get; init; } = true;
     public bool Plain { get; init; }
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
     public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");

@@ -6,8 +6,8 @@ namespace Shootout.Runner.Machine;
 internal sealed record SysctlChange(string Name, string Old, string New);
 
 /// <summary>
-/// The kernel limits a run at C connections runs into, raised as root (never lowered), or, without root,
-/// the scale they allow. The threads engine is the demanding one: a thread per connection needs a pid,
+/// The kernel limits a run at C connections runs into, raised as root (never lowered) and put back
+/// after the run, or, without root, the scale they allow. The threads engine is the demanding one: a thread per connection needs a pid,
 /// a slot under threads-max, and memory maps (stack and guard) in its process.
 /// </summary>
 internal sealed class KernelLimits(Func<string, string?> read, Action<string, string> write)
@@ -64,6 +64,28 @@ internal sealed class KernelLimits(Func<string, string?> read, Action<string, st
         }
         return changes;
     }
+
+    /// <summary>
+    /// Puts back what <see cref="Raise"/> changed, newest first, once the run's processes are gone: a
+    /// machine lent to a run should not keep a million-connection kernel afterwards. A value that is no
+    /// longer the one the run wrote was changed by someone else meanwhile, and is theirs: left alone.
+    /// Returns what was put back.
+    /// </summary>
+    public List<SysctlChange> Restore(IReadOnlyList<SysctlChange> changes)
+    {
+        var restored = new List<SysctlChange>();
+        foreach (var change in changes.Reverse())
+        {
+            if (!SameValue(read(change.Name), change.New)) continue;
+            write(change.Name, change.Old);
+            restored.Add(change);
+        }
+        return restored;
+    }
+
+    // /proc/sys separates a range's numbers with a tab; the change records them with a space.
+    private static bool SameValue(string? current, string expected) =>
+        current is not null && string.Join(' ', current.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)) == expected;
 
     /// <summary>
     /// Without root: the most connections the limits allow the threads engine, and why. Null when

@@ -55,6 +55,7 @@ internal static class ShootoutRun
                 await prometheus.StopAsync();
                 plain.Line($"prometheus (pid {prometheus.Pid}) stopped; its data is in {Path.Combine(dir, "prometheus")}");
             }
+            PutLimitsBack(settings, changes, notes, plain);
         }
 
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
@@ -119,6 +120,32 @@ internal static class ShootoutRun
             processes = ServerFleet.CopiesFor(connections, perProcess);
         }
         return [];
+    }
+
+    /// <summary>After the engines (their processes are gone): the kernel limits the run raised go back to what they were.</summary>
+    private static void PutLimitsBack(RunnerSettings settings, List<SysctlChange> changes, List<string> notes, IRunView view)
+    {
+        if (changes.Count == 0) return;
+        if (!settings.RestoreSysctls)
+        {
+            view.Line("sysctl: --keep-sysctl given, the raised kernel limits stay");
+            notes.Add("the kernel limits raised for the run were left in place (--keep-sysctl)");
+            return;
+        }
+        try
+        {
+            var restored = KernelLimits.System.Restore(changes);
+            foreach (var c in restored) view.Line($"sysctl {c.Name}: put back to {c.Old}");
+            foreach (var c in changes.Except(restored)) view.Line($"sysctl {c.Name}: changed by someone else during the run, left as it is");
+            notes.Add(restored.Count == changes.Count
+                ? "the kernel limits raised for the run were put back afterwards"
+                : $"{restored.Count} of the {changes.Count} kernel limits raised for the run were put back afterwards; the others had been changed by someone else");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            view.Line($"sysctl: cannot put the kernel limits back ({e.Message}); they stay raised");
+            notes.Add($"the kernel limits raised for the run could not be put back ({e.Message})");
+        }
     }
 
     private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
