@@ -4,7 +4,7 @@
 # SIGTERM at once; each must close everything and exit 0 within 5 s.
 #   tests/faults/sigterm-at-scale.sh [--connections 100000] [--engines threads,async,epoll]   (make faults-scale)
 # As root it raises kernel.pid_max, kernel.threads-max and vm.max_map_count when the threads engine
-# needs more, and says so.
+# needs more, says so, and puts them back when it ends.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 connections=100000 engines="threads,async,epoll"
@@ -20,12 +20,14 @@ done
 per_copy=$(( $(ulimit -n) - 128 - 64 ))           # the server's descriptor budget, with room to spare
 copies=$(( (connections + per_copy - 1) / per_copy ))
 work=$(mktemp -d)
-pids=() loadgen=
+pids=() loadgen= raised=()
 cleanup() {
   [ -n "$loadgen" ] && kill -INT "$loadgen" 2>/dev/null || true
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
+  # The servers are gone: the kernel limits raised for them go back to what they were.
+  for r in "${raised[@]}"; do sysctl -qw "$r" && echo "sysctl ${r%%=*}: put back to ${r#*=}"; done
 }
 trap cleanup EXIT
 
@@ -33,7 +35,7 @@ raise() {  # raise a sysctl to at least a value, saying so
   local key=$1 want=$2 have
   have=$(sysctl -n "$key")
   if (( have < want )); then
-    if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" && echo "sysctl $key: $have -> $want"
+    if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" && raised=("$key=$have" "${raised[@]}") && echo "sysctl $key: $have -> $want"
     else echo "sysctl $key is $have, the threads engine needs $want (run as root to raise it)"; fi
   fi
 }
