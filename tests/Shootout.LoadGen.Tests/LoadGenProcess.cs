@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Shootout.Tests.Shared;
 
 namespace Shootout.LoadGen.Tests;
 
@@ -8,7 +9,7 @@ internal static class LoadGenProcess
 {
     private static readonly Lazy<string> Executable = new(Locate);
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestProcess.RepoRoot;
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, string ReportDir)
     {
@@ -19,36 +20,8 @@ internal static class LoadGenProcess
 
     public static Result Run(string reportDir, TimeSpan timeout, Action<Process>? whileRunning = null, params string[] args)
     {
-        var psi = new ProcessStartInfo(Executable.Value)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            whileRunning?.Invoke(p);
-            if (!p.WaitForExit(timeout))
-                throw new TimeoutException($"shootout-loadgen {string.Join(' ', args)} did not finish within {timeout}");
-            p.WaitForExit();
-            return new Result(p.ExitCode, stdout.Result, stderr.Result, reportDir);
-        }
-        finally
-        {
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
-        }
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Shootout.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Shootout.sln not found above " + AppContext.BaseDirectory);
+        var (code, stdout, stderr) = TestProcess.Run(Executable.Value, args, timeout, whileRunning);
+        return new Result(code, stdout, stderr, reportDir);
     }
 
     private static string Locate()

@@ -1,12 +1,12 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Shootout.Tests.Shared;
 
 namespace Shootout.Runner.Tests;
 
 /// <summary>Runs the real bin/shootout-runner (published by `make build`) and stops it by PID if it overruns.</summary>
 internal static class RunnerProcess
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestProcess.RepoRoot;
     public static string Bin => Path.Combine(RepoRoot, "bin");
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, string ResultsRoot)
@@ -38,42 +38,14 @@ internal static class RunnerProcess
     public static (int ExitCode, string Stdout, string Stderr) Exec(string path, IEnumerable<string> args, TimeSpan timeout)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run `make build` first");
-        var psi = new ProcessStartInfo(path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            if (!p.WaitForExit(timeout))
-                throw new TimeoutException($"{Path.GetFileName(path)} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
-            p.WaitForExit();
-            return (p.ExitCode, stdout.Result, stderr.Result);
-        }
-        finally
+        return TestProcess.Run(path, args, timeout, stop: p =>
         {
             // The runner stops its own children on SIGTERM; give it the chance, then make sure.
-            if (!p.HasExited)
-            {
-                Signal(p.Id, 15);
-                if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
-            }
-        }
+            Signal(p.Id, 15);
+            if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
+        });
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Shootout.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Shootout.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HdrHistogram;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
 
@@ -19,7 +20,7 @@ internal static class AgentProtocol
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new HistogramConverter() },
     };
 
     public static string EncodePlan(LoadPlan plan) =>
@@ -29,8 +30,19 @@ internal static class AgentProtocol
         JsonSerializer.Deserialize<LoadPlan>(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), Json)
         ?? throw new FormatException("empty plan");
 
-    public static string EncodeTick(Tick tick) => JsonSerializer.Serialize(TickLine.From(tick), Json);
+    public static string EncodeTick(Tick tick) => JsonSerializer.Serialize(tick, Json);
 
     public static Tick DecodeTick(string line) =>
-        (JsonSerializer.Deserialize<TickLine>(line, Json) ?? throw new FormatException("empty tick")).ToTick();
+        JsonSerializer.Deserialize<Tick>(line, Json) ?? throw new FormatException("empty tick");
+
+    /// <summary>A tick's histograms travel as strings: <see cref="Histograms.Encode"/>'s compressed base64,
+    /// which the coordinator decodes and merges.</summary>
+    private sealed class HistogramConverter : JsonConverter<HistogramBase>
+    {
+        public override HistogramBase Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Histograms.Decode(reader.GetString() ?? "");
+
+        public override void Write(Utf8JsonWriter writer, HistogramBase value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(Histograms.Encode(value));
+    }
 }
