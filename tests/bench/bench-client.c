@@ -3,6 +3,9 @@
  *   bench-client accept HOST PORT N HOLD_FILE   connect N times one after another, prove every connection
  *                                               is served (one byte echoed on each), print the rate, then
  *                                               hold them idle until HOLD_FILE is deleted.
+ *   bench-client idle HOST PORT N HOLD_FILE     connect N times and send nothing (the server's own count
+ *                                               must tell whether it took them), hold until HOLD_FILE is
+ *                                               deleted.
  *   bench-client echo HOST PORT C SIZE SECONDS  closed loop: C connections each send SIZE bytes and wait for
  *                                               them to come back; print messages per second.
  * Output: one line of key=value pairs on stdout. Exit 1 with a message on stderr on any failure.
@@ -68,6 +71,17 @@ static int accept_mode(struct sockaddr_in *addr, int n, const char *hold_file) {
     return 0;
 }
 
+static int idle_mode(struct sockaddr_in *addr, int n, const char *hold_file) {
+    int *fds = malloc(sizeof(int) * (size_t)n);
+    double start = now();
+    for (int i = 0; i < n; i++) fds[i] = connect_to(addr);
+    printf("connections=%d connect_seconds=%.3f\n", n, now() - start);
+    fflush(stdout);
+    while (access(hold_file, F_OK) == 0) usleep(20000);
+    for (int i = 0; i < n; i++) close(fds[i]);
+    return 0;
+}
+
 static int echo_mode(struct sockaddr_in *addr, int c, int size, double seconds) {
     int ep = epoll_create1(0);
     if (ep < 0) die("epoll_create1");
@@ -105,12 +119,13 @@ static int echo_mode(struct sockaddr_in *addr, int c, int size, double seconds) 
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: bench-client accept HOST PORT N HOLD_FILE | echo HOST PORT C SIZE SECONDS\n");
+        fprintf(stderr, "usage: bench-client accept|idle HOST PORT N HOLD_FILE | echo HOST PORT C SIZE SECONDS\n");
         return 2;
     }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[3]))};
     if (inet_pton(AF_INET, argv[2], &addr.sin_addr) != 1) { fprintf(stderr, "bench-client: bad HOST %s\n", argv[2]); return 2; }
     if (strcmp(argv[1], "accept") == 0 && argc == 6) return accept_mode(&addr, atoi(argv[4]), argv[5]);
+    if (strcmp(argv[1], "idle") == 0 && argc == 6) return idle_mode(&addr, atoi(argv[4]), argv[5]);
     if (strcmp(argv[1], "echo") == 0 && argc == 7) return echo_mode(&addr, atoi(argv[4]), atoi(argv[5]), atof(argv[6]));
     fprintf(stderr, "bench-client: bad arguments\n");
     return 2;

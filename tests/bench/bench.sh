@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Engines side by side in one run: memory per idle connection, accept rate, closed-loop echo.
+# Engines side by side in one run: memory per idle connection (never used, and used once), accept rate,
+# closed-loop echo.
 #   tests/bench/bench.sh [--connections N] [--echo-connections C] [--message-size S] [--seconds T] [--engines a,b]
-# The client is a small C epoll program (bench-client.c) so it is never the thing measured;
-# a minimal C epoll echo server (c-epoll-echo.c), when present, is the reference row.
+#                        [--results-dir DIR]   (the table is also written to DIR/bench-<time>.txt; default results/)
+# The client is a small C epoll program (bench-client.c) so it is never the thing measured. Two
+# reference rows come first: a minimal C epoll echo server (c-epoll-echo.c), what the machine can do,
+# and async/await on a bare .NET Socket (dotnet-socket-echo/), what .NET's socket engine costs before
+# any transport (the async engine puts Kestrel's on top of it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-connections=10000 echo_connections=1000 message_size=64 seconds=5 engines="threads,async,epoll"
+connections=10000 echo_connections=1000 message_size=64 seconds=5 engines="threads,async,epoll" results="$root/results"
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;
@@ -14,6 +18,7 @@ while [ $# -gt 0 ]; do
     --message-size) message_size=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --engines) engines=$2; shift 2 ;;
+    --results-dir) results=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -27,37 +32,69 @@ trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
 gcc -O2 -o "$work/bench-client" "$here/bench-client.c"
 rows=()
 [ -f "$here/c-epoll-echo.c" ] && gcc -O2 -o "$work/c-epoll-echo" "$here/c-epoll-echo.c" && rows+=("c-epoll")
+dotnet publish "$here/dotnet-socket-echo" -c Release -o "$work/dotnet-socket-echo" --nologo -v quiet > "$work/publish.out" 2>&1 \
+  && rows+=("dotnet-socket") || echo "bench: dotnet-socket-echo did not build, its row is left out: $(tail -3 "$work/publish.out")" >&2
 IFS=, read -ra wanted <<< "$engines"
 rows+=("${wanted[@]}")
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
+fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 # Server ports outside the ephemeral range, so no client socket of this run can be holding one.
 read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
 if (( eph_lo > 2100 )); then port=$(( eph_lo - 1000 )); elif (( eph_hi < 64000 )); then port=$(( eph_hi + 100 ));
 else echo "bench: ip_local_port_range ($eph_lo-$eph_hi) leaves no ports outside it; trying 7100 onwards" >&2; port=7100; fi
 dest=1
-printf '%-8s %8s %12s %12s %8s %12s\n' engine held accepts/s user_B/conn threads echo_msgs/s | tee "$work/table"
-for engine in "${rows[@]}"; do
-  port=$((port + 1)); dest=$((dest + 1))
-  host="127.0.0.$dest"  # a fresh destination address each: no TIME_WAIT left over from the last engine
+
+# A fresh server for each measurement, warmed up the same way for every row: 200 connections opened,
+# used and closed, so one-off JIT and first heap growth are not charged to the connections measured
+# next. Sets $server; returns 1 (saying why) when it does not come up.
+start_server() {
+  local engine=$1
   if [ "$engine" = c-epoll ]; then
     "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
+  elif [ "$engine" = dotnet-socket ]; then
+    "$work/dotnet-socket-echo/dotnet-socket-echo" "$port" > "$work/$engine.out" 2>&1 &
   else
     "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
   fi
   server=$!
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.05; done
   if ! kill -0 "$server" 2>/dev/null; then
-    printf '%-8s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")" | tee -a "$work/table"; server=; continue
+    printf '%-13s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")" | tee -a "$work/table"; server=; return 1
   fi
-  # Warm-up, the same for every engine: 200 connections opened, used and closed, so one-off JIT and
-  # first heap growth are not charged to the connections measured next.
   touch "$work/warm"
   "$work/bench-client" accept "$host" "$port" 200 "$work/warm" > /dev/null &
-  warm=$!
+  local warm=$!
   sleep 1; rm -f "$work/warm"; wait $warm || true
   sleep 0.5
+}
+stop_server() { kill -TERM "$server"; wait "$server" || true; server=; }
+
+printf '%-13s %8s %12s %12s %12s %8s %12s\n' engine held accepts/s idle_B/conn used_B/conn threads echo_msgs/s | tee "$work/table"
+for engine in "${rows[@]}"; do
+  dest=$((dest + 1))
+  host="127.0.0.$dest"  # a fresh destination address each: no TIME_WAIT left over from the last engine
+
+  # Idle: connections that never send, as in the million. Nothing is echoed, so "accepted" is read
+  # from the server's own descriptor table.
+  port=$((port + 1))
+  start_server "$engine" || continue
+  baseline=$(rss_kb "$server") fds=$(fds_of "$server")
+  touch "$work/hold"
+  "$work/bench-client" idle "$host" "$port" "$connections" "$work/hold" > /dev/null &
+  client=$!
+  for _ in $(seq 1200); do (( $(fds_of "$server") >= fds + connections )) || ! kill -0 $client 2>/dev/null && break; sleep 0.1; done
+  sleep 1  # let the engine settle (threads finish starting)
+  idle_conn=$(( ( $(rss_kb "$server") - baseline) * 1024 / connections ))
+  (( $(fds_of "$server") >= fds + connections )) || idle_conn=fail
+  rm -f "$work/hold"; wait $client || true
+  stop_server
+
+  # Used: each connection has echoed one byte (every one proven served), then idles; the accept rate
+  # is measured here; then closed-loop echo on top.
+  port=$((port + 1))
+  start_server "$engine" || continue
   baseline=$(rss_kb "$server")
   touch "$work/hold"
   "$work/bench-client" accept "$host" "$port" "$connections" "$work/hold" > "$work/$engine.accept" &
@@ -67,12 +104,13 @@ for engine in "${rows[@]}"; do
   held_rss=$(rss_kb "$server"); threads=$(threads_of "$server")
   rm -f "$work/hold"; wait $client || true
   accepts=$(sed -n 's/.*accepts_per_s=\([0-9]*\).*/\1/p' "$work/$engine.accept")
-  per_conn=$(( (held_rss - baseline) * 1024 / connections ))
+  used_conn=$(( (held_rss - baseline) * 1024 / connections ))
   echo_out=$("$work/bench-client" echo "$host" "$port" "$echo_connections" "$message_size" "$seconds" || true)
   msgs=$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' <<< "$echo_out")
-  kill -TERM "$server"; wait "$server" || true; server=
-  printf '%-8s %8s %12s %12s %8s %12s\n' "$engine" "$connections" "${accepts:-fail}" "$per_conn" "$threads" "${msgs:-fail}" | tee -a "$work/table"
+  stop_server
+  printf '%-13s %8s %12s %12s %12s %8s %12s\n' "$engine" "$connections" "${accepts:-fail}" "$idle_conn" "$used_conn" "$threads" "${msgs:-fail}" | tee -a "$work/table"
 done
-mkdir -p "$root/results"
-cp "$work/table" "$root/results/bench-$(date +%Y%m%d-%H%M%S).txt"
-echo "(user_B/conn = (RSS with $connections idle connections - RSS after a 200-connection warm-up) / $connections; echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
+mkdir -p "$results"
+cp "$work/table" "$results/bench-$(date +%Y%m%d-%H%M%S).txt"
+echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection warm-up) / $connections, each in a fresh server process:"
+echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
