@@ -51,7 +51,7 @@ public sealed class RealServerTests : IDisposable
         string? seen = null;
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), _ =>
         {
-            // What a runner reads to know the ramp is over: every attempt counted, by result.
+            // What a runner reads to know the ramp is over: every attempt counted when started and, by result, when ended.
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             EchoScenarioTests.WaitFor(() =>
             {
@@ -63,6 +63,8 @@ public sealed class RealServerTests : IDisposable
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("result=\"failed\"} 0", seen);
+        // Started as many as ended: nothing left connecting.
+        Assert.Contains("shootout_loadgen_connect_attempts_total{target=\"127.0.0.1:" + _port + "\"} 300", seen);
     }
 
     public void Dispose()

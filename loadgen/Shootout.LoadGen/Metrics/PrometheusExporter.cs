@@ -12,7 +12,7 @@ internal sealed class PrometheusExporter : IDisposable
 {
     private readonly MetricServer _server;
     private readonly Gauge.Child _connections;
-    private readonly Counter.Child _ok, _failed, _established, _connectFailed;
+    private readonly Counter.Child _ok, _failed, _attempts, _established, _connectFailed;
     private readonly Histogram _latency, _connect;
     private readonly Counter _errors;
     private readonly string _target;
@@ -31,6 +31,9 @@ internal sealed class PrometheusExporter : IDisposable
         var connects = factory.CreateCounter("shootout_loadgen_connects_total", "Connection attempts by result.", "target", "result");
         _established = connects.WithLabels(target, "established");
         _connectFailed = connects.WithLabels(target, "failed");
+        // Started minus ended is what is still connecting: handshakes the kernel finishes even while this
+        // process is stopped, which a ramp stopped at a memory wall must still count on being accepted.
+        _attempts = factory.CreateCounter("shootout_loadgen_connect_attempts_total", "Connection attempts started.", "target").WithLabels(target);
         // Fine buckets from 10 µs (×1.5 each) up to ~10 s.
         var buckets = Histogram.ExponentialBuckets(0.00001, 1.5, 35);
         _latency = factory.CreateHistogram("shootout_loadgen_latency_seconds", "Echo round-trip latency (from the scheduled send time in the open model).",
@@ -47,6 +50,7 @@ internal sealed class PrometheusExporter : IDisposable
         _connections.Set(aliveTotal);
         _ok.Inc(tick.Ok);
         _failed.Inc(tick.Failed);
+        _attempts.Inc(tick.Attempts);
         _established.Inc(tick.Established);
         _connectFailed.Inc(tick.ConnectFailed);
         foreach (var (kind, n) in tick.Errors) _errors.WithLabels(_target, kind).Inc(n);

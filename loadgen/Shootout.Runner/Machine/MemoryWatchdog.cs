@@ -8,9 +8,10 @@ internal enum MemoryVerdict { Fine, StopRamp, Emergency }
 /// <summary>
 /// Keeps the machine usable while an engine ramps: reads MemAvailable and says when to stop opening
 /// connections (below the reserve) and when to tear the engine down at once (below half the reserve).
-/// Connections the kernel has already established but the servers have not yet accepted still cost
-/// their user-space share once accepted (a thread and its stack, for the threads engine): the ramp
-/// verdict counts them in advance, so stopping the ramp in time does not overshoot into the reserve.
+/// Connections the kernel has already established but the servers have not yet accepted, and those
+/// still connecting (a paused client cannot call them back), still cost their user-space share once
+/// accepted (a thread and its stack, for the threads engine): the ramp verdict counts them in advance,
+/// so stopping the ramp in time does not overshoot into the reserve.
 /// </summary>
 internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes)
 {
@@ -33,7 +34,7 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
 
     public static MemoryWatchdog System(long reserveBytes) => new(() => MemInfo.AvailableBytes(), reserveBytes);
 
-    /// <param name="pendingConnections">Connections established by the client but not yet held by a server.</param>
+    /// <param name="pendingConnections">Connections the client holds or is still opening that no server holds yet.</param>
     /// <param name="acceptCost">Bytes each of those will still take once accepted.</param>
     public MemoryVerdict Check(long pendingConnections = 0, double acceptCost = 0)
     {
@@ -49,7 +50,7 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         if (projected < ReserveBytes)
         {
             Reason = pending > 0 && projected < available
-                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued are accepted, below the {Gb(ReserveBytes)} reserve")
+                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted, below the {Gb(ReserveBytes)} reserve")
                 : F($"memory: MemAvailable {Gb(available)} below the {Gb(ReserveBytes)} reserve");
             return MemoryVerdict.StopRamp;
         }

@@ -200,7 +200,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
                 if (best >= plan.Connections || hold.HasExited || (clientDone && best >= client.Open)) return best;
 
                 string? wall = null;
-                if (watchdog.Check(client.Open - best, acceptCost) != MemoryVerdict.Fine)
+                if (watchdog.Check(client.StillToAccept(best), acceptCost) != MemoryVerdict.Fine)
                     wall = watchdog.Reason;
                 else if (ramp.Elapsed > settings.RampTimeout)
                     wall = $"the ramp's time bound ({settings.RampTimeout.TotalSeconds:0} s, --ramp-timeout)";
@@ -230,20 +230,36 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         }
     }
 
-    /// <summary>The loadgen's side of a ramp, from its metrics: connections open now, and connection attempts that have ended (established or failed).</summary>
-    internal readonly record struct ClientProgress(long Open, long Tried)
+    /// <summary>
+    /// The loadgen's side of a ramp, from its metrics: connections open now, connection attempts that have
+    /// ended (established or failed), and attempts started.
+    /// </summary>
+    internal readonly record struct ClientProgress(long Open, long Tried, long Started)
     {
+        /// <summary>Attempts still connecting: the kernel completes them once a server's queue has room.</summary>
+        public long Connecting => Math.Max(0, Started - Tried);
+
+        /// <summary>What the servers will still be handed beyond the <paramref name="held"/> they hold:
+        /// connections the client holds and they have not accepted yet, and those still connecting.</summary>
+        public long StillToAccept(long held) => Math.Max(0, Open - held) + Connecting;
+
         public static ClientProgress Parse(string? metrics) => metrics is null ? default
-            : new((long)MetricsScrape.Sum(metrics, "shootout_loadgen_connections"), (long)MetricsScrape.Sum(metrics, "shootout_loadgen_connects_total"));
+            : new((long)MetricsScrape.Sum(metrics, "shootout_loadgen_connections"), (long)MetricsScrape.Sum(metrics, "shootout_loadgen_connects_total"),
+                (long)MetricsScrape.Sum(metrics, "shootout_loadgen_connect_attempts_total"));
     }
 
     /// <summary>Once the loadgen is paused: the servers still accept what the kernel already established; wait for that to end.</summary>
+    // The threads engine accepts ~5,000/s over its copies, and at its memory wall a few hundred thousand
+    // connections can still be queued or connecting: 60 s was too short for that (the figures were then read
+    // while it still accepted). The watchdog's emergency check keeps guarding the machine meanwhile.
+    private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(180);
+
     private async Task<long> DrainAcceptQueueAsync(ServerFleet fleet, MemoryWatchdog watchdog, CancellationToken cancel)
     {
         var sinceProgress = Stopwatch.StartNew();
         var bound = Stopwatch.StartNew();
         long best = 0;
-        while (sinceProgress.Elapsed < TimeSpan.FromSeconds(3) && bound.Elapsed < TimeSpan.FromSeconds(60))
+        while (sinceProgress.Elapsed < TimeSpan.FromSeconds(3) && bound.Elapsed < DrainBound)
         {
             if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
             if (watchdog.Check() == MemoryVerdict.Emergency) throw new EngineFailure(watchdog.Reason);
