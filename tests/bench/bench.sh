@@ -67,7 +67,9 @@ start_server() {
   "$work/bench-client" accept "$host" "$port" 200 "$work/warm" > /dev/null &
   local warm=$!
   sleep 1; rm -f "$work/warm"; wait $warm || true
-  sleep 0.5
+  # Settled once the server has closed every warm-up connection: its descriptor count stops moving.
+  local prev=-1 cur
+  for _ in $(seq 20); do sleep 0.5; cur=$(fds_of "$server"); [ "$cur" = "$prev" ] && break; prev=$cur; done
 }
 stop_server() { kill -TERM "$server"; wait "$server" || true; server=; }
 
