@@ -40,9 +40,12 @@ rows+=("${wanted[@]}")
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
 fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
-# Server ports outside the ephemeral range, so no client socket of this run can be holding one.
+# Server ports below the ephemeral range, and below 15000 (where the shootout runner starts that range
+# when it widens it for a run): no client socket, and no port a concurrent run picks from the range,
+# can be holding one. Should one be taken all the same, start_server moves on to the next.
 read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
-if (( eph_lo > 2100 )); then port=$(( eph_lo - 1000 )); elif (( eph_hi < 64000 )); then port=$(( eph_hi + 100 ));
+low=$(( eph_lo < 15000 ? eph_lo : 15000 ))
+if (( low > 2100 )); then port=$(( low - 1000 )); elif (( eph_hi < 64000 )); then port=$(( eph_hi + 100 ));
 else echo "bench: ip_local_port_range ($eph_lo-$eph_hi) leaves no ports outside it; trying 7100 onwards" >&2; port=7100; fi
 dest=1
 
@@ -50,16 +53,22 @@ dest=1
 # used and closed, so one-off JIT and first heap growth are not charged to the connections measured
 # next. Sets $server; returns 1 (saying why) when it does not come up.
 start_server() {
-  local engine=$1
-  if [ "$engine" = c-epoll ]; then
-    "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
-  elif [ "$engine" = dotnet-socket ]; then
-    "$work/dotnet-socket-echo/dotnet-socket-echo" "$port" > "$work/$engine.out" 2>&1 &
-  else
-    "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
-  fi
-  server=$!
-  for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.05; done
+  local engine=$1 attempt
+  for attempt in 1 2 3 4 5; do
+    if [ "$engine" = c-epoll ]; then
+      "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
+    elif [ "$engine" = dotnet-socket ]; then
+      "$work/dotnet-socket-echo/dotnet-socket-echo" "$port" > "$work/$engine.out" 2>&1 &
+    else
+      "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
+    fi
+    server=$!
+    for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$server" 2>/dev/null && break
+    wait "$server" 2>/dev/null || true
+    grep -qi "in use" "$work/$engine.out" || break
+    port=$((port + 1))  # taken by something else meanwhile: the next one
+  done
   if ! kill -0 "$server" 2>/dev/null; then
     printf '%-13s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")" | tee -a "$work/table"; server=; return 1
   fi
