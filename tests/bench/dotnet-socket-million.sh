@@ -24,27 +24,21 @@ loadgen="$root/bin/shootout-loadgen"
 per_copy=$(( ($(ulimit -n) - 1000) * 85 / 100 ))
 copies=$(( (connections + per_copy - 1) / per_copy ))
 work=$(mktemp -d)
-pids=() loadgen_pid= raised=()
+pids=() loadgen_pid=
+source "$root/tests/lib/sysctl-for-run.sh"
 cleanup() {
   [ -n "$loadgen_pid" ] && kill -TERM "$loadgen_pid" 2>/dev/null || true
   [ -n "$loadgen_pid" ] && { for _ in $(seq 120); do kill -0 "$loadgen_pid" 2>/dev/null || break; sleep 0.5; done; kill -KILL "$loadgen_pid" 2>/dev/null || true; }
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
-  for r in "${raised[@]}"; do sysctl -qw "$r" && echo "sysctl ${r%%=*}: put back to ${r#*=}"; done
+  sysctl_put_back
 }
 trap cleanup EXIT
-raise() {  # raise a sysctl for the run as root, saying so
-  local key=$1 want=$2 have
-  have=$(sysctl -n "$key" | tr '\t' ' ')
-  [ "$have" = "$want" ] && return
-  if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" && raised=("$key=$have" "${raised[@]}") && echo "sysctl $key: $have -> $want"
-  else echo "sysctl $key is $have (run as root to raise it to $want)"; fi
-}
-raise net.core.somaxconn 16384
-raise net.ipv4.tcp_max_syn_backlog 16384
+sysctl_at_least net.core.somaxconn 16384
+sysctl_at_least net.ipv4.tcp_max_syn_backlog 16384
 read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
-(( eph_lo <= 15000 && eph_hi >= 64999 )) || raise net.ipv4.ip_local_port_range "$(( eph_lo < 15000 ? eph_lo : 15000 )) $(( eph_hi > 64999 ? eph_hi : 64999 ))"
+(( eph_lo <= 15000 && eph_hi >= 64999 )) || sysctl_set net.ipv4.ip_local_port_range "$(( eph_lo < 15000 ? eph_lo : 15000 )) $(( eph_hi > 64999 ? eph_hi : 64999 ))"
 
 gcc -O2 -o "$work/bench-client" "$here/bench-client.c"
 dotnet publish "$here/dotnet-socket-echo" -c Release -o "$work/server" --nologo -v quiet > "$work/publish.out" 2>&1 \

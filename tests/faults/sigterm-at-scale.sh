@@ -20,29 +20,21 @@ done
 per_copy=$(( $(ulimit -n) - 128 - 64 ))           # the server's descriptor budget, with room to spare
 copies=$(( (connections + per_copy - 1) / per_copy ))
 work=$(mktemp -d)
-pids=() loadgen= raised=()
+pids=() loadgen=
+source "$root/tests/lib/sysctl-for-run.sh"
 cleanup() {
   [ -n "$loadgen" ] && kill -INT "$loadgen" 2>/dev/null || true
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
-  # The servers are gone: the kernel limits raised for them go back to what they were.
-  for r in "${raised[@]}"; do sysctl -qw "$r" && echo "sysctl ${r%%=*}: put back to ${r#*=}"; done
+  sysctl_put_back  # the servers are gone
 }
 trap cleanup EXIT
 
-raise() {  # raise a sysctl to at least a value, saying so
-  local key=$1 want=$2 have
-  have=$(sysctl -n "$key")
-  if (( have < want )); then
-    if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" && raised=("$key=$have" "${raised[@]}") && echo "sysctl $key: $have -> $want"
-    else echo "sysctl $key is $have, the threads engine needs $want (run as root to raise it)"; fi
-  fi
-}
 if [[ ",$engines," == *",threads,"* ]]; then
-  raise kernel.pid_max $(( connections * 2 + 10000 ))
-  raise kernel.threads-max $(( connections * 2 + 10000 ))
-  raise vm.max_map_count $(( per_copy * 5 + 10000 ))
+  sysctl_at_least kernel.pid_max $(( connections * 2 + 10000 )) "the threads engine"
+  sysctl_at_least kernel.threads-max $(( connections * 2 + 10000 )) "the threads engine"
+  sysctl_at_least vm.max_map_count $(( per_copy * 5 + 10000 )) "the threads engine"
 fi
 
 read -r eph_lo _ < /proc/sys/net/ipv4/ip_local_port_range
