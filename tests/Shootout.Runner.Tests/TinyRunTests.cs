@@ -9,7 +9,7 @@ public sealed class TinyRunFixture
     internal RunnerProcess.Result Run { get; } = RunnerProcess.Run(TimeSpan.FromMinutes(3), [.. RunnerProcess.Tiny, "--no-prometheus"]);
 }
 
-public sealed class TinyRunTests(TinyRunFixture fixture) : IClassFixture<TinyRunFixture>
+public sealed partial class TinyRunTests(TinyRunFixture fixture) : IClassFixture<TinyRunFixture>
 {
     private readonly RunnerProcess.Result _run = fixture.Run;
     private static readonly string[] Engines = ["threads", "async", "epoll"];
@@ -23,6 +23,23 @@ public sealed class TinyRunTests(TinyRunFixture fixture) : IClassFixture<TinyRun
         Assert.Contains("Rust threads (seed)", _run.Stdout);
         Assert.Contains("Go (seed)", _run.Stdout);
     }
+
+    [Fact]
+    public void Every_kernel_limit_the_run_raised_is_put_back_or_left_to_whoever_changed_it_since()
+    {
+        var raised = RaisedLine().Matches(_run.Stdout).Select(m => (Name: m.Groups["name"].Value, Old: m.Groups["old"].Value)).ToList();
+        foreach (var (name, old) in raised)
+            Assert.True(_run.Stdout.Contains($"sysctl {name}: put back to {old}") || _run.Stdout.Contains($"sysctl {name}: changed by someone else"),
+                $"{name} was raised from {old} and neither put back nor reported:\n{_run}");
+        // And nothing is put back that was not raised.
+        Assert.Equal(raised.Count, PutBackLine().Matches(_run.Stdout).Count + Regex.Matches(_run.Stdout, "changed by someone else during the run").Count);
+    }
+
+    [GeneratedRegex(@"sysctl (?<name>[a-z0-9_.-]+): (?<old>[0-9 ]+) -> ")]
+    private static partial Regex RaisedLine();
+
+    [GeneratedRegex(@"sysctl [a-z0-9_.-]+: put back to ")]
+    private static partial Regex PutBackLine();
 
     [Fact]
     public void Summary_json_has_the_contract_fields()
