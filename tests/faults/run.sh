@@ -33,4 +33,9 @@ grep -o 'testName="[^"]*" [^>]*outcome="[A-Za-z]*"' "$trx" \
         }
       }' | { read -r header; echo "$header"; sort; }
 grep -E "^(Passed|Failed)!" "$out/log.txt"
+if [ "$status" -ne 0 ]; then
+  # Why each failed check failed: its message, without the stack trace.
+  echo
+  awk '/^ *Failed [A-Za-z]/ { show = 1 } /^ *Stack Trace:/ { show = 0 } show' "$out/log.txt"
+fi
 exit $status
