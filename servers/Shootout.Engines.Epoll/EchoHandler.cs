@@ -33,9 +33,9 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
     /// its locals kept to the connection and one count, because this state machine is most of what an
-    /// idle connection costs. The bytes live
-    /// in the loop's shared buffer only between a read and its write; a write the kernel does not take
-    /// at once is copied out by the connection, and no read happens until it drained.
+    /// idle connection costs. The bytes live in the loop's shared buffer only between a read and its
+    /// write; a write the kernel does not take at once is copied out by the connection, and no read
+    /// happens until it drained.
     /// </summary>
     private async Fiber EchoAsync(NetConnection connection)
     {

@@ -40,13 +40,8 @@ rows+=("${wanted[@]}")
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
 fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
-# Server ports below the ephemeral range, and below 15000 (where the shootout runner starts that range
-# when it widens it for a run): no client socket, and no port a concurrent run picks from the range,
-# can be holding one. Should one be taken all the same, start_server moves on to the next.
-read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
-low=$(( eph_lo < 15000 ? eph_lo : 15000 ))
-if (( low > 2100 )); then port=$(( low - 1000 )); elif (( eph_hi < 64000 )); then port=$(( eph_hi + 100 ));
-else echo "bench: ip_local_port_range ($eph_lo-$eph_hi) leaves no ports outside it; trying 7100 onwards" >&2; port=7100; fi
+source "$root/tests/lib/bench-servers.sh"
+port=$(first_server_port 1000)  # each measurement takes the next; start_server skips one taken meanwhile
 dest=1
 
 # A fresh server for each measurement, warmed up the same way for every row: 200 connections opened,
@@ -76,9 +71,7 @@ start_server() {
   "$work/bench-client" accept "$host" "$port" 200 "$work/warm" > /dev/null &
   local warm=$!
   sleep 1; rm -f "$work/warm"; wait $warm || true
-  # Settled once the server has closed every warm-up connection: its descriptor count stops moving.
-  local prev=-1 cur
-  for _ in $(seq 20); do sleep 0.5; cur=$(fds_of "$server"); [ "$cur" = "$prev" ] && break; prev=$cur; done
+  until_steady fds_of "$server"  # settled once the server has closed every warm-up connection
 }
 stop_server() { kill -TERM "$server"; wait "$server" || true; server=; }
 

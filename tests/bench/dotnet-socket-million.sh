@@ -26,6 +26,7 @@ copies=$(( (connections + per_copy - 1) / per_copy ))
 work=$(mktemp -d)
 pids=() loadgen_pid=
 source "$root/tests/lib/sysctl-for-run.sh"
+source "$root/tests/lib/bench-servers.sh"
 cleanup() {
   [ -n "$loadgen_pid" ] && kill -TERM "$loadgen_pid" 2>/dev/null || true
   [ -n "$loadgen_pid" ] && { for _ in $(seq 120); do kill -0 "$loadgen_pid" 2>/dev/null || break; sleep 0.5; done; kill -KILL "$loadgen_pid" 2>/dev/null || true; }
@@ -43,11 +44,7 @@ read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range
 gcc -O2 -o "$work/bench-client" "$here/bench-client.c"
 dotnet publish "$here/dotnet-socket-echo" -c Release -o "$work/server" --nologo -v quiet > "$work/publish.out" 2>&1 \
   || { echo "dotnet-socket-million: dotnet-socket-echo did not build: $(tail -3 "$work/publish.out")" >&2; exit 1; }
-# A port below the ephemeral range and below 15000 (where the shootout runner starts that range when it
-# widens it): no client socket, and no port a concurrent run picks from the range, can hold it. Should it
-# be taken all the same, the next one.
-eph_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-port=$(( (eph_lo < 15000 ? eph_lo : 15000) - 223 ))
+port=$(first_server_port 223)
 started() {  # waits for copy $1 to listen; false if it exits first
   for _ in $(seq 300); do grep -q listening "$work/server-$1.out" 2>/dev/null && return 0; kill -0 "${pids[$1 - 1]}" 2>/dev/null || return 1; sleep 0.1; done
   return 1
@@ -56,7 +53,7 @@ for _ in 1 2 3 4 5; do
   "$work/server/dotnet-socket-echo" "$port" > "$work/server-1.out" 2>&1 & pids=($!)
   started 1 && break
   grep -qi "cannot listen" "$work/server-1.out" || break
-  port=$((port + 1))
+  port=$((port + 1))  # taken meanwhile: the next one
 done
 started 1 || { echo "dotnet-socket-million: the first copy did not start: $(tail -1 "$work/server-1.out")" >&2; exit 1; }
 for i in $(seq 2 "$copies"); do "$work/server/dotnet-socket-echo" "$port" > "$work/server-$i.out" 2>&1 & pids+=($!); done
@@ -73,8 +70,7 @@ touch "$work/warm"
 "$work/bench-client" accept 127.13.250.1 "$port" "$warm" "$work/warm" > "$work/warm.out" & client=$!
 for _ in $(seq 600); do [ -s "$work/warm.out" ] || ! kill -0 $client 2>/dev/null && break; sleep 0.1; done
 sleep 1; rm -f "$work/warm"; wait $client || true; sleep 3
-# The baseline once the copies have closed every warm-up connection: descriptor counts stop moving.
-prev=-1; for _ in $(seq 20); do cur=$(fds); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 0.5; done
+until_steady fds  # the baseline once the copies have closed every warm-up connection
 base_rss=$(rss_kb) base_fds=$(fds)
 echo "$copies copies on port $port; baseline RSS $(( base_rss / 1024 )) MiB, MemAvailable $(mem_available_mib) MiB"
 

@@ -7,8 +7,9 @@ internal sealed record SysctlChange(string Name, string Old, string New);
 
 /// <summary>
 /// The kernel limits a run at C connections runs into, raised as root (never lowered) and put back
-/// after the run, or, without root, the scale they allow. The threads engine is the demanding one: a thread per connection needs a pid,
-/// a slot under threads-max, and memory maps (stack and guard) in its process.
+/// after the run, or, without root, the scale they allow. The threads engine is the demanding one: a
+/// thread per connection needs a pid, a slot under threads-max, and memory maps (stack and guard) in
+/// its process.
 /// </summary>
 internal sealed class KernelLimits(Func<string, string?> read, Action<string, string> write)
 {

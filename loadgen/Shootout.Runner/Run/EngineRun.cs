@@ -248,12 +248,12 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
                 (long)MetricsScrape.Sum(metrics, "shootout_loadgen_connect_attempts_total"));
     }
 
-    /// <summary>Once the loadgen is paused: the servers still accept what the kernel already established; wait for that to end.</summary>
     // The threads engine accepts ~5,000/s over its copies, and at its memory wall a few hundred thousand
     // connections can still be queued or connecting: 60 s was too short for that (the figures were then read
     // while it still accepted). The watchdog's emergency check keeps guarding the machine meanwhile.
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(180);
 
+    /// <summary>Once the loadgen is paused: the servers still accept what the kernel already established; wait for that to end.</summary>
     private async Task<long> DrainAcceptQueueAsync(ServerFleet fleet, MemoryWatchdog watchdog, CancellationToken cancel)
     {
         var sinceProgress = Stopwatch.StartNew();
