@@ -5,7 +5,7 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench faults faults-scale clean
+.PHONY: all build test run bench faults faults-scale clean format format-check
 
 all: build
 
@@ -16,8 +16,16 @@ build:
 	$(DOTNET) publish loadgen/Shootout.Runner/Shootout.Runner.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 
 ## test: the whole suite against the real executables
-test: build
+test: build format-check
 	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
+
+## format: apply .editorconfig (whitespace, style, analyzers) to the whole tree
+format:
+	$(DOTNET) format Shootout.sln
+
+## format-check: fail when a file is not formatted as .editorconfig says (part of make test, so CI checks it)
+format-check:
+	$(DOTNET) format Shootout.sln --verify-no-changes || { echo "make format-check: files are not formatted as .editorconfig says; run 'make format'" >&2; exit 1; }
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
 ##      (make run ARGS="--connections 200000 --engines epoll,async"; bin/shootout-runner --help lists the options)

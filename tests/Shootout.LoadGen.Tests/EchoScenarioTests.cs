@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;

@@ -1,5 +1,5 @@
-using Shootout.LoadGen.Stats;
 using HdrHistogram;
+using Shootout.LoadGen.Stats;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;

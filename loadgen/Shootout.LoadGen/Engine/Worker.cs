@@ -108,7 +108,8 @@ internal sealed class Worker
         {
             try { pacerDone.SetResult(Pace(onTick, cancel)); }
             catch (Exception e) { pacerDone.SetException(e); }
-        }) { IsBackground = true, Name = "pacer" };
+        })
+        { IsBackground = true, Name = "pacer" };
         pacer.Start();
         string reason = await pacerDone.Task.ConfigureAwait(false);
         _stopTimestamp = Stopwatch.GetTimestamp();
