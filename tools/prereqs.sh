@@ -22,8 +22,9 @@ test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometh
       docker-compose:docker-compose chromium:chromium node:nodejs npm:npm)
 
 # make compose-smoke: a real container engine (podman with runc; docker-compose talks to its API
-# socket), debootstrap for stand-in base images, nft/iptables to check the host's rules afterwards.
-compose=(podman:podman runc:runc docker-compose:docker-compose debootstrap:debootstrap nft:nftables
+# socket; catatonit is its init for `init: true`), debootstrap for stand-in base images, nft/iptables
+# to check the host's rules afterwards.
+compose=(podman:podman runc:runc /usr/libexec/podman/catatonit:catatonit docker-compose:docker-compose debootstrap:debootstrap nft:nftables
          iptables:iptables python3:python3 jq:jq)
 
 groups=("$@")

@@ -16,6 +16,9 @@ echo_seconds=${SHOOTOUT_ECHO_SECONDS:-60}
 settle_seconds=${SHOOTOUT_SETTLE_SECONDS:-15}
 pause_seconds=${SHOOTOUT_PAUSE_SECONDS:-30}
 results=${SHOOTOUT_RESULTS:-/results}
+# Where the load generator's runs serve their metrics: infra/prometheus/prometheus.yml scrapes these.
+hold_metrics=${SHOOTOUT_HOLD_METRICS_PORT:-9200}
+echo_metrics=${SHOOTOUT_ECHO_METRICS_PORT:-9201}
 # Every (source port, destination) pair is one connection: ~60,000 source ports per destination
 # address, so spread over enough of 127.0.0.x (the whole of 127/8 is loopback).
 dest_addresses=${SHOOTOUT_DEST_ADDRESSES:-$(( connections / 50000 + 1 ))}
@@ -25,7 +28,7 @@ ramp_slack=${SHOOTOUT_RAMP_SLACK_SECONDS:-$(( ramp_seconds + 60 ))}
 
 log() { echo "shootout-drive: $*"; }
 
-for knob in connections connect_rate echo_connections echo_rate echo_seconds settle_seconds pause_seconds dest_addresses ramp_slack; do
+for knob in connections connect_rate echo_connections echo_rate echo_seconds settle_seconds pause_seconds dest_addresses ramp_slack hold_metrics echo_metrics; do
   [[ ${!knob} =~ ^[0-9]+$ ]] || { log "$knob must be a whole number (got '${!knob}')"; exit 2; }
 done
 (( connections > 0 && connect_rate > 0 && dest_addresses > 0 )) || { log "connections, connect rate and destination addresses must be above 0"; exit 2; }
@@ -47,14 +50,14 @@ for spec in $engines; do
   # settling either side of it: the echo always runs beside the held connections.
   shootout-loadgen hold --target "$target" --connections "$connections" --connect-rate "$connect_rate" \
       --duration "$(( ramp_slack + settle_seconds + echo_seconds + settle_seconds + 5 ))s" --dest-addresses "$dest_addresses" \
-      --metrics-port 9200 --report-dir "$results/$engine/hold" --plain &
+      --metrics-port "$hold_metrics" --report-dir "$results/$engine/hold" --plain &
   hold=$!
 
   # Echo once the ramp is complete; give up when the hold ended or the ramp is ramp_slack late.
   deadline=$(( SECONDS + ramp_seconds + ramp_slack ))
   held=0 reached=false
   while kill -0 "$hold" 2>/dev/null && (( SECONDS < deadline )); do
-    held=$(metric 9200 shootout_loadgen_connections)
+    held=$(metric "$hold_metrics" shootout_loadgen_connections)
     (( held >= connections )) && { reached=true; break; }
     sleep 1
   done
@@ -63,7 +66,7 @@ for spec in $engines; do
     sleep "$settle_seconds"
     log "$engine: echo at $echo_rate/s over $echo_connections connections for ${echo_seconds}s beside the idle ones"
     shootout-loadgen echo --target "$target" --connections "$echo_connections" --rate "$echo_rate" \
-        --duration "${echo_seconds}s" --metrics-port 9201 --report-dir "$results/$engine/echo" --plain \
+        --duration "${echo_seconds}s" --metrics-port "$echo_metrics" --report-dir "$results/$engine/echo" --plain \
       || { log "$engine: echo run failed"; status=1; }
   elif kill -0 "$hold" 2>/dev/null; then
     log "$engine: FAILED: the ramp held $held of $connections connections after $(( ramp_seconds + ramp_slack ))s; echo skipped"

@@ -44,6 +44,11 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$work/events.log"
+[containers]
+# Containers without ulimits of their own get podman's defaults (nofile and nproc 1048576), above
+# what this host's engine may grant (no CAP_SYS_RESOURCE): the host's file limit and a few thousand
+# processes instead (those services run a handful).
+default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=4096:4096"]
 [network]
 network_config_dir = "$work/networks"
 CONF
@@ -58,7 +63,7 @@ export DOCKER_HOST=unix://$work/podman.sock COMPOSE_PROJECT_NAME=$project
 compose=(docker-compose -f "$repo/docker-compose.yml" -f "$repo/tests/compose/override.yml")
 
 # The host's netfilter state before anything here ran, to put back exactly.
-nft list ruleset >"$work/nft.before"
+nft list ruleset >"$work/nft.before" 2>/dev/null
 ip_forward_before=$(cat /proc/sys/net/ipv4/ip_forward)
 
 teardown() {
@@ -91,15 +96,15 @@ teardown() {
   fi
   # Whatever netfilter state the container network added goes: tables that were not there before
   # are deleted, and if that is not all, the ruleset from before is loaded back.
-  nft list ruleset >"$work/nft.after"
+  nft list ruleset >"$work/nft.after" 2>/dev/null
   if ! cmp -s "$work/nft.before" "$work/nft.after"; then
-    nft list tables | while read -r _ family table; do
-      grep -q "^table $family $table {" "$work/nft.before" || nft delete table "$family" "$table"
+    nft list tables 2>/dev/null | while read -r _ family table; do
+      grep -q "^table $family $table {" "$work/nft.before" || nft delete table "$family" "$table" 2>/dev/null
     done
-    nft list ruleset >"$work/nft.after"
+    nft list ruleset >"$work/nft.after" 2>/dev/null
     if ! cmp -s "$work/nft.before" "$work/nft.after"; then
       { echo 'flush ruleset'; cat "$work/nft.before"; } | nft -f -
-      nft list ruleset >"$work/nft.after"
+      nft list ruleset >"$work/nft.after" 2>/dev/null
     fi
     cmp -s "$work/nft.before" "$work/nft.after" || left+=" nft-rules"
   fi
@@ -152,15 +157,17 @@ curl -sf --unix-socket "$work/podman.sock" http://d/_ping >/dev/null || fail "no
   done ) &
 health_pid=$!
 
-# This host: ulimits up to its own hard limits (no CAP_SYS_RESOURCE to go beyond them), host-wide
-# sysctls only printed (a shared host keeps its settings), Prometheus on a free loopback port, and
-# a small scale with short waits.
+# This host: ulimits up to the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them; podman
+# caps its own nproc, at kernel.pid_max here), host-wide sysctls only printed (a shared host keeps its
+# settings), Prometheus on a free loopback port, and a small scale with short waits.
+hard_limit() { awk -v name="$1" '$0 ~ "^"name { print $(NF - 1) }' "/proc/$service_pid/limits"; }
 prometheus_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export SHOOTOUT_NOFILE=$(ulimit -Hn) SHOOTOUT_NPROC=$(ulimit -Hu) SHOOTOUT_HOST_SYSCTLS=off \
+export SHOOTOUT_NOFILE=$(hard_limit 'Max open files') SHOOTOUT_NPROC=$(hard_limit 'Max processes') SHOOTOUT_HOST_SYSCTLS=off \
   SHOOTOUT_PROMETHEUS_PORT=127.0.0.1:$prometheus_port \
   SHOOTOUT_CONNECTIONS=$connections SHOOTOUT_CONNECT_RATE=1500 SHOOTOUT_DEST_ADDRESSES=2 SHOOTOUT_RAMP_SLACK_SECONDS=10 \
   SHOOTOUT_ECHO_CONNECTIONS=50 SHOOTOUT_ECHO_RATE=500 SHOOTOUT_ECHO_SECONDS=8 SHOOTOUT_SETTLE_SECONDS=2 SHOOTOUT_PAUSE_SECONDS=2
 
+say "  nofile $SHOOTOUT_NOFILE, nproc $SHOOTOUT_NPROC (the engine's own hard limits), Prometheus on 127.0.0.1:$prometheus_port"
 begin "docker-compose up -d (every service but grafana)"
 timeout 300 "${compose[@]}" up -d --no-build loadgen >"$work/up.log" 2>&1 \
   || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
@@ -205,7 +212,8 @@ tracked=$(nsenter -t "$netns_pid" -n cat /proc/sys/net/netfilter/nf_conntrack_co
 say "  none, and $tracked tracked connections (the host's table holds $(cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null || echo '?'))"
 
 begin "reports in the results volume say ok"
-podman cp "$loadgen:/results" "$work/results"
+volume=$(podman volume inspect --format '{{.Mountpoint}}' "${project}_results") || fail "no results volume"
+cp -r "$volume" "$work/results"
 for engine in "${engines[@]}"; do
   for phase in hold echo; do
     summary=$work/results/$engine/$phase/summary.json
