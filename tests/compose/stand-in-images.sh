@@ -21,6 +21,11 @@ recipe=1   # raise when the recipe below changes: every stand-in is rebuilt
 includes=libicu72,libssl3,wget
 
 say() { echo "stand-in-images: $*"; }
+# debootstrap mounts /proc and /sys inside the rootfs: unmount whatever is left there before removing it.
+discard() {
+  findmnt -rn -o TARGET | grep -F "$1/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf --one-file-system "$1" "$1.log"
+}
 sha() { sha256sum | cut -c1-16; }
 label_of() { podman image inspect --format '{{ index .Config.Labels "io.shootout.stand-in" }}' "$1" 2>/dev/null || echo absent; }
 
@@ -37,7 +42,7 @@ ensure_base() {
     dir=$(mktemp -d "$cache/rootfs.XXXXXX")
     say "debootstrap --variant=minbase bookworm (once per key $rootfs_key)"
     debootstrap --variant=minbase --include="$includes" bookworm "$dir" "$mirror" >"$dir.log" 2>&1 \
-      || { tail -20 "$dir.log" >&2; rm -rf "$dir" "$dir.log"; say "debootstrap failed"; return 1; }
+      || { tail -20 "$dir.log" >&2; discard "$dir"; say "debootstrap failed"; return 1; }
     mkdir -p "$dir/etc/ssl/certs" "$dir/home/app"
     cp "$ca_bundle" "$dir/etc/ssl/certs/ca-certificates.crt"
     echo 'app:x:1654:1654:app:/home/app:/bin/sh' >>"$dir/etc/passwd"
@@ -45,7 +50,7 @@ ensure_base() {
     chown 1654:1654 "$dir/home/app"
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
     tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-    rm -rf "$dir" "$dir.log"
+    discard "$dir"
     # Older rootfs tarballs are stale.
     find "$cache" -maxdepth 1 -name 'bookworm-minbase-*.tar' ! -name "${tarball##*/}" -delete
   fi
@@ -53,9 +58,11 @@ ensure_base() {
 }
 
 # build NAME KEY CONTEXT: builds a stand-in from a Containerfile on stdin, unless one with KEY exists.
+# A stale one (another key) is removed once its successor has its name.
 build() {
-  local name=$1 key=$2 context=$3 file
+  local name=$1 key=$2 context=$3 file stale
   if [ "$(label_of "$name")" = "$key" ]; then say "$name: cached stand-in"; return; fi
+  stale=$(podman image inspect --format '{{.Id}}' "$name" 2>/dev/null || true)
   ensure_base
   file=$(mktemp)
   { echo "FROM $base"; cat; echo "LABEL io.shootout.stand-in=$key"; } >"$file"
@@ -63,6 +70,7 @@ build() {
   podman build --quiet --pull=never --network=none -f "$file" -t "$name" "$context" >/dev/null \
     || { rm -f "$file"; say "$name: build failed"; return 1; }
   rm -f "$file"
+  [ -z "$stale" ] || podman rmi "$stale" >/dev/null 2>&1 || true
 }
 
 # An official image: present (pulled before, not a stand-in) or pullable, else a stand-in.
