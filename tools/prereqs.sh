@@ -3,7 +3,7 @@
 # system. As root on Debian it installs whatever is missing with apt-get (one `apt-get update` first);
 # otherwise it prints the exact command to run and exits 1.
 #
-#   tools/prereqs.sh [GROUP...]      groups: run, test, compose (default: run)
+#   tools/prereqs.sh [GROUP...]      groups: run, test, compose, bench (default: run)
 #
 # Adding a package: put "command:package" (the command proves the package is there) into the group
 # that needs it below. A command may be an absolute path (for files that are not executables).
@@ -27,6 +27,9 @@ test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometh
 compose=(podman:podman runc:runc /usr/libexec/podman/catatonit:catatonit docker-compose:docker-compose debootstrap:debootstrap nft:nftables
          iptables:iptables python3:python3 jq:jq)
 
+# make bench / make references / make seed: the reference servers' toolchains (Go, Rust) and GNU time.
+bench=(go:golang-go rustc:rustc cargo:cargo /usr/bin/time:time)
+
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(run)
 
@@ -44,7 +47,8 @@ for group in "${groups[@]}"; do
     run) wanted+=("${run[@]}") ;;
     test) wanted+=("${test[@]}" "${run[@]}") ;;
     compose) wanted+=("${compose[@]}") ;;
-    *) echo "tools/prereqs.sh: unknown group '$group' (run, test, compose)" >&2; exit 2 ;;
+    bench) wanted+=("${bench[@]}") ;;
+    *) echo "tools/prereqs.sh: unknown group '$group' (run, test, compose, bench)" >&2; exit 2 ;;
   esac
 done
 for entry in "${wanted[@]}"; do
