@@ -5,7 +5,7 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench faults faults-scale clean format format-check references seed
+.PHONY: all build test run bench faults faults-scale clean format format-check references seed prereqs-test prereqs-run compose-smoke
 
 all: build
 
@@ -15,9 +15,23 @@ build:
 	$(DOTNET) publish loadgen/Shootout.LoadGen/Shootout.LoadGen.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 	$(DOTNET) publish loadgen/Shootout.Runner/Shootout.Runner.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 
-## test: the whole suite against the real executables
-test: build format-check
-	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
+## prereqs-test, prereqs-run: what the suite and the runner need from the system, installed as root on
+##     Debian (apt-get), else the exact command printed and a failure (tools/prereqs.sh GROUP...)
+prereqs-test:
+	bash tools/prereqs.sh test compose
+prereqs-run:
+	bash tools/prereqs.sh run
+
+## test: the whole suite against the real executables, then the compose stack started for real
+test: prereqs-test build format-check
+	status=0; $(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS) || status=$$?; \
+	bash tests/compose/smoke.sh || status=1; exit $$status
+
+## compose-smoke: docker-compose.yml up for real at 3,000 connections (podman + docker-compose), checked
+##                through Prometheus's API, then torn down (tests/compose/smoke.sh; ~2 min warm, root)
+compose-smoke:
+	bash tools/prereqs.sh compose
+	bash tests/compose/smoke.sh
 
 ## format: apply .editorconfig (whitespace, style, analyzers) to the whole tree
 format:
@@ -29,7 +43,7 @@ format-check:
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
 ##      (make run ARGS="--connections 200000 --engines epoll,async"; bin/shootout-runner --help lists the options)
-run: build
+run: prereqs-run build
 	$(BIN)/shootout-runner $(ARGS)
 
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo

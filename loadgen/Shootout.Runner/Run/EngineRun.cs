@@ -42,6 +42,8 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             hold = StartHold(fleet.Port);
             long held = await RampAsync(fleet, hold, watchdog, result, cancel);
             if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
+            string? conntrackFull = held < plan.Connections ? KernelLimits.System.ConntrackFull() : null;
+            if (conntrackFull is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {conntrackFull}");
 
             view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
             var sample = await SettledAsync(fleet, cancel);
@@ -68,7 +70,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C
             // — unless the ramp was stopped at a named wall (memory, a kernel limit, its time bound): then that is the result.
             if (held < plan.Connections * 0.99 && result.Limit is null)
-                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
+                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({conntrackFull ?? HoldReason(hold)})");
 
             result.Echo = await EchoAsync(fleet, cancel);
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
