@@ -53,6 +53,12 @@ bench: build
 	-bash tests/bench/references/prereqs.sh
 	bash tests/bench/bench.sh $(ARGS)
 
+## seed: the classic experiment: N tasks each sleep 1 s, then joined, timed by /usr/bin/time: Rust threads, goroutines,
+##       .NET threads, Task.Delay, the netpoller's fibers; results/seed-latest/ (make seed ARGS="--tasks 20000 --variants go,rust")
+seed:
+	-bash tests/bench/references/prereqs.sh
+	bash seed/seed.sh $(ARGS)
+
 ## faults: the fault-injection suite against every engine, as a table of checks x engines
 faults: build
 	bash tests/faults/run.sh
