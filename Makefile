@@ -17,6 +17,7 @@ build:
 
 ## test: the whole suite against the real executables
 test: build format-check
+	-bash tests/bench/references/prereqs.sh  # the reference servers' toolchains (Go, Rust), for their tests
 	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
 
 ## format: apply .editorconfig (whitespace, style, analyzers) to the whole tree
@@ -28,8 +29,8 @@ format-check:
 	$(DOTNET) format Shootout.sln --verify-no-changes || { echo "make format-check: files are not formatted as .editorconfig says; run 'make format'" >&2; exit 1; }
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
-##      (make run ARGS="--connections 200000 --engines epoll,async"; bin/shootout-runner --help lists the options)
-run: build
+##      (make run ARGS="--connections 200000 --engines epoll,async --references c,go,rust"; bin/shootout-runner --help lists the options)
+run: build references
 	$(BIN)/shootout-runner $(ARGS)
 
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo
@@ -37,7 +38,7 @@ run: build
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
 MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
                 --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus
-million: build
+million: build references
 	free -g
 	$(BIN)/shootout-runner $(MILLION_ARGS) $(ARGS); rc=$$?; free -g; exit $$rc
 

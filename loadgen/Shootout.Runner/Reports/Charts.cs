@@ -45,10 +45,10 @@ internal static class Charts
 
     public static IReadOnlyList<Chart> For(RunSummary s)
     {
-        var engines = s.Engines;
-        var names = engines.Select(e => e.Engine).ToList();
-        // The seed's reference points sit beside the engines in the memory chart, as user-space bytes.
-        var memoryCategories = names.Concat(Reference.Points.Select(p => $"{p.Name} (seed)")).ToList();
+        var engines = s.Rows;
+        var names = engines.Select(e => e.Label).ToList();
+        // The quoted figures sit beside the measured rows in the memory chart, as user-space bytes.
+        var memoryCategories = names.Concat(Reference.Points.Select(p => $"{p.Name} (quoted)")).ToList();
         var refs = Reference.Points.Select(p => (double?)p.Bytes).ToList();
         var none = Reference.Points.Select(_ => (double?)null).ToList();
         return
@@ -64,7 +64,7 @@ internal static class Charts
                 [new Series("max msgs/s", engines.Select(e => e.MaxMsgsPerSecond).ToList())]),
             new Chart("latency", $"Echo latency at {s.Settings.EchoRate:N0} msg/s (coordinated-omission corrected)", "µs",
                 ["p50", "p99", "p99.9", "max"],
-                engines.Select(e => new Series(e.Engine, e.Echo is { } x ? [x.P50, x.P99, x.P999, x.Max] : [null, null, null, null])).ToList(),
+                engines.Select(e => new Series(e.Label, e.Echo is { } x ? [x.P50, x.P99, x.P999, x.Max] : [null, null, null, null])).ToList(),
                 LogScale: true),
         ];
     }

@@ -25,9 +25,10 @@ internal static class HtmlReport
         sb.AppendLine("<table id=\"comparison\"><thead><tr><th>engine</th>");
         foreach (var c in Columns.All) sb.Append("<th>").Append(E(c.Header)).Append("</th>");
         sb.AppendLine("<th>status</th></tr></thead><tbody>");
-        foreach (var r in s.Engines)
+        foreach (var r in s.Rows)
         {
-            sb.Append($"<tr data-engine=\"{E(r.Engine)}\" data-status=\"{r.Status}\"><td>{E(r.Engine)}</td>");
+            string kind = r.IsReference ? "data-reference" : "data-engine";
+            sb.Append($"<tr {kind}=\"{E(r.Engine)}\" data-status=\"{r.Status}\"><td>{E(r.Label)}</td>");
             foreach (var c in Columns.All)
                 sb.Append(c.IsBest(r, s.Engines) ? $"<td class=\"best\">{E(c.Text(r))} ★</td>" : $"<td>{E(c.Text(r))}</td>");
             sb.AppendLine(r.Status == "ok" ? $"<td>{E(r.StatusText)}</td></tr>" : $"<td class=\"failed\">{E(r.StatusText)}</td></tr>");
@@ -37,7 +38,7 @@ internal static class HtmlReport
             sb.Append($"<tr class=\"reference\"><td>{E(name)} (seed)</td>");
             foreach (var c in Columns.All)
                 sb.Append(c.Header == "user B/conn" ? F($"<td>{bytes:N0}</td>") : "<td></td>");
-            sb.AppendLine(F($"<td>reference: {bytes / 1024:0.0} KB per {E(unit)}</td></tr>"));
+            sb.AppendLine(F($"<td>quoted, not measured here: {bytes / 1024:0.0} KB per {E(unit)}</td></tr>"));
         }
         sb.AppendLine("</tbody></table><p>★ best in column.</p>");
         sb.AppendLine("<div class=\"charts\">");

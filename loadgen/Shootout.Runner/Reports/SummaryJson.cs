@@ -11,6 +11,9 @@ internal static class SummaryJson
     {
         var engines = new JsonObject();
         foreach (var e in s.Engines) engines[e.Engine] = Engine(e);
+        var references = new JsonObject();
+        foreach (var r in s.References) references[r.Engine] = Engine(r);
+        foreach (var (name, why) in s.ReferencesSkipped) references[name] = new JsonObject { ["status"] = "skipped", ["error"] = why };
         var settings = s.Settings;
         return new JsonObject
         {
@@ -27,6 +30,7 @@ internal static class SummaryJson
             ["settings"] = new JsonObject
             {
                 ["engines"] = new JsonArray(settings.Engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
+                ["references"] = new JsonArray(settings.References.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
                 ["connections"] = s.ConnectionsPerEngine,
                 ["connect_rate"] = settings.ConnectRate,
                 ["echo_connections"] = settings.EchoConnections,
@@ -38,6 +42,8 @@ internal static class SummaryJson
                 ["warmup_connections"] = settings.WarmupConnections,
             },
             ["engines"] = engines,
+            ["references"] = references,
+            // Quoted by the project's question, not measured here: the "references" rows are.
             ["reference"] = new JsonObject
             {
                 ["rust_thread_bytes"] = Reference.Points[0].Bytes,

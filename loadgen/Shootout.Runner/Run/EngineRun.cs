@@ -17,7 +17,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
     public async Task<EngineResult> RunAsync(CancellationToken cancel)
     {
-        var result = new EngineResult { Engine = plan.Engine, ConnectionsRequested = plan.Connections, Processes = plan.Processes, Destinations = plan.Describe() };
+        var result = new EngineResult { Engine = plan.Engine, IsReference = plan.IsReference, ConnectionsRequested = plan.Connections, Processes = plan.Processes, Destinations = plan.Describe() };
         var wall = Stopwatch.StartNew();
         Directory.CreateDirectory(plan.Dir);
         ServerFleet? fleet = null;
@@ -29,7 +29,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         try
         {
             view.Status($"{plan.Engine}: starting {plan.Processes} server process{(plan.Processes == 1 ? "" : "es")}");
-            fleet = await ServerFleet.StartAsync(settings.ServerPath, plan.Engine, plan.ServerMetricsPorts, settings.ServerArgs, plan.Dir, cancel);
+            fleet = await ServerFleet.StartAsync(plan.Launch, plan.ServerMetricsPorts, plan.Dir, cancel);
             view.Line($"{plan.Engine}: {plan.Processes} server process(es) on port {fleet.Port} (pids {string.Join(',', fleet.Copies.Select(c => c.Process.Pid))})");
 
             var running = fleet;
