@@ -7,7 +7,7 @@ namespace Shootout.Runner.Reports;
 /// <summary>report.md: the comparison table, the method, and the reference points.</summary>
 internal static class MarkdownReport
 {
-    public static string Render(RunSummary s, IReadOnlyList<Chart> charts)
+    public static string Render(RunSummary s, IReadOnlyList<Chart> charts, IReadOnlyList<XyChart> growth)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Echo Server Shootout");
@@ -30,6 +30,15 @@ internal static class MarkdownReport
             : "Quoted by the project's question, not measured here (`--references c,go,rust` measures Go and Rust servers beside the engines; `make seed` the sleeping-task figures):");
         foreach (var (name, unit, bytes) in Reference.Points)
             sb.AppendLine(F($"- {name}: {bytes / 1024:0.0} KB per {unit}"));
+        sb.AppendLine();
+        sb.AppendLine("## How cost grows");
+        sb.AppendLine();
+        sb.AppendLine("Least-squares lines through memory against connections held, sampled as each ramp went (user space: Σ RSS of the server processes; kernel: slab growth since the ramp began, both loopback ends): the slope is the bytes each connection costs, the user-space intercept the processes' fixed cost; R² near 1 means the cost grows in a straight line.");
+        sb.AppendLine();
+        sb.AppendLine("| row | user B/conn (slope) | user fixed MiB | user R² | kernel B/conn (slope) | kernel fixed MiB | kernel R² | samples |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in s.Rows)
+            sb.AppendLine($"| {r.Label} | {FitCells(r.UserFit)} | {FitCells(r.KernelFit)} | {r.Timeline.Growth.Count} |");
         sb.AppendLine();
         sb.AppendLine("## Per engine");
         sb.AppendLine();
@@ -67,8 +76,12 @@ internal static class MarkdownReport
         sb.AppendLine("## Charts");
         sb.AppendLine();
         foreach (var c in charts) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
+        foreach (var c in growth) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
         return sb.ToString();
     }
+
+    /// <summary>Slope (B/conn), intercept (MiB) and R² as three table cells; dashes when there was nothing to fit.</summary>
+    public static string FitCells(LinearFit? f) => f is null ? "— | — | —" : F($"{f.Slope:N0} | {f.Intercept / 1048576.0:0.0} | {f.RSquared:0.000}");
 
     private static string Gb(long? bytes) => bytes is { } b ? Machine.MemoryWatchdog.Gb(b) : "—";
 

@@ -72,7 +72,17 @@ internal static class SummaryJson
             ["rate_requested"] = R(x.RateRequested),
             ["rate_achieved"] = R(x.RateAchieved),
             ["latency_us"] = new JsonObject { ["p50"] = x.P50, ["p99"] = x.P99, ["p999"] = x.P999, ["max"] = x.Max },
+            ["latency_spectrum_us"] = new JsonObject(x.Spectrum.Select(p => KeyValuePair.Create(p.Label, (JsonNode?)JsonValue.Create(p.Micros)))),
         },
+        ["growth"] = new JsonObject
+        {
+            ["user"] = Fit(e.UserFit),
+            ["kernel"] = Fit(e.KernelFit),
+            // [connections held, user-space bytes, kernel bytes] as the ramp went
+            ["samples"] = new JsonArray(e.Timeline.Growth.Select(p => (JsonNode)new JsonArray(p.Connections, p.UserBytes, p.KernelBytes)).ToArray()),
+        },
+        // [seconds, connections, Σ RSS bytes, MemAvailable bytes, CPU user s, CPU system s] once a second
+        ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,
         ["held_rss_bytes"] = e.HeldRssBytes,
@@ -87,6 +97,14 @@ internal static class SummaryJson
         ["mem_available_held_bytes"] = e.MemAvailableHeldBytes,
         ["mem_available_lowest_bytes"] = e.MemAvailableLowestBytes,
         ["rejected"] = new JsonObject(e.Rejected.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+    };
+
+    private static JsonObject? Fit(LinearFit? f) => f is null ? null : new JsonObject
+    {
+        ["slope_bytes_per_connection"] = R(f.Slope),
+        ["intercept_bytes"] = R(f.Intercept),
+        ["r2"] = Math.Round(f.RSquared, 5),
+        ["points"] = f.Points,
     };
 
     public static string Write(RunSummary s) => Build(s).ToJsonString(new JsonSerializerOptions
