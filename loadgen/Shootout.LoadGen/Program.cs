@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Shootout.LoadGen;
 using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Neighbours;
 
 return await LoadGenCli.RunAsync(args);
 
@@ -22,6 +23,8 @@ namespace Shootout.LoadGen
             // Agents skip the command-line parser: one fewer library to load and compile in each of them.
             if (args is ["agent", "--plan", var encodedPlan])
                 return await AgentCommand.RunAsync(encodedPlan, cts.Token);
+            if (NeighboursCommand.IsAgent(args, out var neighboursPlan))
+                return await NeighboursCommand.RunAgentAsync(neighboursPlan, cts.Token);
 
             var root = Build(out var bind);
             var parsed = root.Parse(args);
@@ -40,6 +43,8 @@ namespace Shootout.LoadGen
                     return await AgentCommand.RunAsync(parsed.GetValue<string>("--plan")!, cts.Token);
                 if (command == root)
                     return parsed.Invoke();
+                if (command.Name == NeighboursCommand.Name)
+                    return await NeighboursCommand.RunAsync(parsed, cts.Token);
                 var settings = bind(parsed, command.Name);
                 var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                     .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
@@ -99,7 +104,7 @@ namespace Shootout.LoadGen
 
             var root = new RootCommand("Echo-server load generator: NBomber-style scenarios, up to a million connections, latency without coordinated omission.")
             {
-                echo, hold, runCmd, agent,
+                echo, hold, runCmd, agent, NeighboursCommand.Create(),
             };
 
             bind = (p, name) =>
