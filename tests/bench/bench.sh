@@ -118,3 +118,4 @@ mkdir -p "$results"
 cp "$work/table" "$results/bench-$(date +%Y%m%d-%H%M%S).txt"
 echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection warm-up) / $connections, each in a fresh server process:"
 echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
+bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --results-dir "$results"  # light clients beside heavy neighbours (docs/fairness.md)

@@ -176,8 +176,8 @@ internal static class NeighboursRun
     {
         NeighboursReports.WriteAll(dir, r);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"neighbours: probes ok {r.ProbesOk}/{r.ProbesScheduled}, p50 {r.P(50)}us p99 {r.P(99)}us max {(r.ProbeLatency.TotalCount == 0 ? 0 : r.ProbeLatency.GetMaxValue())}us; " +
-            $"floods {r.Floods.Count}: mean {r.FloodMean / 1048576:0.00} MiB/s, slowest {r.FloodMin / 1048576:0.00} MiB/s, jain {r.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}; reports in {dir}"));
+            $"neighbours: probes ok {r.ProbesOk}/{r.ProbesScheduled} failed {r.ProbesFailed}, p50 {r.P(50)}us p99 {r.P(99)}us max {(r.ProbeLatency.TotalCount == 0 ? 0 : r.ProbeLatency.GetMaxValue())}us; " +
+            $"floods {r.Floods.Count}: mean {r.FloodMean / 1048576:0.00} MiB/s, slowest {r.FloodMin / 1048576:0.00} MiB/s, slowest/mean {r.SlowestOverMean?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}, jain {r.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}; reports in {dir}"));
         Console.Out.Flush();
         if (r.Message is not null && r.ExitCode != 0) Console.Error.WriteLine($"shootout-loadgen: error: {r.Message}");
         return r.ExitCode;
