@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Shootout.LoadGen.Neighbours;
 using Xunit;
 

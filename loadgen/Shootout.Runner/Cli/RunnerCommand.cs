@@ -67,6 +67,7 @@ internal static class RunnerCommand
             Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
             MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
+        NeighboursOptions.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -102,6 +103,7 @@ internal static class RunnerCommand
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Neighbours = NeighboursOptions.Read(parsed),
         };
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
@@ -120,7 +122,7 @@ internal static class RunnerCommand
     private static List<string> Split(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
 
-    private static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
+    internal static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
@@ -148,7 +150,7 @@ internal static class RunnerCommand
         },
     };
 
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    internal static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,

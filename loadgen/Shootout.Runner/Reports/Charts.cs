@@ -66,6 +66,7 @@ internal static class Charts
                 ["p50", "p99", "p99.9", "max"],
                 engines.Select(e => new Series(e.Engine, e.Echo is { } x ? [x.P50, x.P99, x.P999, x.Max] : [null, null, null, null])).ToList(),
                 LogScale: true),
+            .. NeighboursReport.Charts(s),
         ];
     }
 }

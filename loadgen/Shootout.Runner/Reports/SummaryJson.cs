@@ -68,6 +68,7 @@ internal static class SummaryJson
             ["latency_us"] = new JsonObject { ["p50"] = x.P50, ["p99"] = x.P99, ["p999"] = x.P999, ["max"] = x.Max },
         },
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
+        ["neighbours"] = NeighboursReport.Json(e.Neighbours),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,
         ["held_rss_bytes"] = e.HeldRssBytes,
         ["ramp_seconds"] = R(e.RampSeconds),
