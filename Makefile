@@ -5,7 +5,7 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench faults faults-scale clean format format-check
+.PHONY: all build test run bench faults faults-scale clean format format-check references seed
 
 all: build
 
@@ -41,8 +41,16 @@ million: build
 	free -g
 	$(BIN)/shootout-runner $(MILLION_ARGS) $(ARGS); rc=$$?; free -g; exit $$rc
 
-## bench: per-idle-connection memory, accept rate and echo throughput, engines side by side
+## references: the reference echo servers (C, Go, Rust: tests/bench/references/) built into bin/references/;
+##             Debian's golang-go, rustc and cargo are installed (as root) when missing; a row that cannot be built says why
+references:
+	-bash tests/bench/references/prereqs.sh
+	bash tests/bench/references/build.sh $(BIN)/references > /dev/null
+
+## bench: per-idle-connection memory, accept rate, echo throughput, threads and CPU; the C, Go and Rust references
+##        beside the engines; results/bench-latest/{table.txt,summary.json}
 bench: build
+	-bash tests/bench/references/prereqs.sh
 	bash tests/bench/bench.sh $(ARGS)
 
 ## faults: the fault-injection suite against every engine, as a table of checks x engines

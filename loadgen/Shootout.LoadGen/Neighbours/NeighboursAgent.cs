@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Shootout.Common;
 using Shootout.LoadGen.Agents;
 
 namespace Shootout.LoadGen.Neighbours;
@@ -28,7 +29,7 @@ internal static class NeighboursAgent
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
         var plan = DecodePlan(encodedPlan);
-        FileLimit.RaiseToHard();
+        FileLimit.RaiseSoftToHard();
         var stdout = Console.Out;
         var gate = new object();
         void Send(string line)

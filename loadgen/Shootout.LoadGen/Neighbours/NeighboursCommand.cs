@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shootout.Common.Cli;
 using Shootout.LoadGen.Cli;
 
 namespace Shootout.LoadGen.Neighbours;
@@ -13,21 +14,21 @@ internal static class NeighboursCommand
     public const string Name = "neighbours";
 
     private static readonly Option<string?> Target = new("--target") { Description = "host:port[,host:port…] of the server" };
-    private static readonly Option<int?> Floods = new("--floods") { Description = "Flooding connections (default 16)" };
-    private static readonly Option<string?> MessageSize = new("--message-size") { Description = "Bytes per flood write, e.g. 64KiB (default 64KiB)" };
-    private static readonly Option<string?> Window = new("--window") { Description = "Bytes a flood keeps in flight, written but not yet echoed (default 4 writes)" };
-    private static readonly Option<int?> NeverReading = new("--never-reading") { Description = "Connections that write until backpressure stops them and never read (default 0)" };
-    private static readonly Option<int?> Probes = new("--probes") { Description = "Light probe connections (default 100)" };
-    private static readonly Option<string?> ProbeInterval = new("--probe-interval") { Description = "Each probe sends once per interval (default 10ms)" };
-    private static readonly Option<int?> ProbeSize = new("--probe-size") { Description = "Bytes per probe message (default 9)" };
-    private static readonly Option<string?> Warmup = new("--warmup") { Description = "Floods run this long before the probes are measured (default 1s)" };
-    private static readonly Option<string?> Duration = new("--duration") { Description = "Measured window (default 10s)" };
-    private static readonly Option<string?> ConnectTimeout = new("--connect-timeout") { Description = "Give up a connect after this long (default 5s)" };
-    private static readonly Option<string?> MessageTimeout = new("--message-timeout") { Description = "A probe echo or a flood's progress waited for longer is an error (default 10s)" };
+    private static readonly Option<int?> Floods = Whole("--floods", "Flooding connections (default 16)", 0, 10_000);
+    private static readonly Option<long?> MessageSize = Size("--message-size", "Bytes per flood write, e.g. 64KiB (default 64KiB)", 16 << 20);
+    private static readonly Option<long?> Window = Size("--window", "Bytes a flood keeps in flight, written but not yet echoed (default 4 writes)", 64 << 20);
+    private static readonly Option<int?> NeverReading = Whole("--never-reading", "Connections that write until backpressure stops them and never read (default 0)", 0, 10_000);
+    private static readonly Option<int?> Probes = Whole("--probes", "Light probe connections (default 100)", 1, 10_000);
+    private static readonly Option<TimeSpan?> ProbeInterval = Time("--probe-interval", "Each probe sends once per interval (default 10ms)");
+    private static readonly Option<int?> ProbeSize = Whole("--probe-size", "Bytes per probe message (default 9)", 1, 65536);
+    private static readonly Option<TimeSpan?> Warmup = Time("--warmup", "Floods run this long before the probes are measured (default 1s)", positive: false);
+    private static readonly Option<TimeSpan?> Duration = Time("--duration", "Measured window (default 10s)");
+    private static readonly Option<TimeSpan?> ConnectTimeout = Time("--connect-timeout", "Give up a connect after this long (default 5s)");
+    private static readonly Option<TimeSpan?> MessageTimeout = Time("--message-timeout", "A probe echo or a flood's progress waited for longer is an error (default 10s)");
     private static readonly Option<bool> AllowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback addresses" };
     private static readonly Option<bool> InProcess = new("--in-process") { Description = "Run the neighbours in this process (still on their own event loops) instead of a child process" };
     private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "Directory for summary.json and the reports (default ./loadgen-report)" };
-    private static readonly Option<int?> MetricsPort = new("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: off)" };
+    private static readonly Option<int?> MetricsPort = Whole("--metrics-port", "Serve Prometheus metrics on this port (0: off)", 0, 65535);
     private static readonly Option<string?> Config = new("--config") { Description = "JSON config file (the options in snake_case); flags override its fields" };
     private static readonly Option<bool> Plain = new("--plain") { Description = "Accepted for symmetry with the other scenarios: progress is always plain lines" };
 
@@ -61,12 +62,12 @@ internal static class NeighboursCommand
             Window = p.GetValue(Window),
             NeverReading = p.GetValue(NeverReading),
             Probes = p.GetValue(Probes),
-            ProbeInterval = Dur(p, ProbeInterval),
+            ProbeInterval = p.GetValue(ProbeInterval),
             ProbeSize = p.GetValue(ProbeSize),
-            Warmup = Dur(p, Warmup),
-            Duration = Dur(p, Duration),
-            ConnectTimeout = Dur(p, ConnectTimeout),
-            MessageTimeout = Dur(p, MessageTimeout),
+            Warmup = p.GetValue(Warmup),
+            Duration = p.GetValue(Duration),
+            ConnectTimeout = p.GetValue(ConnectTimeout),
+            MessageTimeout = p.GetValue(MessageTimeout),
             AllowRemote = p.GetValue(AllowRemote) ? true : null,
             InProcess = p.GetValue(InProcess) ? true : null,
             ReportDir = p.GetValue(ReportDir),
@@ -76,6 +77,21 @@ internal static class NeighboursCommand
         return NeighboursRun.RunAsync(plan, reportDir, metricsPort, cancel);
     }
 
-    private static TimeSpan? Dur(ParseResult p, Option<string?> option) =>
-        p.GetValue(option) is { } text ? Values.Duration(text, option.Name) : null;
+    private static Option<int?> Whole(string name, string description, int min, int max) => new(name)
+    {
+        Description = description,
+        CustomParser = r => OptionParsers.Whole(r, min, min, max),
+    };
+
+    private static Option<long?> Size(string name, string description, long max) => new(name)
+    {
+        Description = description,
+        CustomParser = r => OptionParsers.Size(r, 1, 1, max),
+    };
+
+    private static Option<TimeSpan?> Time(string name, string description, bool positive = true) => new(name)
+    {
+        Description = description,
+        CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), positive),
+    };
 }

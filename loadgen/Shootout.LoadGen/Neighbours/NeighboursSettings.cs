@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Shootout.Common.Cli;
 using Shootout.LoadGen.Cli;
 
 namespace Shootout.LoadGen.Neighbours;
@@ -10,8 +10,8 @@ internal sealed record NeighboursSettings
 {
     public string? Target { get; init; }
     public int? Floods { get; init; }
-    public string? MessageSize { get; init; }
-    public string? Window { get; init; }
+    public long? MessageSize { get; init; }
+    public long? Window { get; init; }
     public int? NeverReading { get; init; }
     public int? Probes { get; init; }
     public TimeSpan? ProbeInterval { get; init; }
@@ -100,7 +100,7 @@ internal sealed record NeighboursSettings
     public (NeighboursPlan Plan, string ReportDir, int MetricsPort) Build()
     {
         if (Target is null) throw new UsageException("--target: required (e.g. --target 127.0.0.1:7000)");
-        var targets = Values.Targets(Target, 1, AllowRemote ?? false, "--target");
+        var targets = TargetList.Expand(Target, 1, AllowRemote ?? false, "--target");
         int floods = Range(Floods ?? 16, "--floods", 0, 10_000);
         int neverReading = Range(NeverReading ?? 0, "--never-reading", 0, 10_000);
         int probes = Range(Probes ?? 100, "--probes", 1, 10_000);
@@ -141,10 +141,9 @@ internal sealed record NeighboursSettings
     private static TimeSpan Positive(TimeSpan v, string name) =>
         v > TimeSpan.Zero ? v : throw new UsageException($"{name}: must be longer than zero");
 
-    private static long SizeIn(string? text, long fallback, string name, long min, long max)
+    private static long SizeIn(long? value, long fallback, string name, long min, long max)
     {
-        if (text is null) return fallback;
-        if (!ByteSize.TryParse(text, out long n)) throw new UsageException($"{name}: '{text}' is not a size (use e.g. 65536, 64KiB, 1MiB)");
+        long n = value ?? fallback;
         return n >= min && n <= max ? n : throw new UsageException($"{name}: must be between {min} and {max} bytes (got {n})");
     }
 
@@ -159,17 +158,17 @@ internal sealed record NeighboursSettings
     private static int Int(JsonElement v, string f) =>
         v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : throw Field(f, "must be a whole number");
 
-    private static string Size(JsonElement v, string f) => v.ValueKind switch
+    private static long Size(JsonElement v, string f) => v.ValueKind switch
     {
-        JsonValueKind.Number when v.TryGetInt64(out long n) => n.ToString(CultureInfo.InvariantCulture),
-        JsonValueKind.String => v.GetString()!,
+        JsonValueKind.Number when v.TryGetInt64(out long n) && n >= 0 => n,
+        JsonValueKind.String when ValueSyntax.TrySize(v.GetString(), out long n) => n,
         _ => throw Field(f, "must be a size such as 65536 or \"64KiB\""),
     };
 
     private static TimeSpan Dur(JsonElement v, string f)
     {
         if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
-        if (v.ValueKind == JsonValueKind.String && Values.TryDuration(v.GetString()!, out var d)) return d;
+        if (v.ValueKind == JsonValueKind.String && ValueSyntax.TryDuration(v.GetString()!, out var d)) return d;
         throw Field(f, "must be a duration such as \"10s\", \"10ms\" or \"00:00:10\"");
     }
 }

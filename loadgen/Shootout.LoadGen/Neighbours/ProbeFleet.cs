@@ -164,7 +164,7 @@ internal sealed class ProbeFleet : IAsyncDisposable
                     await p.Signal!.WaitAsync();
                     continue;
                 }
-                Worker.Fill(p.Tx, p.Index, p.Seq++);
+                MessageExchange.Fill(p.Tx, p.Index, p.Seq++);
                 long sent = Stopwatch.GetTimestamp();
                 p.InFlight = 1;
                 conn.SetDeadline(_plan.MessageTimeout);
