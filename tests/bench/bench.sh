@@ -179,7 +179,7 @@ done
 stamp=$(date +%Y%m%d-%H%M%S)
 out="$results/bench-$stamp"
 mkdir -p "$out"
-[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --results-dir "$out" || true
+[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --results-dir "$out" || true
 
 cp "$work/table" "$out/table.txt"
 {

@@ -76,6 +76,7 @@ internal static class RunnerCommand
             Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
             MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
+        NeighboursOptions.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -113,6 +114,7 @@ internal static class RunnerCommand
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Neighbours = NeighboursOptions.Read(parsed),
         };
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
@@ -131,7 +133,7 @@ internal static class RunnerCommand
     private static List<string> Split(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
 
-    private static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
+    internal static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
@@ -145,7 +147,7 @@ internal static class RunnerCommand
         CustomParser = r => OptionParsers.Rate(r, fallback, max: 10_000_000),
     };
 
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    internal static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,

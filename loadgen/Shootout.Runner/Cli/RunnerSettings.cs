@@ -34,4 +34,5 @@ internal sealed record RunnerSettings
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
     public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
+    public NeighboursPhaseSettings Neighbours { get; init; } = new();
 }

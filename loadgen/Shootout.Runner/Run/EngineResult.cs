@@ -28,6 +28,7 @@ internal sealed class EngineResult
     public double? CpuSystemSeconds { get; set; }
     public EchoResult? Echo { get; set; }
     public double? MaxMsgsPerSecond { get; set; }
+    public NeighboursResult? Neighbours { get; set; }
     public long BaselineRssBytes { get; set; }
     public long HeldRssBytes { get; set; }
     public double RampSeconds { get; set; }

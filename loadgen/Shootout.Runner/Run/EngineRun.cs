@@ -78,6 +78,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
             result.Echo = await EchoAsync(fleet, cancel);
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
+            result.Neighbours = await NeighboursPhase.RunAsync(settings, plan, fleet, view, cancel);
 
             view.Status($"{plan.Engine}: closing the idle connections");
             // Closing a million sockets on both ends shares two cores with servers tearing down theirs: at 1M
