@@ -6,7 +6,7 @@ namespace Shootout.Server.Tests;
 /// <summary>The engines every end-to-end test runs against.</summary>
 public static class Engines
 {
-    public static TheoryData<string> All => ["threads", "async", "epoll"];
+    public static TheoryData<string> All => ["threads", "async", "epoll", "uring"];
 }
 
 /// <summary>Polls a condition until it holds or a deadline passes: no test depends on timing luck.</summary>
