@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-connections=10000 echo_connections=1000 message_size=64 seconds=5 engines="threads,async,epoll" results="$root/results"
+connections=10000 echo_connections=1000 message_size=64 seconds=5 engines="threads,async,epoll,uring" results="$root/results"
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;
@@ -118,3 +118,4 @@ mkdir -p "$results"
 cp "$work/table" "$results/bench-$(date +%Y%m%d-%H%M%S).txt"
 echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection warm-up) / $connections, each in a fresh server process:"
 echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s)"
+bash "$here/syscalls.sh" --engines "c-epoll,$engines" --message-size "$message_size" || echo "bench: the syscall count failed" >&2

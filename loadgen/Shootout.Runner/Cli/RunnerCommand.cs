@@ -12,7 +12,7 @@ internal static class RunnerCommand
     {
         Description = "Engines to compare, in order, comma-separated.",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll",
+        HelpName = "threads,async,epoll,uring",
     };
     private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).", 20_000, 1, 10_000_000);
     private static readonly Option<double> ConnectRate = Rate("--connect-rate", "Connections opened per second while ramping (the measured connect rate is what the engine achieves).", 50_000);
@@ -56,9 +56,9 @@ internal static class RunnerCommand
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring");
             else if (unknown is not null)
-                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll)");
+                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
                 r.AddError("--engines: an engine is named twice");
         });

@@ -3,7 +3,7 @@ namespace Shootout.Runner.Cli;
 /// <summary>Everything a shootout run was asked to do, checked and with defaults filled in.</summary>
 internal sealed record RunnerSettings
 {
-    public static readonly string[] AllEngines = ["threads", "async", "epoll"];
+    public static readonly string[] AllEngines = ["threads", "async", "epoll", "uring"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
     public int Connections { get; init; } = 20_000;
