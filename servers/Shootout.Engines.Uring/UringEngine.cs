@@ -6,7 +6,7 @@ namespace Shootout.Engines.Uring;
 
 /// <summary>
 /// io_uring engine: N event loops (Options.EventLoops, 0 = one per core), each with its own ring and
-/// its own SO_REUSEPORT listener; one fiber per connection, parked on an SQE and resumed by its CQE.
+/// its own SO_REUSEPORT listener (<see cref="ListenSocket.CreateSiblings"/>); one fiber per connection, parked on an SQE and resumed by its CQE.
 /// See this folder's README for the ring layout and what each ring feature buys.
 /// </summary>
 public sealed class UringEngine(EngineContext context) : IEchoEngine
@@ -39,14 +39,8 @@ public sealed class UringEngine(EngineContext context) : IEchoEngine
         int loopCount = context.Options.EventLoops == 0 ? Environment.ProcessorCount : context.Options.EventLoops;
         try
         {
-            // As the epoll engine: one SO_REUSEPORT listener per loop; without --reuse-port the port is first checked to be free.
-            if (!context.Options.ReusePort && context.Options.Port != 0)
-                ListenSocket.CreateBound(new IPEndPoint(context.Options.Bind, context.Options.Port), reusePort: false).Dispose();
-            var options = context.Options with { ReusePort = true };
-            _listenSockets.Add(ListenSocket.Create(options));
+            _listenSockets.AddRange(ListenSocket.CreateSiblings(context.Options, loopCount));
             _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
-            for (int i = 1; i < loopCount; i++)
-                _listenSockets.Add(ListenSocket.Create(options with { Port = _localEndPoint.Port }));
 
             var handler = new EchoHandler(context);
             for (int i = 0; i < loopCount; i++)

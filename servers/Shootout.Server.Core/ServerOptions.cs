@@ -30,7 +30,7 @@ public sealed record ServerOptions
     /// <summary>threads engine: stack reserved per connection thread.</summary>
     public int ThreadStackKb { get; init; } = 64;
 
-    /// <summary>epoll engine: event-loop threads; 0 means one per core (resolved by the netpoller's group).</summary>
+    /// <summary>epoll and uring engines: event-loop threads; 0 means one per core.</summary>
     public int EventLoops { get; init; }
 
     /// <summary>Most bytes held for a client that does not read before the server stops reading from it.</summary>
