@@ -49,7 +49,7 @@ run: prereqs-run build references
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report.
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
-MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
+MILLION_ARGS ?= --connections 1000000 --engines uring,epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
                 --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus
 million: build references
 	free -g

@@ -12,7 +12,7 @@ internal static class RunnerCommand
     {
         Description = "Engines to compare, in order, comma-separated.",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll",
+        HelpName = "threads,async,epoll,uring",
     };
     private static readonly Option<string> ReferencesOption = new("--references")
     {
@@ -56,9 +56,9 @@ internal static class RunnerCommand
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring");
             else if (unknown is not null)
-                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll)");
+                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
                 r.AddError("--engines: an engine is named twice");
         });
