@@ -21,7 +21,9 @@ namespace Shootout.Netpoll;
 /// <para>Memory per idle connection is this object plus the fiber's async state machine; no buffer.</para>
 /// <para>One type over partial files, one facet each: this file holds the state and the operations;
 /// <c>NetConnection.Syscalls.cs</c> the non-blocking syscalls; <c>NetConnection.Awaitable.cs</c> the
-/// value-task sources its operations complete through.</para>
+/// value-task sources its operations complete through. This file stays one piece (~330 lines): the state
+/// flags and everything that reads and changes them (operations, close, events, retry) are one state
+/// machine, and split further each half would be reasoning about the other's flags.</para>
 /// </remarks>
 public sealed unsafe partial class NetConnection
 {
