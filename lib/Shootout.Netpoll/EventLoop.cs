@@ -159,6 +159,10 @@ public sealed unsafe class EventLoop
         SetNoDelay(fd);
         if (local is not null)
         {
+            // A source address without a port: let connect() pick the port per destination (not bind() per
+            // address alone), so each source address offers a full port range towards every destination.
+            if (local.Port == 0)
+                SetBindAddressNoPort(fd);
             int localLen = SockAddr.Write(local, span);
             if (Libc.Bind(fd, addr, (uint)localLen) != 0)
                 errno = Libc.Errno;
@@ -362,6 +366,12 @@ public sealed unsafe class EventLoop
     {
         int one = 1;
         Libc.SetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
+    }
+
+    private static void SetBindAddressNoPort(int fd)
+    {
+        int one = 1;
+        Libc.SetSockOpt(fd, Libc.IPPROTO_IP, Libc.IP_BIND_ADDRESS_NO_PORT, &one, sizeof(int));
     }
 
     // ---- the loop ----

@@ -32,6 +32,40 @@ internal static class HtmlReport
             sb.Append($"<tr><td>{E(s.Name)}</td><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.Failed}</td><td>{F(s.Rps)}</td><td>{F(s.Min)}</td><td>{F(s.Mean)}</td><td>{F(s.Max)}</td><td>{F(s.P(50))}</td><td>{F(s.P(75))}</td><td>{F(s.P(90))}</td><td>{F(s.P(95))}</td><td>{F(s.P(99))}</td><td>{F(s.P(99.9))}</td><td>{F(s.P(99.99))}</td><td>{F(s.StdDev)}</td><td>{F(s.BytesAll / 1048576.0)}</td></tr>");
         sb.Append("</table>");
 
+        if (r.Thresholds.Count > 0)
+        {
+            sb.Append("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>observed</th><th>result</th></tr>");
+            foreach (var x in r.Thresholds)
+                sb.Append($"<tr><td><code>{E(x.Expression)}</code></td><td>{E(x.ObservedText)}</td>"
+                    + $"<td class=\"status-{(x.Passed ? "ok" : "failed")}\">{(x.Passed ? "pass" : "FAIL")}</td></tr>");
+            sb.Append("</table>");
+        }
+        sb.Append("<h2>Hints</h2>");
+        if (r.Hints.Count == 0) sb.Append("<p id=\"hints\">none: nothing suggests the generator limited these figures</p>");
+        else
+        {
+            sb.Append("<ul id=\"hints\">");
+            foreach (var h in r.Hints) sb.Append($"<li><strong>{E(h.Kind)}</strong>: {E(h.Cause)} <em>{E(h.Suggestion)}</em></li>");
+            sb.Append("</ul>");
+        }
+        sb.Append("<h2>Phases: requested against achieved</h2><table id=\"phases\"><tr><th>phase</th><th>kind</th><th>start s</th>"
+            + "<th>seconds</th><th>requested /s</th><th>achieved /s</th><th>ok</th></tr>");
+        foreach (var p in r.Phases)
+            sb.Append($"<tr><td>{p.Index + 1}</td><td>{p.Kind}</td><td>{F(p.StartSeconds)}</td><td>{F(p.Seconds)}</td>"
+                + $"<td>{(p.Requested is { } q ? F(q) : "–")}</td><td>{F(p.Achieved)}</td><td>{p.Ok}</td></tr>");
+        sb.Append("</table>");
+        sb.Append("<h2>Latency beside the round trip (µs)</h2><table id=\"latencies\"><tr><th>measure</th><th>count</th><th>p50</th>"
+            + "<th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>");
+        foreach (var (name, h) in new[] { ("round trip", t.Latency), ("time to first byte", t.FirstByte), ("connect", t.Connect),
+            ("send lag (generator)", t.SendLag) })
+        {
+            bool any = h.TotalCount > 0;
+            double P(double p) => any ? h.GetValueAtPercentile(p) : 0;
+            sb.Append($"<tr><td>{name}</td><td>{h.TotalCount}</td><td>{F(P(50))}</td><td>{F(P(90))}</td><td>{F(P(99))}</td>"
+                + $"<td>{F(P(99.9))}</td><td>{F(any ? h.GetMaxValue() : 0)}</td></tr>");
+        }
+        sb.Append("</table>");
+
         sb.Append("<h2>Errors</h2>");
         if (t.Errors.Count == 0) sb.Append("<p id=\"errors\">none</p>");
         else
@@ -48,10 +82,11 @@ internal static class HtmlReport
             new("p99", "#ff7f0e", timeline.Where(p => p.P99 > 0).Select(p => ((double)p.Seq + 1, p.P99)).ToList()),
             new("max", "#d62728", timeline.Where(p => p.Max > 0).Select(p => ((double)p.Seq + 1, p.Max)).ToList()),
         ], logY: true));
-        sb.Append(SvgChart.Line("percentile-distribution", $"{r.MessageStepName} latency by percentile", "percentile", "latency µs (log)",
-        [
-            new("latency", "#2ca02c", Distribution(t.Latency)),
-        ], logX: true, logY: true, xFormat: x => Pct(1 - 1 / x)));
+        var spectra = new List<Series> { new("round trip", "#2ca02c", Distribution(t.Latency)) };
+        if (t.FirstByte.TotalCount > 0) spectra.Add(new("time to first byte", "#1f77b4", Distribution(t.FirstByte)));
+        if (t.Connect.TotalCount > 0) spectra.Add(new("connect", "#9467bd", Distribution(t.Connect)));
+        sb.Append(SvgChart.Line("percentile-distribution", $"{r.MessageStepName} latency by percentile, beside time to first byte and connect",
+            "percentile", "latency µs (log)", spectra, logX: true, logY: true, xFormat: x => Pct(1 - 1 / x)));
         sb.Append(SvgChart.Line("connections-over-time", "connections over time", "seconds", "connections",
         [
             new("open", "#9467bd", timeline.Select(p => ((double)p.Seq + 1, (double)p.Alive)).ToList()),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HdrHistogram;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -17,6 +18,35 @@ internal static class MarkdownReport
         sb.Append($"- messages: ok {t.Ok}, failed {t.Failed}, rate requested {F(r.RequestedRate)}/s, achieved {F(r.AchievedRate)}/s, size {r.Plan.MessageSize} B\n");
         if (r.Plan.OpenModel)
             sb.Append("- latency is measured from each message's scheduled send time (coordinated-omission corrected)\n");
+        sb.Append('\n');
+
+        if (r.Thresholds.Count > 0)
+        {
+            sb.Append("## Thresholds\n\n| threshold | observed | result |\n|---|---:|---|\n");
+            foreach (var x in r.Thresholds)
+                sb.Append($"| `{x.Expression}` | {x.ObservedText} | {(x.Passed ? "pass" : "**FAIL**")} |\n");
+            sb.Append('\n');
+        }
+
+        sb.Append("## Hints\n\n");
+        if (r.Hints.Count == 0) sb.Append("none: nothing suggests the generator limited these figures\n");
+        foreach (var h in r.Hints) sb.Append($"- **{h.Kind}**: {h.Cause} *{h.Suggestion}*\n");
+        sb.Append('\n');
+
+        sb.Append("## Phases: requested against achieved\n\n| phase | kind | start s | seconds | requested /s | achieved /s | ok |\n");
+        sb.Append("|---:|---|---:|---:|---:|---:|---:|\n");
+        foreach (var p in r.Phases)
+            sb.Append($"| {p.Index + 1} | {p.Kind} | {F(p.StartSeconds)} | {F(p.Seconds)} | {(p.Requested is { } q ? F(q) : "–")} | {F(p.Achieved)} | {p.Ok} |\n");
+        sb.Append('\n');
+
+        sb.Append("## Latency beside the round trip (µs)\n\n| measure | count | p50 | p90 | p99 | p99.9 | max |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var (name, h) in new[] { ("round trip", t.Latency), ("time to first byte", t.FirstByte), ("connect", t.Connect),
+            ("send lag (generator)", t.SendLag) })
+        {
+            bool any = h.TotalCount > 0;
+            double P(double p) => any ? h.GetValueAtPercentile(p) : 0;
+            sb.Append($"| {name} | {h.TotalCount} | {F(P(50))} | {F(P(90))} | {F(P(99))} | {F(P(99.9))} | {F(any ? h.GetMaxValue() : 0)} |\n");
+        }
         sb.Append('\n');
 
         sb.Append("## Steps\n\n");

@@ -1,6 +1,8 @@
 using HdrHistogram;
+using Shootout.LoadGen.Hints;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -15,6 +17,12 @@ internal sealed record RunResult(
     DateTimeOffset StartedAt,
     double WallSeconds)
 {
+    public IReadOnlyList<ThresholdResult> Thresholds { get; init; } = [];
+
+    public IReadOnlyList<PhaseRate> Phases => field ??= PhaseRates.Of(Plan, Totals);
+
+    public IReadOnlyList<Hint> Hints => field ??= HintAnalyzer.Analyze(Plan, Totals, Phases);
+
     public string MessageStepName => Plan.Scenario == ScenarioKind.Hold ? "heartbeat" : "echo";
 
     public double ConnectSpanSeconds =>

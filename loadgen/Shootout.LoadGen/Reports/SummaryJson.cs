@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HdrHistogram;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -42,9 +43,64 @@ internal static class SummaryJson
             },
             ["connect_rate_per_s"] = Round(r.ConnectRatePerSecond),
             ["connect_latency_us"] = new JsonObject { ["p50"] = con.P(50), ["p99"] = con.P(99), ["max"] = con.Max },
+            ["first_byte_latency_us"] = Percentiles(t.FirstByte),
+            ["send_lag_us"] = Percentiles(t.SendLag),
+            ["phases"] = new JsonArray(r.Phases.Select(p => (JsonNode)new JsonObject
+            {
+                ["index"] = p.Index,
+                ["kind"] = p.Kind.ToString(),
+                ["start_s"] = Round(p.StartSeconds),
+                ["duration_s"] = Round(p.Seconds),
+                ["requested_rate"] = p.Requested is { } q ? Round(q) : null,
+                ["achieved_rate"] = Round(p.Achieved),
+                ["ok"] = p.Ok,
+                ["scheduled"] = p.Scheduled,
+            }).ToArray()),
+            ["thresholds"] = new JsonArray(r.Thresholds.Select(x => (JsonNode)new JsonObject
+            {
+                ["expr"] = x.Expression,
+                ["observed"] = x.Observed is { } v ? Round(v) : null,
+                ["unit"] = x.Threshold.Metric.Unit,
+                ["passed"] = x.Passed,
+                ["abort_on_fail"] = x.Threshold.AbortOnFail,
+            }).ToArray()),
+            ["hints"] = new JsonArray(r.Hints.Select(h => (JsonNode)new JsonObject
+            {
+                ["kind"] = h.Kind,
+                ["message"] = h.Message,
+                ["cause"] = h.Cause,
+                ["suggestion"] = h.Suggestion,
+            }).ToArray()),
+            ["event_loops"] = new JsonArray(t.Threads.OrderBy(e => e.Key).Select(e => (JsonNode)new JsonObject
+            {
+                ["agent"] = e.Key.Source,
+                ["thread"] = e.Key.Loop < 0 ? "pacer" : $"loop-{e.Key.Loop}",
+                ["cpu_mean"] = Round(e.Value.CpuMean),
+                ["cpu_max"] = Round(e.Value.CpuMax),
+                ["run_queue_wait_mean"] = Round(e.Value.WaitMean),
+            }).ToArray()),
+            ["source_addresses"] = r.Plan.SourceAddresses.Count,
+            ["samples"] = r.Plan.Samples is null ? null : new JsonObject
+            {
+                ["path"] = r.Plan.Samples,
+                ["written"] = t.SamplesWritten,
+                ["dropped"] = t.SamplesDropped,
+                ["limit"] = r.Plan.SamplesLimit,
+            },
             ["errors"] = errors,
             ["bytes"] = new JsonObject { ["sent"] = t.BytesSent, ["received"] = t.BytesReceived },
             ["replica"] = new JsonObject { ["index"] = r.Plan.Share.Index, ["count"] = r.Plan.Share.Count },
+        };
+    }
+
+    private static JsonObject Percentiles(HdrHistogram.HistogramBase h)
+    {
+        bool any = h.TotalCount > 0;
+        double P(double p) => any ? h.GetValueAtPercentile(p) : 0;
+        return new JsonObject
+        {
+            ["count"] = h.TotalCount, ["p50"] = P(50), ["p90"] = P(90), ["p99"] = P(99), ["p999"] = P(99.9),
+            ["max"] = any ? h.GetMaxValue() : 0,
         };
     }
 
