@@ -24,6 +24,13 @@ internal static class LoadGenProcess
         return new Result(code, stdout, stderr, reportDir);
     }
 
+    /// <summary>The load generator under a launcher that execs it (same PID): nice, taskset, chrt.</summary>
+    public static Result RunUnder(string[] launcher, string reportDir, TimeSpan timeout, Action<Process>? whileRunning, params string[] args)
+    {
+        var (code, stdout, stderr) = TestProcess.Run(launcher[0], [.. launcher[1..], Executable.Value, .. args], timeout, whileRunning);
+        return new Result(code, stdout, stderr, reportDir);
+    }
+
     private static string Locate()
     {
         var built = Path.Combine(RepoRoot, "bin", "shootout-loadgen");

@@ -46,14 +46,14 @@ internal static class HintAnalyzer
         var busiest = t.Threads.Where(e => e.Value.Seconds > 0).OrderByDescending(e => e.Value.CpuMean).FirstOrDefault();
         if (busiest.Value.Seconds > 0 && busiest.Value.CpuMean >= BusyCore)
             hints.Add(new(HintKinds.LoopBusy,
-                ($"{ThreadName(busiest.Key, t)} used {busiest.Value.CpuMean:P0} of a core on average (busiest second "
-                  + $"{busiest.Value.CpuMax:P0}): the generator ran at its limit, so the server may have more to give."),
+                ($"{ThreadName(busiest.Key, t)} used {busiest.Value.CpuMean * 100:0}% of a core on average (busiest second "
+                  + $"{busiest.Value.CpuMax * 100:0}%): the generator ran at its limit, so the server may have more to give."),
                 more));
 
         var starved = t.Threads.Where(e => e.Value.Seconds > 0).OrderByDescending(e => e.Value.WaitMean).FirstOrDefault();
         if (starved.Value.Seconds > 0 && starved.Value.WaitMean >= StarvedWait)
             hints.Add(new(HintKinds.CpuStarved,
-                ($"{ThreadName(starved.Key, t)} waited {starved.Value.WaitMean:P0} of the time for a CPU it wanted: other "
+                ($"{ThreadName(starved.Key, t)} waited {starved.Value.WaitMean * 100:0}% of the time for a CPU it wanted: other "
                   + $"processes on this machine's {Environment.ProcessorCount} cores took it, so the generator sent late or slowly."),
                 "Run the generator where it has cores of its own (another machine, or taskset away from busy processes), or use fewer agents."));
 
