@@ -139,7 +139,8 @@ public sealed class ThresholdTests : IDisposable
     [Fact]
     public void Config_threshold_errors_name_the_field()
     {
-        var e = Assert.Throws<UsageException>(() => ConfigFile.Parse(JsonDocument.Parse("""{ "thresholds": [ "p99<1ms", { "expr": "p99<<1ms" } ] }""").RootElement));
+        var json = JsonDocument.Parse("""{ "thresholds": [ "p99<1ms", { "expr": "p99<<1ms" } ] }""").RootElement;
+        var e = Assert.Throws<UsageException>(() => ConfigFile.Parse(json));
         Assert.Contains("thresholds[1].expr", e.Message);
     }
 }

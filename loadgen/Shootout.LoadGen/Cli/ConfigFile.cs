@@ -38,7 +38,7 @@ internal static class ConfigFile
             s = NormaliseKey(f) switch
             {
                 "scenario" => s with { Scenario = Str(v, f) },
-                "target" => s with { Target = v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f) },
+                "target" => s with { Target = StrOrList(v, f) },
                 "connections" => s with { Connections = Int(v, f, 1) },
                 "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },
                 "rate" => s with { Rate = Num(v, f, 0.001) },
@@ -57,11 +57,7 @@ internal static class ConfigFile
                 "thresholds" => s with { Thresholds = ThresholdList(v, f) },
                 "abortonfail" => s with { AbortOnFail = Bool(v, f) },
                 "abortdelay" or "delayaborteval" => s with { AbortDelay = Dur(v, f) },
-                "sourceaddresses" => s with
-                {
-                    SourceAddresses = v.ValueKind == JsonValueKind.Array
-                        ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f),
-                },
+                "sourceaddresses" => s with { SourceAddresses = StrOrList(v, f) },
                 "samples" => s with { Samples = Str(v, f) },
                 "sampleslimit" => s with { SamplesLimit = Int(v, f, 1) },
                 _ => throw Field(f, "unknown field"),
@@ -177,6 +173,10 @@ internal static class ConfigFile
 
     private static string Str(JsonElement v, string f) =>
         v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Field(f, "must be a string");
+
+    /// <summary>A string, or an array of strings joined with commas (as the command line takes them).</summary>
+    private static string StrOrList(JsonElement v, string f) =>
+        v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f);
 
     private static bool Bool(JsonElement v, string f) =>
         v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Field(f, "must be true or false");

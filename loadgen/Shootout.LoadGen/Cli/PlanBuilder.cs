@@ -55,9 +55,11 @@ internal static class PlanBuilder
             {
                 var p = configured[i];
                 if (open && p.IsConstant)
-                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': the open model (echo) takes Inject, RampingInject or Pause; use --closed or 'closed': true for {p.Kind}");
+                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': the open model (echo) takes Inject, "
+                        + $"RampingInject or Pause; use --closed or 'closed': true for {p.Kind}");
                 if (!open && p.IsInjection)
-                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': {(closed ? "echo --closed" : "hold")} takes RampingConstant, KeepConstant or Pause");
+                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': "
+                        + $"{(closed ? "echo --closed" : "hold")} takes RampingConstant, KeepConstant or Pause");
             }
             phases = configured;
             int peak = (int)configured.Where(p => p.IsConstant).Select(p => p.Value).DefaultIfEmpty(0).Max();
@@ -70,7 +72,8 @@ internal static class PlanBuilder
             if (scenario == ScenarioKind.Hold)
                 phases =
                 [
-                    new LoadPhase(PhaseKind.RampingConstant, connections, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(Math.Max(0.001, connections / connectRate))),
+                    new LoadPhase(PhaseKind.RampingConstant, connections, TimeSpan.FromSeconds(1),
+                        TimeSpan.FromSeconds(Math.Max(0.001, connections / connectRate))),
                     new LoadPhase(PhaseKind.KeepConstant, connections, TimeSpan.FromSeconds(1), duration),
                 ];
             else if (closed)

@@ -15,21 +15,32 @@ internal static class HtmlReport
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
         sb.Append(E($"Load test: {r.Plan.ScenarioName} — {r.Plan.TargetLabel}"));
-        sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}" +
-                  "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}" +
-                  ".status-ok{color:#1a7f37}.status-failed,.status-interrupted{color:#cf222e}figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
+        sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}"
+                  + "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}"
+                  + "td:first-child,th:first-child{text-align:left}.status-ok{color:#1a7f37}"
+                  + ".status-failed,.status-interrupted,.status-thresholds_failed{color:#cf222e}figure{margin:16px 0}"
+                  + "figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
         sb.Append($"<h1>{E(r.Plan.ScenarioName)} against {E(r.Plan.TargetLabel)}</h1>");
-        sb.Append($"<p>Status: <strong class=\"status-{E(r.Status)}\">{E(r.Status)}</strong> (exit {r.ExitCode}){(r.Message is null ? "" : " — " + E(r.Message))}<br>");
+        sb.Append($"<p>Status: <strong class=\"status-{E(r.Status)}\">{E(r.Status)}</strong> (exit {r.ExitCode})");
+        sb.Append($"{(r.Message is null ? "" : " — " + E(r.Message))}<br>");
         sb.Append($"Started {r.StartedAt:u}; measured {F(t.MeasuredSeconds)} s; agents {r.Agents}; message size {r.Plan.MessageSize} B.");
         if (r.Plan.OpenModel) sb.Append(" Latency counts from each message's scheduled send time (coordinated-omission corrected).");
         sb.Append("</p>");
 
-        sb.Append("<table id=\"summary\"><tr><th>connections requested</th><th>established</th><th>failed</th><th>connect rate /s</th><th>messages ok</th><th>failed</th><th>rate requested /s</th><th>achieved /s</th></tr>");
-        sb.Append($"<tr><td>{r.Plan.ShareConnections}</td><td>{t.Established}</td><td>{t.ConnectFailed}</td><td>{F(r.ConnectRatePerSecond)}</td><td>{t.Ok}</td><td>{t.Failed}</td><td>{F(r.RequestedRate)}</td><td>{F(r.AchievedRate)}</td></tr></table>");
+        sb.Append("<table id=\"summary\">");
+        Row(sb, "th", "connections requested", "established", "failed", "connect rate /s", "messages ok", "failed",
+            "rate requested /s (mean)", "achieved /s");
+        Row(sb, "td", r.Plan.ShareConnections, t.Established, t.ConnectFailed, F(r.ConnectRatePerSecond), t.Ok, t.Failed,
+            F(r.RequestedRate), F(r.AchievedRate));
+        sb.Append("</table>");
 
-        sb.Append("<h2>Steps</h2><table id=\"steps\"><tr><th>step</th><th>requests</th><th>ok</th><th>failed</th><th>rps</th><th>min µs</th><th>mean µs</th><th>max µs</th><th>p50</th><th>p75</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>stddev</th><th>data MB</th></tr>");
+        sb.Append("<h2>Steps</h2><table id=\"steps\">");
+        Row(sb, "th", "step", "requests", "ok", "failed", "rps", "min µs", "mean µs", "max µs", "p50", "p75", "p90", "p95", "p99",
+            "p99.9", "p99.99", "stddev", "data MB");
         foreach (var s in r.Steps)
-            sb.Append($"<tr><td>{E(s.Name)}</td><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.Failed}</td><td>{F(s.Rps)}</td><td>{F(s.Min)}</td><td>{F(s.Mean)}</td><td>{F(s.Max)}</td><td>{F(s.P(50))}</td><td>{F(s.P(75))}</td><td>{F(s.P(90))}</td><td>{F(s.P(95))}</td><td>{F(s.P(99))}</td><td>{F(s.P(99.9))}</td><td>{F(s.P(99.99))}</td><td>{F(s.StdDev)}</td><td>{F(s.BytesAll / 1048576.0)}</td></tr>");
+            Row(sb, "td", E(s.Name), s.Requests, s.Ok, s.Failed, F(s.Rps), F(s.Min), F(s.Mean), F(s.Max), F(s.P(50)), F(s.P(75)),
+                F(s.P(90)), F(s.P(95)), F(s.P(99)), F(s.P(99.9)), F(s.P(99.99)), F(s.StdDev), F(s.BytesAll / 1048576.0));
+        sb.Append("</table>");
         sb.Append("</table>");
 
         if (r.Thresholds.Count > 0)
@@ -56,14 +67,8 @@ internal static class HtmlReport
         sb.Append("</table>");
         sb.Append("<h2>Latency beside the round trip (µs)</h2><table id=\"latencies\"><tr><th>measure</th><th>count</th><th>p50</th>"
             + "<th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>");
-        foreach (var (name, h) in new[] { ("round trip", t.Latency), ("time to first byte", t.FirstByte), ("connect", t.Connect),
-            ("send lag (generator)", t.SendLag) })
-        {
-            bool any = h.TotalCount > 0;
-            double P(double p) => any ? h.GetValueAtPercentile(p) : 0;
-            sb.Append($"<tr><td>{name}</td><td>{h.TotalCount}</td><td>{F(P(50))}</td><td>{F(P(90))}</td><td>{F(P(99))}</td>"
-                + $"<td>{F(P(99.9))}</td><td>{F(any ? h.GetMaxValue() : 0)}</td></tr>");
-        }
+        foreach (var l in r.Latencies)
+            Row(sb, "td", l.Name, l.Count, F(l.P50), F(l.P90), F(l.P99), F(l.P999), F(l.Max));
         sb.Append("</table>");
 
         sb.Append("<h2>Errors</h2>");
@@ -120,6 +125,14 @@ internal static class HtmlReport
     }
 
     private static string Pct(double fraction) => (fraction * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+    /// <summary>One table row; cells are already escaped or numbers.</summary>
+    private static void Row(StringBuilder sb, string cell, params object[] cells)
+    {
+        sb.Append("<tr>");
+        foreach (var c in cells) sb.Append($"<{cell}>{c}</{cell}>");
+        sb.Append("</tr>");
+    }
+
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HdrHistogram;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -34,7 +33,7 @@ internal static class SummaryJson
                 ["peak_open"] = r.Totals.Timeline.Select(p => p.Alive).DefaultIfEmpty(0).Max(),
             },
             ["messages"] = new JsonObject { ["ok"] = t.Ok, ["failed"] = t.Failed },
-            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate * r.Plan.ShareFraction), ["achieved"] = Round(r.AchievedRate) },
+            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate), ["achieved"] = Round(r.AchievedRate) },
             ["latency_us"] = new JsonObject
             {
                 ["min"] = msg.Min, ["mean"] = Round(msg.Mean), ["stddev"] = Round(msg.StdDev),
@@ -43,8 +42,8 @@ internal static class SummaryJson
             },
             ["connect_rate_per_s"] = Round(r.ConnectRatePerSecond),
             ["connect_latency_us"] = new JsonObject { ["p50"] = con.P(50), ["p99"] = con.P(99), ["max"] = con.Max },
-            ["first_byte_latency_us"] = Percentiles(t.FirstByte),
-            ["send_lag_us"] = Percentiles(t.SendLag),
+            ["first_byte_latency_us"] = Percentiles(LatencySummary.Of("first_byte", t.FirstByte)),
+            ["send_lag_us"] = Percentiles(LatencySummary.Of("send_lag", t.SendLag)),
             ["phases"] = new JsonArray(r.Phases.Select(p => (JsonNode)new JsonObject
             {
                 ["index"] = p.Index,
@@ -93,19 +92,17 @@ internal static class SummaryJson
         };
     }
 
-    private static JsonObject Percentiles(HdrHistogram.HistogramBase h)
+    private static JsonObject Percentiles(LatencySummary l) => new()
     {
-        bool any = h.TotalCount > 0;
-        double P(double p) => any ? h.GetValueAtPercentile(p) : 0;
-        return new JsonObject
-        {
-            ["count"] = h.TotalCount, ["p50"] = P(50), ["p90"] = P(90), ["p99"] = P(99), ["p999"] = P(99.9),
-            ["max"] = any ? h.GetMaxValue() : 0,
-        };
-    }
+        ["count"] = l.Count, ["p50"] = l.P50, ["p90"] = l.P90, ["p99"] = l.P99, ["p999"] = l.P999, ["max"] = l.Max,
+    };
 
     public static string Write(RunResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Build(r).ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
 
     private static double Round(double v) => Math.Round(v, 3);
 }
