@@ -51,8 +51,15 @@ public sealed unsafe partial class EventLoop
         connected = false;
         byte* addr = stackalloc byte[SockAddr.MaxSize];
         Span<byte> span = new(addr, SockAddr.MaxSize);
-        if (local is not null && Libc.Bind(fd, addr, (uint)SockAddr.Write(local, span)) != 0)
-            return Libc.Errno;
+        if (local is not null)
+        {
+            // A source address without a port: let connect() pick the port per destination (not bind() per
+            // address alone), so each source address offers a full port range towards every destination.
+            if (local.Port == 0)
+                SetBindAddressNoPort(fd);
+            if (Libc.Bind(fd, addr, (uint)SockAddr.Write(local, span)) != 0)
+                return Libc.Errno;
+        }
         if (Libc.Connect(fd, addr, (uint)SockAddr.Write(remote, span)) == 0)
         {
             connected = true;
@@ -60,5 +67,11 @@ public sealed unsafe partial class EventLoop
         }
         int errno = Libc.Errno;
         return errno == Errno.EINPROGRESS ? 0 : errno;
+    }
+
+    private static void SetBindAddressNoPort(int fd)
+    {
+        int one = 1;
+        Libc.SetSockOpt(fd, Libc.IPPROTO_IP, Libc.IP_BIND_ADDRESS_NO_PORT, &one, sizeof(int));
     }
 }

@@ -31,6 +31,13 @@ internal static class LoadGenProcess
             return MetricsScrape.TryFrom(metricsPort)?.ValueOrNull("shootout_loadgen_messages_total", ("result", "ok")) > 0;
         }, timeout, "the load generator to count its first good round trip", TimeSpan.FromMilliseconds(50));
 
+    /// <summary>The load generator under a launcher that execs it (same PID): nice, taskset, chrt.</summary>
+    public static Result RunUnder(string[] launcher, string reportDir, TimeSpan timeout, Action<TestProcess>? whileRunning, params string[] args)
+    {
+        var (code, stdout, stderr) = TestProcess.Run(launcher[0], [.. launcher[1..], Executable.Value, .. args], timeout, whileRunning);
+        return new Result(code, stdout, stderr, reportDir);
+    }
+
     private static string Locate()
     {
         var built = Path.Combine(RepoRoot, "bin", "shootout-loadgen");

@@ -58,6 +58,7 @@ internal static class SummaryJson
     {
         ["status"] = e.Status,
         ["error"] = e.Error,
+        ["loadgen_hints"] = new JsonArray(e.Hints.Select(h => (JsonNode)JsonValue.Create(h)!).ToArray()),
         ["connections_requested"] = e.ConnectionsRequested,
         ["connections_held"] = e.ConnectionsHeld,
         ["processes"] = e.Processes,
