@@ -47,6 +47,9 @@ public sealed partial class LiveShootout : IDisposable
                 loads.Add(($"loadgen hold {engine}", ["hold", "--target", $"127.0.0.1:{port}", "--connections", "150", "--connect-rate", "12"]));
                 loads.Add(($"loadgen echo {engine}", ["echo", "--target", $"127.0.0.1:{port}", "--connections", "10", "--rate", "200"]));
             }
+            // Light probes beside one flood (small writes: the flood is there to be measured, not to load the machine).
+            loads.Add(("loadgen neighbours threads", ["neighbours", "--target", $"127.0.0.1:{servers[0].Port}", "--floods", "1", "--message-size", "1KiB",
+                "--window", "1KiB", "--never-reading", "1", "--probes", "2", "--probe-interval", "50ms"]));
             loads.Add(("loadgen echo over the limit", ["echo", "--target", $"127.0.0.1:{fullServerPort}", "--connections", "4", "--rate", "20"]));
             var loadPorts = loads.Select(_ => Ports.Free()).ToList();
 

@@ -24,6 +24,7 @@ internal static class RunnerProcess
     [
         "--connections", "300", "--warmup-connections", "20", "--echo-connections", "10", "--echo-rate", "500",
         "--echo-duration", "1s", "--closed-connections", "10", "--closed-duration", "1s", "--plain",
+        "--neighbours-floods", "2", "--neighbours-probes", "10", "--neighbours-duration", "1s",
     ];
 
     public static Result Run(TimeSpan timeout, params string[] args)

@@ -3,7 +3,7 @@ namespace Shootout.Server.Tests;
 /// <summary>The engines every end-to-end test runs against.</summary>
 public static class Engines
 {
-    public static TheoryData<string> All => ["threads", "async", "epoll"];
+    public static TheoryData<string> All => ["threads", "async", "epoll", "uring"];
 }
 
 /// <summary>A test server's /metrics, scraped by <see cref="MetricsScrape"/>.</summary>
