@@ -14,9 +14,9 @@ public sealed partial class ComposeDriveTests
         string results = Directory.CreateTempSubdirectory("shootout-drive-").FullName;
         int port = Ports.Free();
         // The server takes 100 connections; the drive asks for 300.
-        using var server = TestProcess.Start(Repo.Built("shootout-server"), [
-            "--engine", "epoll", "--port", port.ToString(), "--bind", "127.0.0.1", "--max-connections", "100",
-            "--metrics-port", Ports.Free().ToString(), "--metrics-bind", "127.0.0.1"], new ProcessOptions { Name = "epoll server" });
+        using var server = TestProcess.Start(Repo.Built("shootout-server"),
+            ["--engine", "epoll", "--port", port.ToString(), "--bind", "127.0.0.1", "--max-connections", "100",
+             "--metrics-port", Ports.Free().ToString(), "--metrics-bind", "127.0.0.1"], new ProcessOptions { Name = "epoll server" });
         server.WaitForLine(ListeningRegex(), TimeSpan.FromSeconds(60));
         try
         {

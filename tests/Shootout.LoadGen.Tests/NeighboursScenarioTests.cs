@@ -1,10 +1,10 @@
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Shootout.LoadGen.Neighbours;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;
 
-/// <summary>bin/shootout-server (threads engine) for the neighbours tests of one class, stopped with the class.</summary>
+/// <summary>bin/shootout-server (threads engine) for the neighbours tests of one class, stopped by its PID.</summary>
 public sealed class NeighboursServer : IDisposable
 {
     private readonly TestProcess? _server;
@@ -13,15 +13,11 @@ public sealed class NeighboursServer : IDisposable
 
     public NeighboursServer()
     {
-        var exe = RepoPaths.File("bin/shootout-server");
+        var exe = Path.Combine(LoadGenProcess.RepoRoot, "bin", "shootout-server");
         if (!File.Exists(exe)) return;
         _server = TestProcess.Start(exe, ["--engine", "threads", "--port", Port.ToString(), "--metrics-port", "0", "--bind", "127.0.0.1"]);
-        Wait.Until(() =>
-        {
-            if (_server.HasExited) throw new InvalidOperationException("shootout-server exited with " + _server.ExitCode);
-            try { using var c = new TcpClient("127.0.0.1", Port); return true; }
-            catch (SocketException) { return false; }
-        }, TimeSpan.FromSeconds(20), "the threads server to accept connections");
+        // The server announces its address on stdout once it listens.
+        _server.WaitForLine(new Regex("listening="), TimeSpan.FromSeconds(20), stdoutOnly: true);
     }
 
     public string Target => $"127.0.0.1:{Port}";
@@ -52,7 +48,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
                 catch (AggregateException) { return false; }
                 return seen.Contains($"shootout_loadgen_neighbours_flood_bytes_total{{target=\"{server.Target}\",flood=\"1\"}}")
                        && seen.Contains("shootout_loadgen_neighbours_probe_latency_seconds_bucket");
-            }, TimeSpan.FromSeconds(45), "the neighbours metrics on /metrics");
+            }, TimeSpan.FromSeconds(45), "the neighbours run's /metrics to count flood 1 and probe latencies");
         }, "neighbours", "--target", server.Target, "--floods", "2", "--message-size", "32KiB", "--window", Window.ToString(),
             "--never-reading", "1", "--probes", "5", "--probe-interval", "20ms", "--warmup", "500ms", "--duration", "3s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
