@@ -18,9 +18,9 @@ build:
 ## prereqs-test, prereqs-run: what the suite and the runner need from the system, installed as root on
 ##     Debian (apt-get), else the exact command printed and a failure (tools/prereqs.sh GROUP...)
 prereqs-test:
-	bash tools/prereqs.sh test compose
+	bash tools/prereqs.sh test compose bench
 prereqs-run:
-	bash tools/prereqs.sh run
+	bash tools/prereqs.sh run bench
 
 ## test: the whole suite against the real executables, then the compose stack started for real
 test: prereqs-test build format-check
@@ -42,30 +42,36 @@ format-check:
 	$(DOTNET) format Shootout.sln --verify-no-changes || { echo "make format-check: files are not formatted as .editorconfig says; run 'make format'" >&2; exit 1; }
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
-##      (make run ARGS="--connections 200000 --engines epoll,async"; bin/shootout-runner --help lists the options)
-run: prereqs-run build
+##      (make run ARGS="--connections 200000 --engines epoll,async --references c,go,rust"; bin/shootout-runner --help lists the options)
+run: prereqs-run build references
 	$(BIN)/shootout-runner $(ARGS)
 
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report.
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
-MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
+MILLION_ARGS ?= --connections 1000000 --engines uring,epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
                 --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus
-million: build
+million: build references
 	free -g
 	$(BIN)/shootout-runner $(MILLION_ARGS) $(ARGS); rc=$$?; free -g; exit $$rc
 
 ## references: the reference echo servers (C, Go, Rust: tests/bench/references/) built into bin/references/;
 ##             Debian's golang-go, rustc and cargo are installed (as root) when missing; a row that cannot be built says why
 references:
-	-bash tests/bench/references/prereqs.sh
+	bash tools/prereqs.sh bench
 	bash tests/bench/references/build.sh $(BIN)/references > /dev/null
 
 ## bench: per-idle-connection memory, accept rate, echo throughput, threads and CPU; the C, Go and Rust references
 ##        beside the engines; results/bench-latest/{table.txt,summary.json}
 bench: build
-	-bash tests/bench/references/prereqs.sh
+	bash tools/prereqs.sh bench
 	bash tests/bench/bench.sh $(ARGS)
+
+## seed: the classic experiment: N tasks each sleep 1 s, then joined, timed by /usr/bin/time: Rust threads, goroutines,
+##       .NET threads, Task.Delay, the netpoller's fibers; results/seed-latest/ (make seed ARGS="--tasks 20000 --variants go,rust")
+seed:
+	bash tools/prereqs.sh bench
+	bash seed/seed.sh $(ARGS)
 
 ## faults: the fault-injection suite against every engine, as a table of checks x engines
 faults: build
