@@ -18,7 +18,7 @@ run=(prometheus:prometheus)
 # make test: dashboards and rules are checked against a real Prometheus and promtool, kernel slab
 # memory comes from node-exporter, the compose file is read by a real compose implementation, HTML
 # reports are opened headless, the dashboard is type-checked with Node against Grafana's schema.
-test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometheus-node-exporter
+test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometheus-node-exporter strace:strace
       docker-compose:docker-compose chromium:chromium node:nodejs npm:npm)
 
 # make compose-smoke: a real container engine (podman with runc; docker-compose talks to its API

@@ -1,6 +1,5 @@
 using Shootout.Engines.Uring;
 using Shootout.Engines.Uring.Interop;
-using Shootout.Tests.Shared;
 
 namespace Shootout.Uring.Tests;
 
@@ -33,7 +32,7 @@ public sealed class UnavailableTests
     {
         string strace = new[] { "/usr/bin/strace", "/bin/strace" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("strace is required (apt-get install strace)");
-        string server = Path.Combine(TestProcess.RepoRoot, "bin", "shootout-server");
+        string server = RepoPaths.File("bin/shootout-server");
         Assert.True(File.Exists(server), $"{server} missing: run make build");
         var (exitCode, stdout, stderr) = TestProcess.Run(strace,
             ["-f", "-qq", "-o", "/dev/null", "-e", "trace=io_uring_setup", "-e", $"inject=io_uring_setup:error={errno}",
