@@ -73,7 +73,10 @@ teardown() {
   [ "$rc" -eq 0 ] || step_failed=$step
   step=teardown
   say "teardown"
-  [ -z "$health_pid" ] || { kill "$health_pid"; wait "$health_pid"; } 2>/dev/null
+  if [ -n "$health_pid" ]; then
+    kill -- "-$(cat "$work/healthchecks.pgid" 2>/dev/null || echo "$health_pid")" 2>/dev/null || kill "$health_pid" 2>/dev/null
+    wait "$health_pid" 2>/dev/null
+  fi
   if [ -n "$service_pid" ]; then
     # `down` races on the shared-namespace container: a second pass removes what the first left.
     for pass in 1 2; do
@@ -149,12 +152,13 @@ done
 curl -sf --unix-socket "$work/podman.sock" http://d/_ping >/dev/null || fail "no API on $work/podman.sock after 30 s"
 
 # Healthchecks run only when something runs them (podman schedules them with systemd timers).
-( while true; do
-    for id in $(podman ps -q --filter "label=com.docker.compose.project=$project" 2>/dev/null); do
-      podman healthcheck run "$id" >/dev/null 2>&1 || true
+# Its own process group, so that stopping it stops a check in flight too.
+setsid bash -c 'echo $$ >"$2"; while true; do
+    for id in $(podman ps -q --filter "label=com.docker.compose.project=$1" 2>/dev/null); do
+      podman healthcheck run "$id" >/dev/null 2>&1
     done
     sleep 2
-  done ) &
+  done' healthchecks "$project" "$work/healthchecks.pgid" &
 health_pid=$!
 
 # This host: ulimits up to the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them; podman
