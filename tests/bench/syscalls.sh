@@ -4,6 +4,8 @@
 # enters (raw_syscalls:sys_enter; strace -c -f where perf cannot trace). The C epoll reference shows what
 # a plain readiness loop costs (recv + send per message, plus epoll_wait per batch).
 #   tests/bench/syscalls.sh [--engines c-epoll,epoll,uring] [--echo-connections 100] [--message-size 64] [--seconds 3]
+# A row "uring:-defer-taskrun,-ring-fd" runs the uring engine with those ring features off
+# (SHOOTOUT_URING_FEATURES), to measure what each one buys: rows may repeat to alternate them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -52,30 +54,33 @@ count_syscalls() {
   fi
 }
 
-printf '%-10s %12s %12s %14s %10s\n' engine messages syscalls syscalls/msg vs_epoll
+printf '%-34s %10s %12s %12s %14s %10s\n' engine msgs/s messages syscalls syscalls/msg vs_epoll
 epoll_ratio=
-IFS=, read -ra rows <<< "$engines"
-for engine in "${rows[@]}"; do
+# Split on the commas between rows, not those inside a row's feature list (uring:-a,-b).
+mapfile -t rows < <(sed -E 's/,([a-z])/\n\1/g' <<< "$engines")
+for row in "${rows[@]}"; do
+  engine=${row%%:*} features=
+  [[ "$row" == *:* ]] && features=${row#*:}
   dest=$((dest + 1)); host="127.0.0.$dest"; port=$((port + 1))
   if [ "$engine" = c-epoll ]; then
     "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
   else
-    "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
+    SHOOTOUT_URING_FEATURES=$features "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
   fi
   server=$!
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
   if ! kill -0 "$server" 2>/dev/null; then
-    printf '%-10s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")"; server=; continue
+    printf '%-34s failed: %s\n' "$row" "$(tail -1 "$work/$engine.out")"; server=; continue
   fi
   "$work/bench-client" echo "$host" "$port" "$connections" "$message_size" 1 > /dev/null || true  # warm-up
   calls=$(count_syscalls "$server" "$work/bench-client" echo "$host" "$port" "$connections" "$message_size" "$seconds" || true)
   rate=$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' "$work/client.out")
   kill -TERM "$server"; wait "$server" || true; server=
-  if [ -z "$rate" ] || [ -z "$calls" ]; then printf '%-10s failed: no count\n' "$engine"; continue; fi
+  if [ -z "$rate" ] || [ -z "$calls" ]; then printf '%-34s failed: no count\n' "$row"; continue; fi
   msgs=$((rate * seconds))
   ratio=$(awk -v c="$calls" -v m="$msgs" 'BEGIN { printf "%.3f", c / m }')
-  [ "$engine" = epoll ] && epoll_ratio=$ratio
+  [ "$row" = epoll ] && epoll_ratio=$ratio
   vs=$([ -n "$epoll_ratio" ] && awk -v r="$ratio" -v e="$epoll_ratio" 'BEGIN { printf "%.2fx", r / e }' || echo "-")
-  printf '%-10s %12s %12s %14s %10s\n' "$engine" "$msgs" "$calls" "$ratio" "$vs"
+  printf '%-34s %10s %12s %12s %14s %10s\n' "$row" "$rate" "$msgs" "$calls" "$ratio" "$vs"
 done
 echo "(syscalls the server entered, counted by $counter over ${seconds}s of $connections connections x ${message_size} B closed-loop echo, / messages echoed)"
