@@ -1,3 +1,4 @@
+using Shootout.Common;
 using Shootout.LoadGen.Agents;
 using Shootout.LoadGen.Engine;
 
@@ -9,7 +10,7 @@ internal static class AgentCommand
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
         var plan = AgentProtocol.DecodePlan(encodedPlan);
-        FileLimit.RaiseToHard();
+        FileLimit.RaiseSoftToHard();
         var stdout = Console.Out;
         stdout.WriteLine(AgentProtocol.Ready);
         stdout.Flush();

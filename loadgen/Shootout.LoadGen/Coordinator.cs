@@ -32,7 +32,7 @@ internal static class Coordinator
             throw new UsageException($"--report-dir: cannot create '{run.ReportDir}': {e.Message}");
         }
 
-        int mine = plan.Share.ConnectionsOf(plan.Connections);
+        int mine = plan.ShareConnections;
         int agents = run.Agents ?? AutoAgents(mine);
         var totals = new RunAggregate(Math.Max(1, agents));
 
@@ -98,7 +98,7 @@ internal static class Coordinator
         ReportWriter.WriteAll(run.ReportDir, result);
         var step = result.Steps[1];
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{plan.ScenarioName}: connections {totals.Established}/{plan.Share.ConnectionsOf(plan.Connections)} (failed {totals.ConnectFailed}), messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
+            $"{plan.ScenarioName}: connections {totals.Established}/{plan.ShareConnections} (failed {totals.ConnectFailed}), messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
         Console.Out.Flush();
         if (message is not null && code != 0) Console.Error.WriteLine($"shootout-loadgen: error: {message}");
         return code;

@@ -1,4 +1,4 @@
-using Shootout.Server.Core;
+using Shootout.Common;
 
 namespace Shootout.Engines.Threads;
 

@@ -1,3 +1,4 @@
+using Shootout.Common;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Threads;

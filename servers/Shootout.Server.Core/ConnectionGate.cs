@@ -1,3 +1,5 @@
+using Shootout.Common;
+
 namespace Shootout.Server.Core;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Net;
+using Shootout.Common.Cli;
 using Shootout.Server.Core;
 
 namespace Shootout.Server;
@@ -28,7 +28,7 @@ internal static class ServerCommand
     private static readonly Option<TimeSpan?> IdleTimeout = new("--idle-timeout")
     {
         Description = "Close connections silent for this long, e.g. 30s, 500ms, 5m (off by default: the idle benchmark needs it off).",
-        CustomParser = r => ParseDuration(r, "--idle-timeout"),
+        CustomParser = r => OptionParsers.Duration(r, TimeSpan.Zero),
     };
     private static readonly Option<int> MinDataRate = Ranged(new("--min-data-rate")
     {
@@ -83,14 +83,7 @@ internal static class ServerCommand
     /// <summary>An integer option that names itself and its range when the value is not a number or out of range.</summary>
     private static Option<int> Ranged(Option<int> option, int min, int max)
     {
-        option.CustomParser = r =>
-        {
-            string text = r.Tokens.Single().Value;
-            if (int.TryParse(text, out int value) && value >= min && value <= max)
-                return value;
-            r.AddError($"{option.Name} must be a whole number from {min} to {max}, got '{text}'");
-            return min;
-        };
+        option.CustomParser = r => OptionParsers.Whole(r, min, min, max);
         return option;
     }
 
@@ -107,34 +100,4 @@ internal static class ServerCommand
             return fallback;
         },
     };
-
-    private static TimeSpan? ParseDuration(ArgumentResult r, string name)
-    {
-        string text = r.Tokens.Single().Value;
-        if (Durations.TryParse(text, out var value) && value > TimeSpan.Zero)
-            return value;
-        r.AddError($"{name} must be a positive duration like 30s, 500ms or 5m, got '{text}'");
-        return null;
-    }
-}
-
-/// <summary>Durations as people type them: 500ms, 30s, 5m, 1h, or plain seconds.</summary>
-internal static class Durations
-{
-    public static bool TryParse(string text, out TimeSpan value)
-    {
-        value = default;
-        (string number, double unitSeconds) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
-            _ when text.EndsWith('s') => (text[..^1], 1),
-            _ when text.EndsWith('m') => (text[..^1], 60),
-            _ when text.EndsWith('h') => (text[..^1], 3600),
-            _ => (text, 1),
-        };
-        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double n) || !double.IsFinite(n) || n * unitSeconds > TimeSpan.MaxValue.TotalSeconds / 2)
-            return false;
-        value = TimeSpan.FromSeconds(n * unitSeconds);
-        return true;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Shootout.Common.Cli;
 using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Cli;
@@ -152,7 +153,7 @@ internal static class ConfigFile
     private static TimeSpan Dur(JsonElement v, string f)
     {
         if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
-        if (v.ValueKind == JsonValueKind.String && Values.TryDuration(v.GetString()!, out var d)) return d;
+        if (v.ValueKind == JsonValueKind.String && ValueSyntax.TryDuration(v.GetString()!, out var d)) return d;
         throw Field(f, "must be a duration such as \"10s\", \"500ms\" or \"00:00:10\"");
     }
 }

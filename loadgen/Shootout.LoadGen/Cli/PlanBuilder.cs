@@ -24,7 +24,7 @@ internal static class PlanBuilder
         if (s.Target is null) throw new UsageException("--target: required (e.g. --target 127.0.0.1:7000)");
         int spread = s.DestAddresses ?? 1;
         if (spread < 1) throw new UsageException($"--dest-addresses: must be at least 1 (got {spread})");
-        var targets = Values.Targets(s.Target, spread, s.AllowRemote ?? false, "--target");
+        var targets = TargetList.Expand(s.Target, spread, s.AllowRemote ?? false, "--target");
 
         int messageSize = s.MessageSize ?? 32;
         if (messageSize is < 1 or > 1 << 20) throw new UsageException($"--message-size: must be between 1 and 1048576 (got {messageSize})");

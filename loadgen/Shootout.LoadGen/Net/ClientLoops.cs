@@ -1,4 +1,4 @@
-using Shootout.LoadGen.Agents;
+using Shootout.Common;
 using Shootout.LoadGen.Plan;
 using Shootout.Netpoll;
 
@@ -17,7 +17,8 @@ internal static class ClientLoops
     /// Bounded so each process keeps a moderate thread count and a small heap for its GC to walk.</summary>
     public const int MaxLoopsPerProcess = 8;
 
-    /// <summary>Connections one loop may hold: its descriptor table's budget.</summary>
+    /// <summary>Connections one loop may hold: its descriptor table's budget (the program raised the soft
+    /// open-file limit to the hard one at start).</summary>
     public static int PerLoop => FileLimit.ConnectionBudget();
 
     /// <summary>Connections one process may hold.</summary>

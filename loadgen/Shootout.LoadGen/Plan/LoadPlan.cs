@@ -40,6 +40,14 @@ internal sealed record LoadPlan
     /// <summary>This process's part of the whole (replica × local agent).</summary>
     public Share Share { get; init; } = Share.Whole;
 
+    /// <summary>This process's part of <see cref="Connections"/> (its <see cref="Share"/>): the one place it is derived.</summary>
+    [JsonIgnore]
+    public int ShareConnections => Share.ConnectionsOf(Connections);
+
+    /// <summary>This process's fraction of the whole load, which scales the requested message rate.</summary>
+    [JsonIgnore]
+    public double ShareFraction => Connections == 0 ? 1 : (double)ShareConnections / Connections;
+
     [JsonIgnore]
     public bool OpenModel => Scenario == ScenarioKind.Echo && !Closed;
 

@@ -25,7 +25,7 @@ internal static class HtmlReport
         sb.Append("</p>");
 
         sb.Append("<table id=\"summary\"><tr><th>connections requested</th><th>established</th><th>failed</th><th>connect rate /s</th><th>messages ok</th><th>failed</th><th>rate requested /s</th><th>achieved /s</th></tr>");
-        sb.Append($"<tr><td>{r.Plan.Share.ConnectionsOf(r.Plan.Connections)}</td><td>{t.Established}</td><td>{t.ConnectFailed}</td><td>{F(r.ConnectRatePerSecond)}</td><td>{t.Ok}</td><td>{t.Failed}</td><td>{F(r.RequestedRate)}</td><td>{F(r.AchievedRate)}</td></tr></table>");
+        sb.Append($"<tr><td>{r.Plan.ShareConnections}</td><td>{t.Established}</td><td>{t.ConnectFailed}</td><td>{F(r.ConnectRatePerSecond)}</td><td>{t.Ok}</td><td>{t.Failed}</td><td>{F(r.RequestedRate)}</td><td>{F(r.AchievedRate)}</td></tr></table>");
 
         sb.Append("<h2>Steps</h2><table id=\"steps\"><tr><th>step</th><th>requests</th><th>ok</th><th>failed</th><th>rps</th><th>min µs</th><th>mean µs</th><th>max µs</th><th>p50</th><th>p75</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>stddev</th><th>data MB</th></tr>");
         foreach (var s in r.Steps)

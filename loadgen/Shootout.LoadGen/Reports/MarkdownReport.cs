@@ -13,7 +13,7 @@ internal static class MarkdownReport
         sb.Append($"# Load test: {r.Plan.ScenarioName} against {r.Plan.TargetLabel}\n\n");
         sb.Append($"- status: **{r.Status}** (exit {r.ExitCode}){(r.Message is null ? "" : " — " + r.Message)}\n");
         sb.Append($"- started: {r.StartedAt:u}, measured {F(t.MeasuredSeconds)} s, wall {F(r.WallSeconds)} s, agents: {r.Agents}\n");
-        sb.Append($"- connections: requested {r.Plan.Share.ConnectionsOf(r.Plan.Connections)}, established {t.Established}, failed {t.ConnectFailed}, connect rate {F(r.ConnectRatePerSecond)}/s\n");
+        sb.Append($"- connections: requested {r.Plan.ShareConnections}, established {t.Established}, failed {t.ConnectFailed}, connect rate {F(r.ConnectRatePerSecond)}/s\n");
         sb.Append($"- messages: ok {t.Ok}, failed {t.Failed}, rate requested {F(r.RequestedRate)}/s, achieved {F(r.AchievedRate)}/s, size {r.Plan.MessageSize} B\n");
         if (r.Plan.OpenModel)
             sb.Append("- latency is measured from each message's scheduled send time (coordinated-omission corrected)\n");

@@ -27,13 +27,13 @@ internal static class SummaryJson
             ["message_size"] = r.Plan.MessageSize,
             ["connections"] = new JsonObject
             {
-                ["requested"] = r.Plan.Share.ConnectionsOf(r.Plan.Connections),
+                ["requested"] = r.Plan.ShareConnections,
                 ["established"] = t.Established,
                 ["failed"] = t.ConnectFailed,
                 ["peak_open"] = r.Totals.Timeline.Select(p => p.Alive).DefaultIfEmpty(0).Max(),
             },
             ["messages"] = new JsonObject { ["ok"] = t.Ok, ["failed"] = t.Failed },
-            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate * ShareFraction(r)), ["achieved"] = Round(r.AchievedRate) },
+            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate * r.Plan.ShareFraction), ["achieved"] = Round(r.AchievedRate) },
             ["latency_us"] = new JsonObject
             {
                 ["min"] = msg.Min, ["mean"] = Round(msg.Mean), ["stddev"] = Round(msg.StdDev),
@@ -47,9 +47,6 @@ internal static class SummaryJson
             ["replica"] = new JsonObject { ["index"] = r.Plan.Share.Index, ["count"] = r.Plan.Share.Count },
         };
     }
-
-    private static double ShareFraction(RunResult r) =>
-        r.Plan.Connections == 0 ? 1 : (double)r.Plan.Share.ConnectionsOf(r.Plan.Connections) / r.Plan.Connections;
 
     public static string Write(RunResult r) =>
         Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using Shootout.Common.Cli;
 
 namespace Shootout.Runner.Cli;
 
@@ -14,6 +14,13 @@ internal static class RunnerCommand
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
         HelpName = "threads,async,epoll,uring",
     };
+    private static readonly Option<string> ReferencesOption = new("--references")
+    {
+        Description = "Reference servers measured after the engines, the same way, comma-separated: c (epoll), go (goroutine per connection), rust (std::thread per connection). Built by `make references` into bin/references/; one not built is skipped with the reason.",
+        DefaultValueFactory = _ => "",
+        HelpName = "c,go,rust",
+    };
+    private static readonly Option<string?> ReferencesDir = new("--references-dir") { Description = "Where the reference servers are (default: references/ next to this executable)." };
     private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).", 20_000, 1, 10_000_000);
     private static readonly Option<double> ConnectRate = Rate("--connect-rate", "Connections opened per second while ramping (the measured connect rate is what the engine achieves).", 50_000);
     private static readonly Option<int> EchoConnections = Ranged("--echo-connections", "Connections carrying the constant-rate echo.", 100, 1, 100_000);
@@ -29,14 +36,7 @@ internal static class RunnerCommand
         Description = "GiB of MemAvailable kept free: an engine's ramp stops before the machine goes below it (and the engine is torn down at half of it); the report names memory as the wall.",
         DefaultValueFactory = _ => 3,
         HelpName = "GiB",
-        CustomParser = r =>
-        {
-            string text = r.Tokens.Single().Value;
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0 && v <= 1024)
-                return v;
-            r.AddError($"--memory-reserve must be a number of GiB from 0 to 1024, got '{text}'");
-            return 3;
-        },
+        CustomParser = r => OptionParsers.Number(r, 3, 0, 1024),
     };
     private static readonly Option<TimeSpan> RampTimeout = Duration("--ramp-timeout", "Longest an engine may ramp; then the ramp stops where it is and the report says so.", TimeSpan.FromMinutes(10));
     private static readonly Option<string> ResultsDir = new("--results-dir") { Description = "Where results/<timestamp>/ and results/latest go.", DefaultValueFactory = _ => "results" };
@@ -62,11 +62,21 @@ internal static class RunnerCommand
             else if (names.Distinct().Count() != names.Count)
                 r.AddError("--engines: an engine is named twice");
         });
+        ReferencesOption.Validators.Add(r =>
+        {
+            var names = Split(r.GetValueOrDefault<string>());
+            var unknown = names.FirstOrDefault(n => !Run.References.Names.Contains(n));
+            if (unknown is not null)
+                r.AddError($"--references: unknown reference '{unknown}' ({string.Join(", ", Run.References.Names)})");
+            else if (names.Distinct().Count() != names.Count)
+                r.AddError("--references: a reference is named twice");
+        });
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
-            Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
+            Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
             MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
+        NeighboursOptions.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -81,6 +91,8 @@ internal static class RunnerCommand
         var settings = new RunnerSettings
         {
             Engines = Split(parsed.GetValue(Engines)),
+            References = Split(parsed.GetValue(ReferencesOption)),
+            ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
             Connections = parsed.GetValue(Connections),
             ConnectRate = parsed.GetValue(ConnectRate),
             EchoConnections = parsed.GetValue(EchoConnections),
@@ -102,6 +114,7 @@ internal static class RunnerCommand
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Neighbours = NeighboursOptions.Read(parsed),
         };
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
@@ -120,69 +133,24 @@ internal static class RunnerCommand
     private static List<string> Split(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
 
-    private static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
+    internal static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
-        CustomParser = r =>
-        {
-            string text = r.Tokens.Single().Value;
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max)
-                return value;
-            r.AddError($"{name} must be a whole number from {min} to {max}, got '{text}'");
-            return min;
-        },
+        CustomParser = r => OptionParsers.Whole(r, fallback, min, max),
     };
 
     private static Option<double> Rate(string name, string description, double fallback) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
-        CustomParser = r =>
-        {
-            string text = r.Tokens.Single().Value;
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0 && value <= 10_000_000)
-                return value;
-            r.AddError($"{name} must be a number above 0 (per second), got '{text}'");
-            return fallback;
-        },
+        CustomParser = r => OptionParsers.Rate(r, fallback, max: 10_000_000),
     };
 
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    internal static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
-        CustomParser = r =>
-        {
-            string text = r.Tokens.Single().Value;
-            if (Durations.TryParse(text, out var value) && value > TimeSpan.Zero && value <= TimeSpan.FromHours(1))
-                return value;
-            r.AddError($"{name} must be a duration like 5s, 500ms or 2m (up to 1h), got '{text}'");
-            return fallback;
-        },
+        CustomParser = r => OptionParsers.Duration(r, fallback, max: TimeSpan.FromHours(1)),
     };
-}
-
-/// <summary>Durations as people type them: 500ms, 5s, 2m, 1h, or plain seconds.</summary>
-internal static class Durations
-{
-    public static bool TryParse(string text, out TimeSpan value)
-    {
-        value = default;
-        (string number, double unit) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
-            _ when text.EndsWith('s') => (text[..^1], 1),
-            _ when text.EndsWith('m') => (text[..^1], 60),
-            _ when text.EndsWith('h') => (text[..^1], 3600),
-            _ => (text, 1),
-        };
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || !double.IsFinite(n) || n < 0 || n * unit > 86_400)
-            return false;
-        value = TimeSpan.FromSeconds(n * unit);
-        return true;
-    }
-
-    /// <summary>The loadgen's duration syntax, in milliseconds so nothing is rounded away.</summary>
-    public static string ForLoadGen(TimeSpan t) => $"{(long)Math.Round(t.TotalMilliseconds)}ms";
 }

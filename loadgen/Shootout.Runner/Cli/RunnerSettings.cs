@@ -6,6 +6,10 @@ internal sealed record RunnerSettings
     public static readonly string[] AllEngines = ["threads", "async", "epoll", "uring"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
+    /// <summary>Reference servers measured after the engines, the same way (c, go, rust); none unless asked.</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+    /// <summary>Where the reference servers are built (`make references`).</summary>
+    public string ReferencesDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "references");
     public int Connections { get; init; } = 20_000;
     public double ConnectRate { get; init; } = 50_000;
     public int EchoConnections { get; init; } = 100;
@@ -30,4 +34,5 @@ internal sealed record RunnerSettings
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
     public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
+    public NeighboursPhaseSettings Neighbours { get; init; } = new();
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Shootout.Runner.Cli;
+using Shootout.Common.Cli;
 using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
@@ -135,5 +135,5 @@ internal sealed class LoadGenRun : IDisposable
     }
 
     /// <summary>The duration syntax the loadgen reads.</summary>
-    public static string Duration(TimeSpan t) => Durations.ForLoadGen(t);
+    public static string Duration(TimeSpan t) => ValueSyntax.FormatDuration(t);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shootout.Runner.Processes;
 
 namespace Shootout.Runner.Run;
 
@@ -8,8 +9,11 @@ namespace Shootout.Runner.Run;
 /// TIME_WAIT sockets and ephemeral ports are never in the way; each phase has its own addresses in it.
 /// </summary>
 internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> ServerMetricsPorts, int HoldMetricsPort,
-    int EchoMetricsPort, int Connections, string Dir)
+    int EchoMetricsPort, int Connections, string Dir, ServerLaunch Launch)
 {
+    /// <summary>A reference server in another language, measured beside the engines.</summary>
+    public bool IsReference => Launch is ReferenceLaunch;
+
     /// <summary>Connections per destination address: well under one address pair's ephemeral ports.</summary>
     public const int ConnectionsPerAddress = 20_000;
 
@@ -21,7 +25,8 @@ internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> S
     public string WarmupAddress => $"127.{Block}.250.1";
     public string EchoAddress => $"127.{Block}.251.1";
     public string ClosedAddress => $"127.{Block}.252.1";
+    public string NeighboursAddress => $"127.{Block}.253.1";
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}");
+        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}, beside neighbours {NeighboursAddress}");
 }

@@ -4,42 +4,15 @@ using System.Net.Sockets;
 
 namespace Shootout.LoadGen.Cli;
 
-/// <summary>Parsers for the value syntaxes the command line and config file share.</summary>
-internal static class Values
+/// <summary>The target list of the command line and the config file, expanded to destinations.</summary>
+internal static class TargetList
 {
-    /// <summary>"10s", "500ms", "2m", "1h", "1.5s", "00:00:10", or a bare number of seconds.</summary>
-    public static bool TryDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        text = text.Trim();
-        if (text.Length == 0) return false;
-        (string unit, double scale)[] units = [("ms", 0.001), ("us", 0.000001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (unit, scale) in units)
-        {
-            if (!text.EndsWith(unit, StringComparison.OrdinalIgnoreCase)) continue;
-            if (!double.TryParse(text[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return false;
-            if (!double.IsFinite(n) || n < 0 || n * scale > 365 * 86400) return false;
-            value = TimeSpan.FromSeconds(n * scale);
-            return true;
-        }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            if (!double.IsFinite(seconds) || seconds < 0 || seconds > 365 * 86400) return false;
-            value = TimeSpan.FromSeconds(seconds);
-            return true;
-        }
-        return text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
-    }
-
-    public static TimeSpan Duration(string text, string name) =>
-        TryDuration(text, out var v) ? v : throw new UsageException($"{name}: '{text}' is not a duration (use e.g. 10s, 500ms, 2m)");
-
     /// <summary>
     /// Expands a target list: comma-separated "host:port" or "host:port1-port2" entries; with
     /// <paramref name="spread"/> &gt; 1 each IPv4 address becomes that many consecutive addresses, so one
     /// address pair's ~64K ephemeral ports are no cap.
     /// </summary>
-    public static List<string> Targets(string text, int spread, bool allowRemote, string name)
+    public static List<string> Expand(string text, int spread, bool allowRemote, string name)
     {
         var result = new List<string>();
         foreach (var raw in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using Shootout.LoadGen.Net;
+using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Stats;
+using Shootout.Netpoll;
+
+namespace Shootout.LoadGen.Engine;
+
+/// <summary>
+/// The life of one connection, as a fiber on its loop: connect, run the plan's scenario
+/// (<c>ConnectionRunner.Scenarios.cs</c>) until closed or failed, and account for what it leaves behind.
+/// The pacer reads <see cref="PendingConnects"/> and <see cref="Running"/> to pace and to notice a run
+/// whose connections are all gone.
+/// </summary>
+internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule, WorkerStats stats, RunClock clock,
+    ActiveSlots table, IPEndPoint[] targets)
+{
+    private readonly MessageExchange _exchange = new(plan, stats);
+
+    /// <summary>Connects started and not yet finished.</summary>
+    public int PendingConnects;
+
+    /// <summary>Connection fibers started and not yet ended.</summary>
+    public int Running;
+
+    /// <summary>Called by the pacer when it hands <paramref name="slot"/> to its loop.</summary>
+    public void Starting()
+    {
+        Interlocked.Increment(ref PendingConnects);
+        Interlocked.Increment(ref Running);
+    }
+
+    /// <summary>The fiber of one connection. An idle held connection is this fiber parked in one read of the
+    /// loop's shared buffer: a <see cref="Fiber"/>, so that costs its state machine and no Task.</summary>
+    public async Fiber RunAsync(Slot slot)
+    {
+        NetConnection conn;
+        long started = Stopwatch.GetTimestamp();
+        stats.ConnectAttempt();
+        try
+        {
+            if (slot.Closing) throw new OperationCanceledException();
+            conn = await slot.Loop.ConnectAsync(targets[slot.Global % targets.Length], timeout: plan.ConnectTimeout);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Decrement(ref PendingConnects);
+            if (!slot.Closing && !clock.Stopping) stats.ConnectFailure(ErrorKinds.Classify(e));
+            slot.Ended = true;
+            table.Remove(slot);
+            Interlocked.Decrement(ref Running);
+            return;
+        }
+        Interlocked.Decrement(ref PendingConnects);
+        stats.Connected(started);
+        slot.Connection = conn;
+        if (plan.OpenModel)
+        {
+            slot.Pending = new Queue<long>();
+            slot.Signal = new FiberSignal(slot.Loop);
+        }
+        table.MarkAlive(slot);
+        try
+        {
+            if (slot.Closing) return;
+            if (plan is { Scenario: ScenarioKind.Hold, Heartbeat: null })
+            {
+                // Idle hold, inline so it costs no Task: park in a read; stray bytes are read into the
+                // loop's buffer and dropped.
+                while (true)
+                {
+                    if (await conn.ReadAsync(slot.Loop.SharedBuffer) == 0) throw new PeerClosedException();
+                }
+            }
+            await RunScenarioAsync(slot, conn);
+        }
+        catch (Exception e) when (!slot.Closing && !clock.Stopping)
+        {
+            stats.Error(ErrorKinds.Classify(e));
+            long lost = Volatile.Read(ref slot.InFlightSince) != 0 ? 1 : 0;
+            Volatile.Write(ref slot.InFlightSince, 0);
+            while (slot.Pending is { } pending && pending.TryDequeue(out _))
+            {
+                Interlocked.Decrement(ref slot.Queued);
+                lost++;
+            }
+            if (lost > 0) stats.MessagesFailed(lost);
+        }
+        catch (Exception) { /* closed on purpose */ }
+        finally
+        {
+            slot.Ended = true;
+            Interlocked.Decrement(ref stats.Alive);
+            table.Remove(slot);
+            conn.Reset();
+            Interlocked.Decrement(ref Running);
+        }
+    }
+
+    /// <summary>loop: a scheduled message for <paramref name="slot"/> (open model).</summary>
+    public void Deliver(Slot slot, long scheduled)
+    {
+        if (slot.Ended || slot.Closing)
+        {
+            Interlocked.Decrement(ref slot.Queued);
+            if (clock.Stopping) return; // counted as unfinished already
+            stats.MessagesFailed(1);
+            stats.Error("no_connection");
+            return;
+        }
+        slot.Pending!.Enqueue(scheduled);
+        slot.Signal!.Set();
+    }
+}

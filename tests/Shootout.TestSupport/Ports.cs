@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shootout.TestSupport;
+
+/// <summary>Ports for the servers, metrics endpoints and tools a test starts.</summary>
+public static class Ports
+{
+    /// <summary>
+    /// A TCP port nothing uses now, below the kernel's ephemeral range: ports from there are not handed
+    /// out to other processes' outgoing connections (load tests open thousands) before the process the
+    /// port is meant for binds it. Below 15000 too: a shootout run (the runner's tests run alongside)
+    /// widens the range down to there while it runs.
+    /// </summary>
+    public static int Free()
+    {
+        int ephemeralLow = 32768;
+        try { ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0]); }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { }
+        int low = ephemeralLow > 12000 ? 10000 : 1024, high = ephemeralLow > 12000 ? Math.Min(ephemeralLow, 15000) : 65535;
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            int port = Random.Shared.Next(low, high);
+            if (Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port))
+                return port;
+        }
+        throw new InvalidOperationException($"no free port found in {low}-{high}");
+    }
+
+    private static bool Bindable(IPAddress address, int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(address, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

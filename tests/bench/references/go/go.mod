@@ -1,0 +1,3 @@
+module shootout/go-echo
+
+go 1.19
