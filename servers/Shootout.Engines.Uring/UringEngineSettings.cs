@@ -12,7 +12,7 @@ internal sealed record UringEngineSettings
     public int BufferCount { get; init; } = 256;
 
     /// <summary>Bytes per receive buffer: the most a connection holds for a client that does not read.</summary>
-    public int BufferSize { get; init; } = 4096;
+    public int BufferSize { get; init; } = 64 * 1024;
 
     public TimeSpan? IdleTimeout { get; init; }
 

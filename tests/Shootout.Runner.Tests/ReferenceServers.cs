@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Shootout.Tests.Shared;
 
 namespace Shootout.Runner.Tests;
 

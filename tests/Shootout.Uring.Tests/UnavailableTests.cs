@@ -1,6 +1,5 @@
 using Shootout.Engines.Uring;
 using Shootout.Engines.Uring.Interop;
-using Shootout.Tests.Shared;
 
 namespace Shootout.Uring.Tests;
 
