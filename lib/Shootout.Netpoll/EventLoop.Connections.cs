@@ -8,7 +8,9 @@ public sealed partial class EventLoop
     private const uint ConnectionEvents = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
 
     // Slot → connection. The epoll data of a registration is (slot << 32 | generation), so an event
-    // still queued for a closed connection never reaches the next one in its slot or fd.
+    // still queued for a closed connection never reaches the next one in its slot or fd. The free-list
+    // shape is the async engine's SlotTable again, but this one is owned by the loop thread (no lock)
+    // and carries generations; the netpoller depends on nothing of the servers, so it keeps its own.
     private NetConnection?[] _slots = new NetConnection?[64];
     private int[] _freeSlots = new int[64];
     private int _freeCount;

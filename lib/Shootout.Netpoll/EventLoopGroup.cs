@@ -19,7 +19,7 @@ public sealed class EventLoopGroup : IAsyncDisposable
         options ??= new NetpollOptions();
         if (options.Loops < 0)
             throw new ArgumentOutOfRangeException(nameof(options), "Loops must be 0 (one per core) or more");
-        if (options.FiberBudget < 1 || options.SharedBufferSize < 1)
+        if (options.FiberBudget < 1 || options.FiberByteBudget < 1 || options.SharedBufferSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options));
         int count = options.LoopCount;
         _loops = new EventLoop[count];

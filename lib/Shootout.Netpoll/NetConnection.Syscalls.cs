@@ -40,6 +40,8 @@ public sealed unsafe partial class NetConnection
     }
 
     /// <returns>Bytes sent (fewer than asked: the socket buffer is full) or -errno.</returns>
+    /// <remarks>Reads errnos as <see cref="TryRecv"/> does (EINTR again, EAGAIN clears the readiness flag);
+    /// two plain loops rather than a shared helper, since each is the hot path of its direction.</remarks>
     private int TrySend(ReadOnlySpan<byte> data)
     {
         int total = 0;

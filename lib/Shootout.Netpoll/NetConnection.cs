@@ -21,7 +21,9 @@ namespace Shootout.Netpoll;
 /// <para>Memory per idle connection is this object plus the fiber's async state machine; no buffer.</para>
 /// <para>One type over partial files, one facet each: this file holds the state and the operations;
 /// <c>NetConnection.Syscalls.cs</c> the non-blocking syscalls; <c>NetConnection.Awaitable.cs</c> the
-/// value-task sources its operations complete through.</para>
+/// value-task sources its operations complete through. This file stays one piece (~330 lines): the state
+/// flags and everything that reads and changes them (operations, close, events, retry) are one state
+/// machine, and split further each half would be reasoning about the other's flags.</para>
 /// </remarks>
 public sealed unsafe partial class NetConnection
 {
@@ -52,6 +54,7 @@ public sealed unsafe partial class NetConnection
         Closed = 8,
         RentedBuffer = 16,  // _buffer is rented from the pool (a partial write from the loop's shared buffer)
         PeerClosed = 32,    // epoll reported RDHUP/HUP/ERR: read until recv says so, a short read proves nothing
+        Queued = 64,        // in the loop's run queue: its fiber yielded with this ready operation pending
     }
 
     internal NetConnection(EventLoop loop, int fd, bool writable)
@@ -121,16 +124,21 @@ public sealed unsafe partial class NetConnection
     public NetOperation ReadAsync(Memory<byte> destination)
     {
         BeginOperation();
-        if ((_state & State.Readable) != 0 && _loop.TakeBudget())
+        if ((_state & State.Readable) != 0 && _loop.HasTurnLeft)
         {
             int r = TryRecv(destination.Span);
+            if (r >= 0)
+            {
+                _loop.Spend(r);
+                return new NetOperation(r);
+            }
             if (r != Pending)
-                return r >= 0 ? new NetOperation(r) : throw ToException(r);
+                throw ToException(r);
         }
         _op = Op.Read;
         _buffer = destination;
         if ((_state & State.Readable) != 0)
-            _loop.Yield(this); // out of budget: let other fibers run, retry on the next turn
+            YieldTurn(); // out of budget: let other fibers run, retry on the next turn
         return new NetOperation(this, _version);
     }
 
@@ -144,11 +152,12 @@ public sealed unsafe partial class NetConnection
     {
         BeginOperation();
         int sent = 0;
-        if ((_state & State.Writable) != 0 && _loop.TakeBudget())
+        if ((_state & State.Writable) != 0 && _loop.HasTurnLeft)
         {
             sent = TrySend(data.Span);
             if (sent < 0)
                 throw ToException(sent);
+            _loop.Spend(sent);
             if (sent == data.Length)
                 return new NetOperation(sent);
         }
@@ -167,8 +176,17 @@ public sealed unsafe partial class NetConnection
         _op = Op.Write;
         _result = data.Length;
         if ((_state & State.Writable) != 0)
-            _loop.Yield(this);
+            YieldTurn();
         return new NetOperation(this, _version);
+    }
+
+    /// <summary>Into the loop's run queue, once: a connection already there keeps its place.</summary>
+    private void YieldTurn()
+    {
+        if ((_state & State.Queued) != 0)
+            return;
+        _state |= State.Queued;
+        _loop.Yield(this);
     }
 
     /// <summary>Half-closes: sends FIN, keeps receiving.</summary>
@@ -247,11 +265,20 @@ public sealed unsafe partial class NetConnection
             _state |= State.PeerClosed;
         if ((events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
             _state |= State.Writable;
+        // A fiber waiting in the run queue keeps its place there: an event must not give it a second turn.
+        if ((_state & State.Queued) == 0)
+            Retry();
+    }
+
+    /// <summary>Its turn in the run queue has come: tries the pending operation again.</summary>
+    internal void RetryQueued()
+    {
+        _state &= ~State.Queued;
         Retry();
     }
 
     /// <summary>Tries the pending operation again; resumes the fiber if it completes.</summary>
-    internal void Retry()
+    private void Retry()
     {
         if ((_state & (State.Completed | State.Closed)) != 0)
             return;
@@ -260,6 +287,8 @@ public sealed unsafe partial class NetConnection
             case Op.Read when (_state & State.Readable) != 0:
             {
                 int r = TryRecv(_buffer.Span);
+                if (r >= 0)
+                    _loop.Spend(r);
                 if (r != Pending)
                     Complete(r);
                 break;
@@ -268,8 +297,12 @@ public sealed unsafe partial class NetConnection
             {
                 int sent = TrySend(_buffer.Span);
                 if (sent < 0)
+                {
                     Complete(sent);
-                else if (sent == _buffer.Length)
+                    break;
+                }
+                _loop.Spend(sent);
+                if (sent == _buffer.Length)
                     Complete(_result);
                 else
                     _buffer = _buffer[sent..];

@@ -57,15 +57,15 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         }
         finally
         {
-            connection.Close();
-            _gate.Exit();
+            Release(connection);
         }
     }
 
     /// <summary>
     /// The same fiber with the --min-data-rate rule (the event loop enforces --idle-timeout). A slow
-    /// drip keeps sending, so checking the rule as each read completes is enough to catch it; kept
-    /// apart so the plain fiber's state machine, what every idle connection costs, stays small.
+    /// drip keeps sending, so checking the rule as each read completes is enough to catch it. Kept
+    /// apart, though it repeats the plain fiber's shape, so the plain fiber's state machine (what every
+    /// idle connection costs) holds no <see cref="TrafficWatch"/>.
     /// </summary>
     private async Fiber EchoWithMinDataRateAsync(NetConnection connection, ServerOptions options)
     {
@@ -92,9 +92,15 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         }
         finally
         {
-            connection.Close();
-            _gate.Exit();
+            Release(connection);
         }
+    }
+
+    /// <summary>The connection has ended: close it and give back its admission.</summary>
+    private void Release(NetConnection connection)
+    {
+        connection.Close();
+        _gate.Exit();
     }
 
     /// <summary>How a connection ends without the server being at fault; counted where it is the server's doing.</summary>
