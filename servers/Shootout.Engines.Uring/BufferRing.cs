@@ -9,9 +9,15 @@ namespace Shootout.Engines.Uring;
 /// it holds one from the receive's completion until the echo of those bytes was sent, then gives it back.
 /// </summary>
 /// <remarks>
-/// Its memory is never freed: once registered it belongs to the ring for the life of the process (a
+/// <para>The kernel takes buffers in the order they were published (a FIFO), so publishing all of them
+/// would cycle every message through every buffer and make all of their pages resident. Instead only
+/// <see cref="Target"/> buffers are published ahead, topped up once per loop turn from a LIFO stack of
+/// returned ones: the same few hot buffers serve the traffic, and the pages touched follow the peak
+/// number of receives in one turn, not the ring's size. A turn that ran dry (a receive failed with
+/// ENOBUFS) doubles the target.</para>
+/// <para>Its memory is never freed: once registered it belongs to the ring for the life of the process (a
 /// ring's teardown in the kernel may still be cancelling receives into it after its descriptor closed).
-/// One ring per event loop, created once per server process.
+/// One ring per event loop, created once per server process.</para>
 /// </remarks>
 internal sealed unsafe class BufferRing
 {
@@ -20,6 +26,9 @@ internal sealed unsafe class BufferRing
     private readonly RingBuf* _ring;
     private readonly byte* _memory;
     private readonly ushort _mask;
+    private readonly ushort[] _free;   // returned buffers, most recent on top
+    private int _freeCount;
+    private int _available;            // published and not yet taken by the kernel
     private ushort _tail;
 
     /// <param name="count">Buffers, a power of two ≤ 32768.</param>
@@ -33,7 +42,15 @@ internal sealed unsafe class BufferRing
         NativeMemory.Clear(_ring, (nuint)(count * sizeof(RingBuf)));
         // Only pages the kernel actually fills become resident: the region is as large as the ring allows, not as large as it is used.
         _memory = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)size, 4096);
+        _free = new ushort[count];
+        for (int i = 0; i < count; i++)
+            _free[i] = (ushort)(count - 1 - i); // buffer 0 on top
+        _freeCount = count;
+        Target = Math.Min(count, 32);
     }
+
+    /// <summary>How many buffers are kept published ahead of the receives.</summary>
+    public int Target { get; private set; }
 
     public int Count { get; }
 
@@ -56,23 +73,40 @@ internal sealed unsafe class BufferRing
             return null;
         }
         errno = 0;
-        for (int i = 0; i < count; i++)
-            buffers.Add((ushort)i);
-        buffers.Publish();
+        buffers.Refill();
         return buffers;
     }
 
     /// <summary>The memory of buffer <paramref name="id"/>.</summary>
     public byte* Address(ushort id) => _memory + (nint)id * BufferSize;
 
-    /// <summary>A receive completed into buffer <paramref name="id"/>: the connection holds it now.</summary>
-    public void OnLent() => Lent++;
+    /// <summary>A receive completed into a buffer (its CQE said which): the connection holds it now.</summary>
+    public void OnLent()
+    {
+        Lent++;
+        _available--;
+    }
 
-    /// <summary>Gives buffer <paramref name="id"/> back to the kernel.</summary>
+    /// <summary>A receive found no buffer published (ENOBUFS): publish more ahead from now on.</summary>
+    public void OnExhausted() => Target = Math.Min(Count, Target * 2);
+
+    /// <summary>Takes buffer <paramref name="id"/> back; it is published again by the next <see cref="Refill"/>.</summary>
     public void Return(ushort id)
     {
         Lent--;
-        Add(id);
+        _free[_freeCount++] = id;
+    }
+
+    /// <summary>Publishes returned buffers, most recently used first, until <see cref="Target"/> are available to the kernel.</summary>
+    public void Refill()
+    {
+        if (_available >= Target || _freeCount == 0)
+            return;
+        while (_available < Target && _freeCount > 0)
+        {
+            Add(_free[--_freeCount]);
+            _available++;
+        }
         Publish();
     }
 

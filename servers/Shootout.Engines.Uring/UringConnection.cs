@@ -152,9 +152,20 @@ internal sealed unsafe class UringConnection : IValueTaskSource<int>
         }
         if (res == -Errno.ENOBUFS)
         {
-            // Every provided buffer is lent out (to sends that have not completed): receive into a buffer
-            // of this connection's own, given back when its echo completes; nobody waits for the ring.
-            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
+            BufferRing buffers = _loop.Buffers!;
+            if (buffers.Lent < buffers.Count)
+            {
+                // This turn's receives took every published buffer; more go out before the next enter.
+                // Wait for readiness without a buffer, then receive again.
+                buffers.OnExhausted();
+                _loop.PreparePoll(this);
+            }
+            else
+            {
+                // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
+                // this connection's own, freed when its echo completes, rather than wait for the ring.
+                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
+            }
             _state |= State.InFlight;
             return;
         }
@@ -164,6 +175,25 @@ internal sealed unsafe class UringConnection : IValueTaskSource<int>
             LastActiveMs = _loop.NowMs;
         }
         Complete(res);
+    }
+
+    /// <summary>The readiness wait after an ENOBUFS completed: receive again, with a buffer from the ring.</summary>
+    internal void OnPollCompleted(int res)
+    {
+        _state &= ~State.InFlight;
+        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
+        {
+            if (IsClosed)
+                Release();
+            return;
+        }
+        if (res < 0)
+        {
+            Complete(res);
+            return;
+        }
+        _loop.PrepareReceive(this, null, 0);
+        _state |= State.InFlight;
     }
 
     /// <summary>The loop received this connection's CQE for a send.</summary>

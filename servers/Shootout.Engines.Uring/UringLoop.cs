@@ -17,7 +17,7 @@ internal sealed unsafe class UringLoop
     // user_data: kind << 56 | slot << 32 | generation. A generation is never reused within a loop, so a
     // completion for a connection that has gone never reaches the next one in its slot.
     private const int KindShift = 56;
-    private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5;
+    private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6;
     private const int StopDrainMs = 1500;
 
     private readonly UringEngineSettings _settings;
@@ -162,6 +162,16 @@ internal sealed unsafe class UringLoop
         sqe->Len = (uint)length;
         sqe->OpFlags = Libc.MSG_NOSIGNAL;
         sqe->UserData = Token(KindSend, connection);
+    }
+
+    /// <summary>A one-shot wait for the connection's socket to become readable (or hung up), holding no buffer.</summary>
+    internal void PreparePoll(UringConnection connection)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpPollAdd;
+        sqe->Fd = connection.Fd;
+        sqe->OpFlags = IoUring.PollIn | IoUring.PollErr | IoUring.PollHup | IoUring.PollRdHup;
+        sqe->UserData = Token(KindPoll, connection);
     }
 
     /// <summary>Cancels every request on the connection's socket; its completion (ECANCELED, or the data it got first) then releases it.</summary>
@@ -366,6 +376,7 @@ internal sealed unsafe class UringLoop
     private void Turn()
     {
         int timeout = NextTimeout();
+        Buffers?.Refill();
         _ring!.Enter(_ring.HasCompletion || timeout == 0 ? 0u : 1u, timeout);
         NowMs = (int)(Environment.TickCount64 - _epochTicks);
         Complete();
@@ -393,19 +404,21 @@ internal sealed unsafe class UringLoop
         ulong kind = cqe.UserData >> KindShift;
         switch (kind)
         {
-            case KindReceive or KindSend:
+            case KindReceive or KindSend or KindPoll:
             {
                 uint slot = (uint)(cqe.UserData >> 32) & 0xFF_FFFF;
                 if (slot < (uint)_slotsUsed && _slots[slot] is { } connection && connection.Generation == (uint)cqe.UserData)
                 {
                     if (kind == KindReceive)
                         connection.OnReceiveCompleted(cqe.Res, cqe.Flags);
-                    else
+                    else if (kind == KindSend)
                         connection.OnSendCompleted(cqe.Res);
+                    else
+                        connection.OnPollCompleted(cqe.Res);
                 }
                 else if ((cqe.Flags & IoUring.CqeBuffer) != 0)
                 {
-                    Buffers!.OnLent();
+                    Buffers!.OnLent(); // for a connection already gone: straight back
                     Buffers.Return((ushort)(cqe.Flags >> IoUring.CqeBufferShift));
                 }
                 break;
@@ -489,6 +502,7 @@ internal sealed unsafe class UringLoop
         long deadline = Environment.TickCount64 + StopDrainMs;
         while ((_accepting || _slotsUsed - _freeCount > 0) && Environment.TickCount64 < deadline)
         {
+            Buffers?.Refill();
             _ring!.Enter(_ring.HasCompletion ? 0u : 1u, (int)Math.Max(1, deadline - Environment.TickCount64));
             Complete();
         }

@@ -195,4 +195,3 @@ echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection 
 echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s;"
 echo " user_s/sys_s: the server's CPU over the used phase, accepts and echo)"
 echo "results: $out/table.txt, $out/summary.json ($results/bench-latest -> bench-$stamp)"
-bash "$here/syscalls.sh" --engines "c-epoll,$engines" --message-size "$message_size" || echo "bench: the syscall count failed" >&2

@@ -4,6 +4,8 @@
 # enters (raw_syscalls:sys_enter; strace -c -f where perf cannot trace). The C epoll reference shows what
 # a plain readiness loop costs (recv + send per message, plus epoll_wait per batch).
 #   tests/bench/syscalls.sh [--engines c-epoll,epoll,uring] [--echo-connections 100] [--message-size 64] [--seconds 3]
+# A row "uring:-defer-taskrun,-ring-fd" runs the uring engine with those ring features off
+# (SHOOTOUT_URING_FEATURES), to measure what each one buys: rows may repeat to alternate them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,62 +22,40 @@ done
 for v in "$connections" "$message_size" "$seconds"; do
   [[ "$v" =~ ^[0-9]+$ && "$v" -gt 0 ]] || { echo "syscalls: numbers must be positive integers, got '$v'" >&2; exit 2; }
 done
-if perf stat -e raw_syscalls:sys_enter -- true > /dev/null 2>&1; then counter=perf
-elif command -v strace > /dev/null; then counter=strace
-else echo "syscalls: needs perf (apt-get install linux-perf) or strace (apt-get install strace)" >&2; exit 1; fi
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
 gcc -O2 -o "$work/bench-client" "$here/bench-client.c"
-gcc -O2 -o "$work/c-epoll-echo" "$here/c-epoll-echo.c"
+[[ ",$engines," == *",c-epoll,"* ]] && bash "$here/references/build.sh" "$work/references" c > /dev/null
 source "$root/tests/lib/bench-servers.sh"
 port=$(first_server_port 1200)
 dest=100
 
-# Counts the syscalls of process $1 while "$2..." runs; prints the count.
-count_syscalls() {
-  local pid=$1; shift
-  if [ "$counter" = perf ]; then
-    perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -o "$work/count" &
-    local perf=$!
-    sleep 0.5
-    "$@" > "$work/client.out"
-    kill -INT "$perf"; wait "$perf" || true
-    awk -F, '/raw_syscalls:sys_enter/ {print $1}' "$work/count"
-  else
-    strace -c -f -q -p "$pid" -o "$work/count" &
-    local tracer=$!
-    sleep 1
-    "$@" > "$work/client.out"
-    kill -INT "$tracer"; wait "$tracer" || true
-    awk '$NF == "total" {print $(NF-2)}' "$work/count"
-  fi
-}
-
-printf '%-10s %12s %12s %14s %10s\n' engine messages syscalls syscalls/msg vs_epoll
+printf '%-34s %12s %14s %10s\n' engine messages syscalls/msg vs_epoll
 epoll_ratio=
-IFS=, read -ra rows <<< "$engines"
-for engine in "${rows[@]}"; do
+# Split on the commas between rows, not those inside a row's feature list (uring:-a,-b).
+mapfile -t rows < <(sed -E 's/,([a-z])/\n\1/g' <<< "$engines")
+for row in "${rows[@]}"; do
+  engine=${row%%:*} features=
+  [[ "$row" == *:* ]] && features=${row#*:}
   dest=$((dest + 1)); host="127.0.0.$dest"; port=$((port + 1))
   if [ "$engine" = c-epoll ]; then
-    "$work/c-epoll-echo" "$port" > "$work/$engine.out" 2>&1 &
+    "$work/references/c-epoll-echo" --port "$port" > "$work/$engine.out" 2>&1 &
   else
-    "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
+    SHOOTOUT_URING_FEATURES=$features "$root/bin/shootout-server" --engine "$engine" --port "$port" --metrics-port 0 > "$work/$engine.out" 2>&1 &
   fi
   server=$!
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
   if ! kill -0 "$server" 2>/dev/null; then
-    printf '%-10s failed: %s\n' "$engine" "$(tail -1 "$work/$engine.out")"; server=; continue
+    printf '%-34s failed: %s\n' "$row" "$(tail -1 "$work/$engine.out")"; server=; continue
   fi
   "$work/bench-client" echo "$host" "$port" "$connections" "$message_size" 1 > /dev/null || true  # warm-up
-  calls=$(count_syscalls "$server" "$work/bench-client" echo "$host" "$port" "$connections" "$message_size" "$seconds" || true)
-  rate=$(sed -n 's/.*msgs_per_s=\([0-9]*\).*/\1/p' "$work/client.out")
+  figures=$(SYSCALLS_CONNECTIONS=$connections SYSCALLS_MESSAGE_SIZE=$message_size SYSCALLS_SECONDS=$seconds \
+    bash "$here/syscalls-per-message.sh" "$row" "$server" "$host" "$port" "$work/bench-client" 2> "$work/line" || true)
   kill -TERM "$server"; wait "$server" || true; server=
-  if [ -z "$rate" ] || [ -z "$calls" ]; then printf '%-10s failed: no count\n' "$engine"; continue; fi
-  msgs=$((rate * seconds))
-  ratio=$(awk -v c="$calls" -v m="$msgs" 'BEGIN { printf "%.3f", c / m }')
-  [ "$engine" = epoll ] && epoll_ratio=$ratio
+  ratio=$(sed -n 's/^syscalls_per_msg=//p' <<< "$figures") msgs=$(sed -n 's/^syscall_count_messages=//p' <<< "$figures")
+  if [ -z "$ratio" ]; then printf '%-34s failed: %s\n' "$row" "$(tail -1 "$work/line")"; continue; fi
+  [ "$row" = epoll ] && epoll_ratio=$ratio
   vs=$([ -n "$epoll_ratio" ] && awk -v r="$ratio" -v e="$epoll_ratio" 'BEGIN { printf "%.2fx", r / e }' || echo "-")
-  printf '%-10s %12s %12s %14s %10s\n' "$engine" "$msgs" "$calls" "$ratio" "$vs"
+  printf '%-34s %12s %14s %10s\n' "$row" "$msgs" "$ratio" "$vs"
 done
-echo "(syscalls the server entered, counted by $counter over ${seconds}s of $connections connections x ${message_size} B closed-loop echo, / messages echoed)"
+echo "(syscalls the server entered during ${seconds}s of $connections connections x ${message_size} B closed-loop echo, / messages echoed: tests/bench/syscalls-per-message.sh)"

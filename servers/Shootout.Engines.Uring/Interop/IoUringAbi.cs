@@ -19,7 +19,7 @@ internal static class IoUring
     public const uint EnterGetEvents = 1u << 0, EnterExtArg = 1u << 3, EnterRegisteredRing = 1u << 4;
 
     // opcodes
-    public const byte OpNop = 0, OpAccept = 13, OpAsyncCancel = 14, OpClose = 19, OpRead = 22, OpSend = 26, OpRecv = 27;
+    public const byte OpNop = 0, OpPollAdd = 6, OpAccept = 13, OpAsyncCancel = 14, OpClose = 19, OpRead = 22, OpSend = 26, OpRecv = 27;
 
     // sqe flags
     public const byte SqeBufferSelect = 1 << 5, SqeCqeSkipSuccess = 1 << 6;
@@ -27,6 +27,9 @@ internal static class IoUring
     // op-specific flags (in sqe.ioprio for accept and recv)
     public const ushort AcceptMultishot = 1 << 0, RecvMultishot = 1 << 1;
     public const uint CancelAll = 1u << 0, CancelFd = 1u << 1;
+
+    // poll events (sqe.poll32_events, in OpFlags)
+    public const uint PollIn = 0x001, PollErr = 0x008, PollHup = 0x010, PollRdHup = 0x2000;
 
     // cqe flags
     public const uint CqeBuffer = 1u << 0, CqeMore = 1u << 1;
