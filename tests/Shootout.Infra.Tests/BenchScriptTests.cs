@@ -3,14 +3,14 @@ using System.Text.RegularExpressions;
 namespace Shootout.Infra.Tests;
 
 /// <summary>
-/// The benchmark scripts at the scale of a test: `make bench`'s every row (the two reference servers and
-/// the three engines) takes every idle connection, serves every used one and echoes; the bare-socket
+/// The benchmark scripts at the scale of a test: `make bench`'s every row (the reference servers in C, Go,
+/// Rust and bare .NET, and the three engines) takes every idle connection, serves every used one and echoes; the bare-socket
 /// reference's million script holds what it asks for. The figures themselves belong to real runs, not here.
 /// </summary>
 public sealed partial class BenchScriptTests
 {
     [Fact]
-    public void Bench_measures_both_reference_servers_and_every_engine()
+    public void Bench_measures_every_reference_server_and_every_engine()
     {
         Repo.Built("shootout-server");
         string results = Directory.CreateTempSubdirectory("bench-test-").FullName;
@@ -20,7 +20,8 @@ public sealed partial class BenchScriptTests
                 Repo.File("tests/bench/bench.sh"), "--connections", "300", "--echo-connections", "20", "--seconds", "1", "--results-dir", results);
 
             Assert.True(code == 0, output);
-            foreach (var row in new[] { "c-epoll", "dotnet-socket", "threads", "async", "epoll" })
+            string[] rows = ["c", "go", "rust", "dotnet-socket", "threads", "async", "epoll"];
+            foreach (var row in rows)
             {
                 var m = Row().Matches(output).FirstOrDefault(r => r.Groups["name"].Value == row);
                 Assert.True(m is not null, $"no measured row for {row}:\n{output}");
@@ -28,8 +29,25 @@ public sealed partial class BenchScriptTests
                 Assert.True(long.Parse(m.Groups["accepts"].Value) > 0, $"{row} accepted nothing:\n{output}");
                 Assert.True(long.Parse(m.Groups["msgs"].Value) > 0, $"{row} echoed nothing:\n{output}");
             }
-            var saved = Assert.Single(Directory.GetFiles(results, "bench-*.txt"));
-            Assert.Contains("dotnet-socket", File.ReadAllText(saved));
+            Assert.Contains("dotnet-socket", File.ReadAllText(Path.Combine(results, "bench-latest", "table.txt")));
+            // summary.json: one object per row, keyed by its name, units in the field names.
+            var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(results, "bench-latest", "summary.json")))!.AsObject();
+            Assert.Equal(rows, summary.Select(kv => kv.Key));
+            foreach (var (name, node) in summary)
+            {
+                Assert.True(node!["status"]!.GetValue<string>() == "ok", $"{name}: {node.ToJsonString()}");
+                Assert.Equal(300, node["connections"]!.GetValue<int>());
+                Assert.True(node["accepts_per_s"]!.GetValue<double>() > 0, name);
+                Assert.True(node["echo_msgs_per_s"]!.GetValue<double>() > 0, name);
+                Assert.True(node["idle_bytes_per_connection"]!.GetValue<double>() >= 0, name);
+                Assert.NotNull(node["used_bytes_per_connection"]);
+                Assert.True(node["threads"]!.GetValue<int>() > 0, name);
+                Assert.NotNull(node["cpu_user_s"]);
+                Assert.NotNull(node["cpu_system_s"]);
+            }
+            Assert.Equal("reference", summary["go"]!["kind"]!.GetValue<string>());
+            Assert.Equal("engine", summary["epoll"]!["kind"]!.GetValue<string>());
+            Assert.True(summary["rust"]!["threads"]!.GetValue<int>() >= 300, "rust: a thread per connection");
         }
         finally
         {
@@ -61,6 +79,6 @@ public sealed partial class BenchScriptTests
 
     // engine, held, accepts/s, idle and used B/conn (either may be negative on a noisy machine; idle is
     // "fail" when the server did not take every connection), threads, echo msgs/s
-    [GeneratedRegex(@"^(?<name>[a-z-]+)\s+(?<held>\d+)\s+(?<accepts>\d+)\s+-?\d+\s+-?\d+\s+\d+\s+(?<msgs>\d+)\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>[a-z-]+)\s+(?<held>\d+)\s+(?<accepts>\d+)\s+-?\d+\s+-?\d+\s+\d+\s+(?<msgs>\d+)\s+[\d.]+\s+[\d.]+\s*$", RegexOptions.Multiline)]
     private static partial Regex Row();
 }
