@@ -5,7 +5,8 @@ namespace Shootout.Seed;
 /// <summary>
 /// One .NET <see cref="Thread"/> per task (default stack), each in <see cref="Thread.Sleep(TimeSpan)"/>.
 /// Stops starting threads at a wall: one the OS will not start (pid_max, threads-max, max_map_count,
-/// memory), or MemAvailable under the reserve (checked every 1,000 threads).
+/// memory), or MemAvailable under the reserve (checked every 100 threads: a hundred processes may be
+/// starting theirs at once).
 /// </summary>
 internal static class SleepingThreads
 {
@@ -17,7 +18,7 @@ internal static class SleepingThreads
         var start = Stopwatch.StartNew();
         for (int i = 0; i < tasks; i++)
         {
-            if (i % 1000 == 0 && MemAvailable.Bytes() is { } available && available < reserveBytes)
+            if (i % 100 == 0 && MemAvailable.Bytes() is { } available && available < reserveBytes)
             {
                 wall = $"memory: MemAvailable {available >> 20} MiB, under the {reserveBytes >> 20} MiB reserve";
                 break;
