@@ -3,8 +3,11 @@ namespace Shootout.Netpoll;
 /// <summary>Settings of an <see cref="EventLoopGroup"/>.</summary>
 public sealed record NetpollOptions
 {
-    /// <summary>Event-loop threads; 0 means one per core.</summary>
+    /// <summary>Event-loop threads; 0 means one per core (<see cref="LoopCount"/> says how many that is).</summary>
     public int Loops { get; init; }
+
+    /// <summary>The number of loops a group with these options runs: the one place "0 means one per core" is resolved.</summary>
+    public int LoopCount => Loops == 0 ? Environment.ProcessorCount : Loops;
 
     /// <summary>
     /// Abort a read that has waited this long since the connection last received a byte: the fiber's

@@ -18,7 +18,8 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         if (AcceptErrors.IsFdExhaustion(errno))
         {
             _stats.OnRejected(RejectReason.FdLimit);
-            _acceptErrorLog.Warn($"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
+            _acceptErrorLog.Warn(
+                $"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
             return AcceptErrors.FdExhaustedBackoff;
         }
         // Anything else (ENOBUFS, ENOMEM, ...) is also a resource shortage: back off the same way.
@@ -28,7 +29,8 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
 
     private readonly bool _minDataRate = context.Options.MinDataRate is not null;
 
-    public void OnConnection(NetConnection connection) => _ = _minDataRate ? EchoAsync(connection, context.Options) : EchoAsync(connection);
+    public void OnConnection(NetConnection connection) =>
+        _ = _minDataRate ? EchoWithMinDataRateAsync(connection, context.Options) : EchoAsync(connection);
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
@@ -65,7 +67,7 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     /// drip keeps sending, so checking the rule as each read completes is enough to catch it; kept
     /// apart so the plain fiber's state machine, what every idle connection costs, stays small.
     /// </summary>
-    private async Fiber EchoAsync(NetConnection connection, ServerOptions options)
+    private async Fiber EchoWithMinDataRateAsync(NetConnection connection, ServerOptions options)
     {
         var watch = new TrafficWatch(options, Environment.TickCount64);
         try

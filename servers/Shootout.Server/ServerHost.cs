@@ -41,6 +41,11 @@ internal sealed class ServerHost(ServerOptions options, EngineFactory factory, M
                 Console.Error.WriteLine($"shootout-server: cannot listen on {options.Bind}:{options.Port}: {e.Message}");
                 return 1;
             }
+            catch (EngineUnavailableException e)
+            {
+                Console.Error.WriteLine($"shootout-server: {e.Message}");
+                return 1;
+            }
 
             long baseline = ProcessStats.ResidentBytes();
             using var metrics = StartMetrics(stats, baseline, log);

@@ -18,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 connections=10000 echo_connections=1000 message_size=64 seconds=5 results="$root/results"
-engines="threads,async,epoll"            # a new engine of shootout-server joins with --engines (or here)
+engines="threads,async,epoll,uring"           # a new engine of shootout-server joins with --engines (or here)
 references="c,go,rust,dotnet-socket"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -195,3 +195,4 @@ echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection 
 echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s;"
 echo " user_s/sys_s: the server's CPU over the used phase, accepts and echo)"
 echo "results: $out/table.txt, $out/summary.json ($results/bench-latest -> bench-$stamp)"
+bash "$here/syscalls.sh" --engines "c-epoll,$engines" --message-size "$message_size" || echo "bench: the syscall count failed" >&2

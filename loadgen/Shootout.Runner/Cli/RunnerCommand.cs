@@ -12,8 +12,15 @@ internal static class RunnerCommand
     {
         Description = "Engines to compare, in order, comma-separated.",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll",
+        HelpName = "threads,async,epoll,uring",
     };
+    private static readonly Option<string> ReferencesOption = new("--references")
+    {
+        Description = "Reference servers measured after the engines, the same way, comma-separated: c (epoll), go (goroutine per connection), rust (std::thread per connection). Built by `make references` into bin/references/; one not built is skipped with the reason.",
+        DefaultValueFactory = _ => "",
+        HelpName = "c,go,rust",
+    };
+    private static readonly Option<string?> ReferencesDir = new("--references-dir") { Description = "Where the reference servers are (default: references/ next to this executable)." };
     private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).", 20_000, 1, 10_000_000);
     private static readonly Option<double> ConnectRate = Rate("--connect-rate", "Connections opened per second while ramping (the measured connect rate is what the engine achieves).", 50_000);
     private static readonly Option<int> EchoConnections = Ranged("--echo-connections", "Connections carrying the constant-rate echo.", 100, 1, 100_000);
@@ -49,15 +56,24 @@ internal static class RunnerCommand
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring");
             else if (unknown is not null)
-                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll)");
+                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
                 r.AddError("--engines: an engine is named twice");
         });
+        ReferencesOption.Validators.Add(r =>
+        {
+            var names = Split(r.GetValueOrDefault<string>());
+            var unknown = names.FirstOrDefault(n => !Run.References.Names.Contains(n));
+            if (unknown is not null)
+                r.AddError($"--references: unknown reference '{unknown}' ({string.Join(", ", Run.References.Names)})");
+            else if (names.Distinct().Count() != names.Count)
+                r.AddError("--references: a reference is named twice");
+        });
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
-            Engines, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
+            Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
             MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         NeighboursOptions.AddTo(root);
@@ -75,6 +91,8 @@ internal static class RunnerCommand
         var settings = new RunnerSettings
         {
             Engines = Split(parsed.GetValue(Engines)),
+            References = Split(parsed.GetValue(ReferencesOption)),
+            ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
             Connections = parsed.GetValue(Connections),
             ConnectRate = parsed.GetValue(ConnectRate),
             EchoConnections = parsed.GetValue(EchoConnections),

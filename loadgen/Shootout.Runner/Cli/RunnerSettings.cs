@@ -3,9 +3,13 @@ namespace Shootout.Runner.Cli;
 /// <summary>Everything a shootout run was asked to do, checked and with defaults filled in.</summary>
 internal sealed record RunnerSettings
 {
-    public static readonly string[] AllEngines = ["threads", "async", "epoll"];
+    public static readonly string[] AllEngines = ["threads", "async", "epoll", "uring"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
+    /// <summary>Reference servers measured after the engines, the same way (c, go, rust); none unless asked.</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+    /// <summary>Where the reference servers are built (`make references`).</summary>
+    public string ReferencesDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "references");
     public int Connections { get; init; } = 20_000;
     public double ConnectRate { get; init; } = 50_000;
     public int EchoConnections { get; init; } = 100;

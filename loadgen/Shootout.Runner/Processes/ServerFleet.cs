@@ -3,8 +3,8 @@ using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
 
-/// <summary>One running server process, as it announced itself.</summary>
-internal sealed record ServerCopy(ChildProcess Process, int Port, int MetricsPort)
+/// <summary>One running server process, as it announced itself; <paramref name="BaseDescriptors"/>: its open files then.</summary>
+internal sealed record ServerCopy(ChildProcess Process, int Port, int MetricsPort, int BaseDescriptors = 0)
 {
     public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
 }
@@ -18,11 +18,12 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly List<ServerCopy> _copies = [];
 
-    public string Engine { get; }
+    public ServerLaunch Launch { get; }
+    public string Engine => Launch.Name;
     public IReadOnlyList<ServerCopy> Copies => _copies;
     public int Port => _copies[0].Port;
 
-    private ServerFleet(string engine) => Engine = engine;
+    private ServerFleet(ServerLaunch launch) => Launch = launch;
 
     /// <summary>
     /// Server copies for <paramref name="connections"/> when each process may hold <paramref name="perProcess"/>.
@@ -40,21 +41,19 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     public const double ReusePortFill = 0.85;
 
     /// <summary>Starts the copies one after another (the first picks the port); throws <see cref="EngineFailure"/> if one does not come up.</summary>
-    public static async Task<ServerFleet> StartAsync(string serverPath, string engine, IReadOnlyList<int> metricsPorts,
-        IReadOnlyList<string> extraArgs, string logDir, CancellationToken cancel)
+    public static async Task<ServerFleet> StartAsync(ServerLaunch launch, IReadOnlyList<int> metricsPorts, string logDir, CancellationToken cancel)
     {
-        var fleet = new ServerFleet(engine);
+        var fleet = new ServerFleet(launch);
+        string engine = launch.Name;
         try
         {
             int port = 0;
             for (int i = 0; i < metricsPorts.Count; i++)
             {
-                var args = new List<string> { "--engine", engine, "--port", port.ToString(), "--metrics-port", metricsPorts[i].ToString(), "--metrics-bind", "127.0.0.1" };
-                if (metricsPorts.Count > 1) args.Add("--reuse-port");
-                args.AddRange(extraArgs);
+                var args = launch.Args(port, metricsPorts[i], metricsPorts.Count > 1);
                 var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var process = ChildProcess.Start($"{engine}-{i}", serverPath, args, Path.Combine(logDir, $"server-{engine}-{i}.log"),
-                    line => { if (line.StartsWith("shootout-server ", StringComparison.Ordinal)) announced.TrySetResult(line); });
+                var process = ChildProcess.Start($"{engine}-{i}", launch.Executable, args, Path.Combine(logDir, $"server-{engine}-{i}.log"),
+                    line => { if (line.StartsWith(launch.AnnouncePrefix, StringComparison.Ordinal)) announced.TrySetResult(line); });
                 var exited = WaitExitAsync(process, cancel);
                 var first = await Task.WhenAny(announced.Task, exited, Task.Delay(StartTimeout, cancel)).ConfigureAwait(false);
                 if (first != announced.Task)
@@ -73,7 +72,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
                     throw new EngineFailure($"server copy {i + 1} announced an unreadable line: {announced.Task.Result}");
                 }
                 port = int.Parse(match.Groups["port"].Value);
-                fleet._copies.Add(new ServerCopy(process, port, metricsPorts[i]));
+                fleet._copies.Add(new ServerCopy(process, port, metricsPorts[i], launch.HasMetrics ? 0 : Descriptors(process.Pid) ?? 0));
             }
             return fleet;
         }
@@ -97,10 +96,19 @@ internal sealed partial class ServerFleet : IAsyncDisposable
         return dead is null ? null : $"server process {dead.Process.Pid} exited with code {dead.Process.ExitCode}: {dead.Process.LastLines()}";
     }
 
-    /// <summary>Open connections over all copies, from their /metrics; null if one does not answer.</summary>
+    /// <summary>Open connections over all copies, from their /metrics (or, without metrics, their descriptors); null if one does not answer.</summary>
     public async Task<long?> ConnectionsAsync()
     {
         long sum = 0;
+        if (!Launch.HasMetrics)
+        {
+            foreach (var c in _copies)
+            {
+                if (Descriptors(c.Process.Pid) is not { } open) return null;
+                sum += Math.Max(0, open - c.BaseDescriptors);
+            }
+            return sum;
+        }
         foreach (var c in _copies)
         {
             if (await MetricsScrape.SumAsync(c.MetricsUrl, "shootout_server_connections").ConfigureAwait(false) is not { } v) return null;
@@ -113,6 +121,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     public async Task<Dictionary<string, long>> RejectedAsync()
     {
         var total = new Dictionary<string, long>();
+        if (!Launch.HasMetrics) return total; // a reference server counts nothing it closes
         foreach (var c in _copies)
         {
             if (await MetricsScrape.TextAsync(c.MetricsUrl).ConfigureAwait(false) is not { } text) continue;
@@ -157,6 +166,19 @@ internal sealed partial class ServerFleet : IAsyncDisposable
             c.Process.Dispose();
         }
         _copies.Clear();
+    }
+
+    /// <summary>Open descriptors of a process (entries of /proc/PID/fd); null when it is gone.</summary>
+    private static int? Descriptors(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     [GeneratedRegex(@"listening=\S*:(?<port>\d+)\s")]

@@ -9,10 +9,10 @@ internal sealed record Series(string Name, IReadOnlyList<double?> Values);
 /// <remarks><paramref name="LogScale"/>: latencies span microseconds to seconds; on a linear axis p50 would vanish.</remarks>
 internal sealed record Chart(string Slug, string Title, string Unit, IReadOnlyList<string> Categories, IReadOnlyList<Series> Series, bool LogScale = false);
 
-/// <summary>The four charts of a run: memory per connection, connect rate, throughput, latency percentiles.</summary>
+/// <summary>The bar charts of a run: memory per connection, connect rate, throughput (the latency spectrum and the growth charts are <see cref="GrowthCharts"/>).</summary>
 internal static class Charts
 {
-    public static readonly string[] Palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"];
+    public static readonly string[] Palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#eeca3b"];
 
     /// <summary>Bar labels: short, whole numbers.</summary>
     public static string Short(double v) => v switch
@@ -45,10 +45,10 @@ internal static class Charts
 
     public static IReadOnlyList<Chart> For(RunSummary s)
     {
-        var engines = s.Engines;
-        var names = engines.Select(e => e.Engine).ToList();
-        // The seed's reference points sit beside the engines in the memory chart, as user-space bytes.
-        var memoryCategories = names.Concat(Reference.Points.Select(p => $"{p.Name} (seed)")).ToList();
+        var engines = s.Rows;
+        var names = engines.Select(e => e.Label).ToList();
+        // The quoted figures sit beside the measured rows in the memory chart, as user-space bytes.
+        var memoryCategories = names.Concat(Reference.Points.Select(p => $"{p.Name} (quoted)")).ToList();
         var refs = Reference.Points.Select(p => (double?)p.Bytes).ToList();
         var none = Reference.Points.Select(_ => (double?)null).ToList();
         return
@@ -62,10 +62,6 @@ internal static class Charts
                 [new Series("connections/s", engines.Select(e => e.ConnectRatePerSecond).ToList())]),
             new Chart("throughput", "Closed-loop throughput (idle connections still open)", "messages/s", names,
                 [new Series("max msgs/s", engines.Select(e => e.MaxMsgsPerSecond).ToList())]),
-            new Chart("latency", $"Echo latency at {s.Settings.EchoRate:N0} msg/s (coordinated-omission corrected)", "µs",
-                ["p50", "p99", "p99.9", "max"],
-                engines.Select(e => new Series(e.Engine, e.Echo is { } x ? [x.P50, x.P99, x.P999, x.Max] : [null, null, null, null])).ToList(),
-                LogScale: true),
             .. NeighboursReport.Charts(s),
         ];
     }

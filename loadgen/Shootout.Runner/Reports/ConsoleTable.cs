@@ -24,9 +24,9 @@ internal static class ConsoleTable
         table.AddColumn("engine");
         foreach (var c in Columns.All) table.AddColumn(new TableColumn(Markup.Escape(c.Header)).RightAligned());
         table.AddColumn("status");
-        foreach (var r in s.Engines)
+        foreach (var r in s.Rows)
         {
-            var cells = new List<string> { Markup.Escape(r.Engine) };
+            var cells = new List<string> { r.IsReference ? $"[grey]{Markup.Escape(r.Label)}[/]" : Markup.Escape(r.Label) };
             foreach (var c in Columns.All)
                 cells.Add(c.IsBest(r, s.Engines) ? $"[bold green]{Markup.Escape(c.Text(r))} *[/]" : Markup.Escape(c.Text(r)));
             cells.Add(r.Status != "ok" ? $"[red]{Markup.Escape(r.StatusText)}[/]" : r.Limit is null ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.StatusText)}[/]");
@@ -37,7 +37,7 @@ internal static class ConsoleTable
             var cells = new List<string> { $"[grey]{Markup.Escape(name)} (seed)[/]" };
             foreach (var c in Columns.All)
                 cells.Add(c.Header == "user B/conn" ? $"[grey]{bytes.ToString("N0", CultureInfo.InvariantCulture)}[/]" : "");
-            cells.Add($"[grey]reference: {bytes / 1024:0.0} KB per {unit}[/]");
+            cells.Add($"[grey]quoted, not measured here: {bytes / 1024:0.0} KB per {unit}[/]");
             table.AddRow(cells.ToArray());
         }
         console.Write(table);

@@ -7,7 +7,7 @@ namespace Shootout.Runner.Reports;
 /// <summary>report.md: the comparison table, the method, and the reference points.</summary>
 internal static class MarkdownReport
 {
-    public static string Render(RunSummary s, IReadOnlyList<Chart> charts)
+    public static string Render(RunSummary s, IReadOnlyList<Chart> charts, IReadOnlyList<XyChart> growth)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Echo Server Shootout");
@@ -18,23 +18,34 @@ internal static class MarkdownReport
         sb.AppendLine();
         sb.Append("| engine | ").Append(string.Join(" | ", Columns.All.Select(c => c.Header))).AppendLine(" | status |");
         sb.Append("|---|").Append(string.Concat(Columns.All.Select(_ => "---:|"))).AppendLine("---|");
-        foreach (var r in s.Engines)
+        foreach (var r in s.Rows)
         {
-            sb.Append("| ").Append(r.Engine).Append(" | ");
+            sb.Append("| ").Append(r.Label).Append(" | ");
             sb.Append(string.Join(" | ", Columns.All.Select(c => c.IsBest(r, s.Engines) ? $"**{c.Text(r)}**" : c.Text(r))));
             sb.Append(" | ").Append(Escape(r.StatusText)).AppendLine(" |");
         }
         sb.AppendLine();
-        sb.AppendLine("Reference points from the project's question (user-space memory per unit of concurrency):");
+        sb.AppendLine(s.References.Count > 0
+            ? "Quoted by the project's question, not measured here (the reference rows above are; `make seed` measures these sleeping-task figures):"
+            : "Quoted by the project's question, not measured here (`--references c,go,rust` measures Go and Rust servers beside the engines; `make seed` the sleeping-task figures):");
         foreach (var (name, unit, bytes) in Reference.Points)
             sb.AppendLine(F($"- {name}: {bytes / 1024:0.0} KB per {unit}"));
         sb.AppendLine();
+        sb.AppendLine("## How cost grows");
+        sb.AppendLine();
+        sb.AppendLine("Least-squares lines through memory against connections held, sampled as each ramp went (user space: Σ RSS of the server processes; kernel: slab growth since the ramp began, both loopback ends): the slope is the bytes each connection costs, the user-space intercept the processes' fixed cost; R² near 1 means the cost grows in a straight line.");
+        sb.AppendLine();
+        sb.AppendLine("| row | user B/conn (slope) | user fixed MiB | user R² | kernel B/conn (slope) | kernel fixed MiB | kernel R² | samples |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in s.Rows)
+            sb.AppendLine($"| {r.Label} | {FitCells(r.UserFit)} | {FitCells(r.KernelFit)} | {r.Timeline.Growth.Count} |");
+        sb.AppendLine();
         sb.AppendLine("## Per engine");
         sb.AppendLine();
-        foreach (var r in s.Engines)
+        foreach (var r in s.Rows)
         {
             string stopped = r.StoppedCleanly is { } c ? c ? "yes" : "no" : "—";
-            sb.AppendLine(F($"- **{r.Engine}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {r.BaselineRssBytes / 1048576.0:N0} MiB at baseline, {r.HeldRssBytes / 1048576.0:N0} MiB held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
+            sb.AppendLine(F($"- **{r.Label}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {r.BaselineRssBytes / 1048576.0:N0} MiB at baseline, {r.HeldRssBytes / 1048576.0:N0} MiB held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
             sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS {(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, {Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
             if (r.Limit is not null) sb.AppendLine($"  the ramp stopped at the wall: {r.Limit}");
             if (r.Rejected.Count > 0) sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
@@ -66,8 +77,12 @@ internal static class MarkdownReport
         sb.AppendLine("## Charts");
         sb.AppendLine();
         foreach (var c in charts) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
+        foreach (var c in growth) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
         return sb.ToString();
     }
+
+    /// <summary>Slope (B/conn), intercept (MiB) and R² as three table cells; dashes when there was nothing to fit.</summary>
+    public static string FitCells(LinearFit? f) => f is null ? "— | — | —" : F($"{f.Slope:N0} | {f.Intercept / 1048576.0:0.0} | {f.RSquared:0.000}");
 
     private static string Gb(long? bytes) => bytes is { } b ? Machine.MemoryWatchdog.Gb(b) : "—";
 

@@ -11,6 +11,9 @@ internal static class SummaryJson
     {
         var engines = new JsonObject();
         foreach (var e in s.Engines) engines[e.Engine] = Engine(e);
+        var references = new JsonObject();
+        foreach (var r in s.References) references[r.Engine] = Engine(r);
+        foreach (var (name, why) in s.ReferencesSkipped) references[name] = new JsonObject { ["status"] = "skipped", ["error"] = why };
         var settings = s.Settings;
         return new JsonObject
         {
@@ -27,6 +30,7 @@ internal static class SummaryJson
             ["settings"] = new JsonObject
             {
                 ["engines"] = new JsonArray(settings.Engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
+                ["references"] = new JsonArray(settings.References.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
                 ["connections"] = s.ConnectionsPerEngine,
                 ["connect_rate"] = settings.ConnectRate,
                 ["echo_connections"] = settings.EchoConnections,
@@ -38,6 +42,8 @@ internal static class SummaryJson
                 ["warmup_connections"] = settings.WarmupConnections,
             },
             ["engines"] = engines,
+            ["references"] = references,
+            // Quoted by the project's question, not measured here: the "references" rows are.
             ["reference"] = new JsonObject
             {
                 ["rust_thread_bytes"] = Reference.Points[0].Bytes,
@@ -66,7 +72,17 @@ internal static class SummaryJson
             ["rate_requested"] = R(x.RateRequested),
             ["rate_achieved"] = R(x.RateAchieved),
             ["latency_us"] = new JsonObject { ["p50"] = x.P50, ["p99"] = x.P99, ["p999"] = x.P999, ["max"] = x.Max },
+            ["latency_spectrum_us"] = new JsonObject(x.Spectrum.Select(p => KeyValuePair.Create(p.Label, (JsonNode?)JsonValue.Create(p.Micros)))),
         },
+        ["growth"] = new JsonObject
+        {
+            ["user"] = Fit(e.UserFit),
+            ["kernel"] = Fit(e.KernelFit),
+            // [connections held, user-space bytes, kernel bytes] as the ramp went
+            ["samples"] = new JsonArray(e.Timeline.Growth.Select(p => (JsonNode)new JsonArray(p.Connections, p.UserBytes, p.KernelBytes)).ToArray()),
+        },
+        // [seconds, connections, Σ RSS bytes, MemAvailable bytes, CPU user s, CPU system s] once a second
+        ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
         ["neighbours"] = NeighboursReport.Json(e.Neighbours),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,
@@ -82,6 +98,14 @@ internal static class SummaryJson
         ["mem_available_held_bytes"] = e.MemAvailableHeldBytes,
         ["mem_available_lowest_bytes"] = e.MemAvailableLowestBytes,
         ["rejected"] = new JsonObject(e.Rejected.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+    };
+
+    private static JsonObject? Fit(LinearFit? f) => f is null ? null : new JsonObject
+    {
+        ["slope_bytes_per_connection"] = R(f.Slope),
+        ["intercept_bytes"] = R(f.Intercept),
+        ["r2"] = Math.Round(f.RSquared, 5),
+        ["points"] = f.Points,
     };
 
     public static string Write(RunSummary s) => Build(s).ToJsonString(new JsonSerializerOptions

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shootout.Runner.Processes;
 
 namespace Shootout.Runner.Run;
 
@@ -8,8 +9,11 @@ namespace Shootout.Runner.Run;
 /// TIME_WAIT sockets and ephemeral ports are never in the way; each phase has its own addresses in it.
 /// </summary>
 internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> ServerMetricsPorts, int HoldMetricsPort,
-    int EchoMetricsPort, int Connections, string Dir)
+    int EchoMetricsPort, int Connections, string Dir, ServerLaunch Launch)
 {
+    /// <summary>A reference server in another language, measured beside the engines.</summary>
+    public bool IsReference => Launch is ReferenceLaunch;
+
     /// <summary>Connections per destination address: well under one address pair's ephemeral ports.</summary>
     public const int ConnectionsPerAddress = 20_000;
 

@@ -1,12 +1,20 @@
 namespace Shootout.Runner.Run;
 
 /// <summary>The constant-rate echo on a subset of connections: rates and CO-corrected latency percentiles (µs).</summary>
-internal sealed record EchoResult(double RateRequested, double RateAchieved, double P50, double P99, double P999, double Max);
+internal sealed record EchoResult(double RateRequested, double RateAchieved, double P50, double P99, double P999, double Max)
+{
+    /// <summary>The whole distribution the load generator reported, p0 (min) to p99.99 and max.</summary>
+    public IReadOnlyList<LatencySpectrum.Point> Spectrum { get; init; } = [];
+}
 
 /// <summary>One engine's measurements; filled in phase by phase, so a failed engine keeps what was measured before it failed.</summary>
 internal sealed class EngineResult
 {
     public required string Engine { get; init; }
+    /// <summary>A reference server (--references), not an engine: reported beside the engines, under "references".</summary>
+    public bool IsReference { get; init; }
+    /// <summary>The row's name in tables and charts: a reference says so.</summary>
+    public string Label => IsReference ? $"{Engine} (reference)" : Engine;
     public required int ConnectionsRequested { get; init; }
     public int Processes { get; set; }
     public string Status => Error is null ? "ok" : "failed";
@@ -37,6 +45,13 @@ internal sealed class EngineResult
     public long? MemAvailableBeforeBytes { get; set; }
     public long? MemAvailableHeldBytes { get; set; }
     public long? MemAvailableLowestBytes { get; set; }
+    /// <summary>Σ RSS and slab against connections during the ramp, and the run second by second.</summary>
+    public EngineTimeline Timeline { get; } = new();
+    /// <summary>Σ RSS against connections held over the ramp: slope = bytes per connection, intercept = the processes' fixed cost.</summary>
+    public LinearFit? UserFit => LinearFit.Of(Timeline.Growth.Select(p => ((double)p.Connections, (double)p.UserBytes)).ToList());
+    /// <summary>Kernel (slab) bytes against connections held over the ramp.</summary>
+    public LinearFit? KernelFit => LinearFit.Of(Timeline.Growth.Select(p => ((double)p.Connections, (double)p.KernelBytes)).ToList());
+
     /// <summary>Connections the servers closed themselves, by reason (fd_limit, thread_limit…), during the run.</summary>
     public Dictionary<string, long> Rejected { get; set; } = [];
 

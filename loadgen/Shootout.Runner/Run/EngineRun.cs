@@ -17,36 +17,42 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
 
     public async Task<EngineResult> RunAsync(CancellationToken cancel)
     {
-        var result = new EngineResult { Engine = plan.Engine, ConnectionsRequested = plan.Connections, Processes = plan.Processes, Destinations = plan.Describe() };
+        var result = new EngineResult { Engine = plan.Engine, IsReference = plan.IsReference, ConnectionsRequested = plan.Connections, Processes = plan.Processes, Destinations = plan.Describe() };
         var wall = Stopwatch.StartNew();
         Directory.CreateDirectory(plan.Dir);
         ServerFleet? fleet = null;
         LoadGenRun? hold = null;
         var watchdog = MemoryWatchdog.System(settings.MemoryReserveBytes);
         using var guardStop = new CancellationTokenSource();
-        Task guard = Task.CompletedTask;
+        Task guard = Task.CompletedTask, sampling = Task.CompletedTask;
+        var timeline = result.Timeline;
         result.MemAvailableBeforeBytes = MemInfo.AvailableBytes();
         try
         {
             view.Status($"{plan.Engine}: starting {plan.Processes} server process{(plan.Processes == 1 ? "" : "es")}");
-            fleet = await ServerFleet.StartAsync(settings.ServerPath, plan.Engine, plan.ServerMetricsPorts, settings.ServerArgs, plan.Dir, cancel);
+            fleet = await ServerFleet.StartAsync(plan.Launch, plan.ServerMetricsPorts, plan.Dir, cancel);
             view.Line($"{plan.Engine}: {plan.Processes} server process(es) on port {fleet.Port} (pids {string.Join(',', fleet.Copies.Select(c => c.Process.Pid))})");
 
             var running = fleet;
             guard = GuardAsync(watchdog, running, () => hold, result, guardStop.Token);
+            sampling = timeline.SampleAsync(running, guardStop.Token);
 
             var baseline = await WarmUpAsync(fleet, cancel);
             result.BaselineRssBytes = baseline.RssBytes;
             long slabBefore = await SlabSettledAsync(cancel);
+            timeline.Baseline(baseline.RssBytes, slabBefore);
 
             hold = StartHold(fleet.Port);
             long held = await RampAsync(fleet, hold, watchdog, result, cancel);
             if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
+            string? conntrackFull = held < plan.Connections ? KernelLimits.System.ConntrackFull() : null;
+            if (conntrackFull is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {conntrackFull}");
 
             view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
             var sample = await SettledAsync(fleet, cancel);
             long slabAfter = await SlabSettledAsync(cancel);
             held = await fleet.ConnectionsAsync() ?? held;
+            timeline.OnHeld(fleet, held);
             result.ConnectionsHeld = held;
             result.HeldRssBytes = sample.RssBytes;
             result.Threads = sample.Threads;
@@ -68,7 +74,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C
             // — unless the ramp was stopped at a named wall (memory, a kernel limit, its time bound): then that is the result.
             if (held < plan.Connections * 0.99 && result.Limit is null)
-                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
+                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({conntrackFull ?? HoldReason(hold)})");
 
             result.Echo = await EchoAsync(fleet, cancel);
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
@@ -83,6 +89,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             result.ConnectRatePerSecond = holdSummary.ConnectRate is > 0 ? holdSummary.ConnectRate
                 : result.RampSeconds > 0 ? result.ConnectionsHeld / result.RampSeconds : null;
             await ServersDrainedAsync(fleet, TimeSpan.FromSeconds(30), cancel);
+            timeline.Connections(await fleet.ConnectionsAsync() ?? 0);
             if (fleet.Crashed() is { } crash) throw new EngineFailure(crash);
         }
         catch (EngineFailure e)
@@ -99,6 +106,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         {
             await guardStop.CancelAsync();
             await guard;
+            await sampling;
             result.MemAvailableLowestBytes = watchdog.LowestBytes;
             hold?.Dispose();
             if (fleet is not null)
@@ -194,7 +202,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
                 {
                     nextServerPoll = ramp.Elapsed + serverPoll;
                     long held = await fleet.ConnectionsAsync() ?? best;
-                    if (held > best) { best = held; sinceProgress.Restart(); rampEnd = ramp.Elapsed; }
+                    if (held > best) { best = held; sinceProgress.Restart(); rampEnd = ramp.Elapsed; result.Timeline.OnHeld(fleet, held); }
                 }
                 view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
                     string.Create(CultureInfo.InvariantCulture, $"{best:N0} held after {ramp.Elapsed.TotalSeconds:0.0} s"));
@@ -352,7 +360,10 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             Path.Combine(plan.Dir, "echo"), settings.EchoDuration + TimeSpan.FromSeconds(60), cancel);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"during echo: {crash}");
         if (echo.MessagesOk == 0) throw new EngineFailure($"echo: no message came back ({echo.Message ?? echo.Status})");
-        var r = new EchoResult(echo.RateRequested, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"));
+        var r = new EchoResult(echo.RateRequested, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"))
+        {
+            Spectrum = LatencySpectrum.From(echo.Json["latency_us"]),
+        };
         view.Line(string.Create(CultureInfo.InvariantCulture,
             $"{plan.Engine}: echo {r.RateAchieved:N0}/{r.RateRequested:N0} msg/s, p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, p99.9 {r.P999:N0} µs"));
         return r;

@@ -14,10 +14,23 @@ internal sealed record RunSummary(
     IReadOnlyList<string> Notes,
     int ConnectionsPerEngine)
 {
-    public bool AllOk => Engines.All(e => e.Status == "ok");
+    /// <summary>The reference servers measured beside the engines (--references), the same way.</summary>
+    public IReadOnlyList<EngineResult> References { get; init; } = [];
+
+    /// <summary>References asked for that could not be measured (not built here), with the reason.</summary>
+    public IReadOnlyDictionary<string, string> ReferencesSkipped { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Engines, then references: the rows of the tables and charts.</summary>
+    public IReadOnlyList<EngineResult> Rows => [.. Engines, .. References];
+
+    public bool AllOk => Rows.All(e => e.Status == "ok");
 }
 
-/// <summary>The seed's reference points: what a connection costs elsewhere, per the project's question.</summary>
+/// <summary>
+/// The figures the project's question quotes from elsewhere: what a unit of concurrency costs. Shown as
+/// quotes, beside the measured Go and Rust rows when a run has them (--references; make seed measures the
+/// sleeping-task figures themselves).
+/// </summary>
 internal static class Reference
 {
     public static readonly (string Name, string Unit, double Bytes)[] Points =

@@ -32,11 +32,18 @@ internal static class ShootoutRun
         int processes = ServerFleet.CopiesFor(connections, perProcess);
         var changes = Limits(settings, ref connections, ref processes, perProcess, notes, plain);
 
-        var plans = settings.Engines.Select((e, i) => new EnginePlan(e, i,
+        var (references, skipped) = References.Find(settings.ReferencesDir, settings.References);
+        foreach (var (name, why) in skipped)
+        {
+            plain.Line($"reference {name} skipped: {why}");
+            notes.Add($"reference {name} skipped: {why}");
+        }
+        var launches = settings.Engines.Select(e => (ServerLaunch)new EngineLaunch(e, settings.ServerPath, settings.ServerArgs)).Concat(references).ToList();
+        var plans = launches.Select((l, i) => new EnginePlan(l.Name, i,
             Enumerable.Range(0, processes).Select(_ => Ports.Free()).ToList(), Ports.Free(), Ports.Free(), connections,
-            Path.Combine(dir, e))).ToList();
+            Path.Combine(dir, l is ReferenceLaunch ? "reference-" + l.Name : l.Name), l)).ToList();
 
-        plain.Line($"shootout: {string.Join(", ", settings.Engines)}; {connections:N0} idle connections each over {processes} server process(es) " +
+        plain.Line($"shootout: {string.Join(", ", plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.Engine))}; {connections:N0} idle connections each over {processes} server process(es) " +
                    $"(open-file limit {machine.RlimitNofile}); results in {dir}");
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
@@ -60,13 +67,17 @@ internal static class ShootoutRun
 
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
             notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
-        var summary = new RunSummary(settings, machine, results, started, wall.Elapsed.TotalSeconds, changes, notes, connections);
+        var summary = new RunSummary(settings, machine, results.Where(r => !r.IsReference).ToList(), started, wall.Elapsed.TotalSeconds, changes, notes, connections)
+        {
+            References = results.Where(r => r.IsReference).ToList(),
+            ReferencesSkipped = skipped,
+        };
         ReportFiles.WriteAll(dir, summary);
         PointLatest(settings.ResultsDir, dir);
         ConsoleTable.Print(summary, interactive);
         Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} (results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
         foreach (var failed in results.Where(r => r.Status != "ok"))
-            Console.Error.WriteLine($"shootout-runner: engine {failed.Engine} failed: {failed.Error}");
+            Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : "engine")} {failed.Engine} failed: {failed.Error}");
         if (code == 0 && !summary.AllOk) code = 1;
         return code;
     }
@@ -92,12 +103,12 @@ internal static class ShootoutRun
     {
         var limits = KernelLimits.System;
         int threadsNow = KernelLimits.ThreadsNow();
-        bool threadsEngine = settings.Engines.Contains("threads");
+        bool threadsEngine = settings.Engines.Contains("threads") || settings.References.Contains("rust");
         if (Native.IsRoot && settings.TuneSysctls)
         {
             try
             {
-                var changes = limits.Raise(KernelLimits.Needs(connections, processes, threadsNow));
+                var changes = limits.Raise(KernelLimits.Needs(connections, processes, threadsNow, limits.ConntrackInUse()));
                 foreach (var c in changes) view.Line($"sysctl {c.Name}: {c.Old} -> {c.New}");
                 if (changes.Count == 0) view.Line("sysctl: the kernel limits already allow this run");
                 return changes;
@@ -110,6 +121,11 @@ internal static class ShootoutRun
         else
         {
             view.Line(Native.IsRoot ? "sysctl: --no-sysctl given, kernel limits left as they are" : "sysctl: not root, kernel limits left as they are");
+        }
+        if (limits.ConntrackWarning(connections) is { } conntrack)
+        {
+            view.Line(conntrack);
+            notes.Add(conntrack);
         }
         if (threadsEngine && limits.Cap(connections, processes, threadsNow) is { } cap)
         {
@@ -150,7 +166,7 @@ internal static class ShootoutRun
 
     private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
     {
-        var servers = plans.SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
+        var servers = plans.Where(p => !p.IsReference).SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
         var loadgens = plans.SelectMany(p => new[] { new ScrapeTarget(p.HoldMetricsPort, p.Engine, "hold"), new ScrapeTarget(p.EchoMetricsPort, p.Engine, "echo") }).ToList();
         string? rules = RulesFile();
         string configPath = Path.Combine(dir, "prometheus.yml");

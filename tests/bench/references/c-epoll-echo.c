@@ -54,11 +54,22 @@ static int flush(int fd) {
     return 0;
 }
 
+/* One event loop: its listener and epoll instance, both made before the announcement (a process
+ * that keeps its descriptor count still once listening lets a watcher count connections by it). */
+struct loop_fds { int lfd, ep; };
+
+static struct loop_fds *loop_for(int port) {
+    struct loop_fds *l = malloc(sizeof *l);
+    l->lfd = listener(port);
+    l->ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = l->lfd};
+    epoll_ctl(l->ep, EPOLL_CTL_ADD, l->lfd, &ev);
+    return l;
+}
+
 static void *loop(void *arg) {
-    int lfd = (int)(long)arg, one = 1;
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd}, events[512];
-    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    int lfd = ((struct loop_fds *)arg)->lfd, ep = ((struct loop_fds *)arg)->ep, one = 1;
+    struct epoll_event events[512];
     static __thread char buf[BUFFER];
     for (;;) {
         int n = epoll_wait(ep, events, 512, -1);
@@ -116,14 +127,14 @@ int main(int argc, char **argv) {
     pending = calloc(max_fds, sizeof *pending);
     signal(SIGTERM, exit_now);
     /* The first listener picks the port when asked for 0; the others share it. All listen before the announcement. */
-    int first = listener((int)port);
+    struct loop_fds *first = loop_for((int)port);
     struct sockaddr_in bound;
     socklen_t len = sizeof bound;
-    getsockname(first, (struct sockaddr *)&bound, &len);
+    getsockname(first->lfd, (struct sockaddr *)&bound, &len);
     int chosen = ntohs(bound.sin_port);
     pthread_t t;
-    for (long i = 1; i < threads; i++) pthread_create(&t, NULL, loop, (void *)(long)listener(chosen));
+    for (long i = 1; i < threads; i++) pthread_create(&t, NULL, loop, loop_for(chosen));
     printf("echo-reference engine=c listening=0.0.0.0:%d pid=%d\n", chosen, (int)getpid());
     fflush(stdout);
-    loop((void *)(long)first);
+    loop(first);
 }

@@ -1,0 +1,3 @@
+module shootout/seed-go
+
+go 1.19
