@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Shootout.LoadGen.Neighbours;
 using Xunit;
 
@@ -8,40 +8,24 @@ namespace Shootout.LoadGen.Tests;
 /// <summary>bin/shootout-server (threads engine) for the neighbours tests of one class, stopped by its PID.</summary>
 public sealed class NeighboursServer : IDisposable
 {
-    private readonly Process? _server;
+    private readonly TestProcess? _server;
 
-    public int Port { get; } = EchoScenarioTests.FreePort();
+    public int Port { get; } = Ports.Free();
 
     public NeighboursServer()
     {
         var exe = Path.Combine(LoadGenProcess.RepoRoot, "bin", "shootout-server");
         if (!File.Exists(exe)) return;
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--engine", "threads", "--port", Port.ToString(), "--metrics-port", "0", "--bind", "127.0.0.1" })
-            psi.ArgumentList.Add(a);
-        _server = Process.Start(psi)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        EchoScenarioTests.WaitFor(() =>
-        {
-            if (_server.HasExited) throw new InvalidOperationException("shootout-server exited with " + _server.ExitCode);
-            try { using var c = new TcpClient("127.0.0.1", Port); return true; }
-            catch (SocketException) { return false; }
-        }, TimeSpan.FromSeconds(20));
+        _server = TestProcess.Start(exe, ["--engine", "threads", "--port", Port.ToString(), "--metrics-port", "0", "--bind", "127.0.0.1"]);
+        // The server announces its address on stdout once it listens.
+        _server.WaitForLine(new Regex("listening="), TimeSpan.FromSeconds(20), stdoutOnly: true);
     }
 
     public string Target => $"127.0.0.1:{Port}";
 
     public void AssertRunning() => Assert.True(_server is { HasExited: false }, "bin/shootout-server is missing or stopped: run `make build` first");
 
-    public void Dispose()
-    {
-        if (_server is { HasExited: false }) _server.Kill();
-        _server?.WaitForExit(5000);
-        _server?.Dispose();
-    }
+    public void Dispose() => _server?.Dispose();
 }
 
 /// <summary>The neighbours scenario against the project's real server: structure and correctness, no latency thresholds.</summary>
@@ -54,18 +38,18 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
     {
         server.AssertRunning();
         var dir = LoadGenProcess.NewReportDir();
-        int metricsPort = EchoScenarioTests.FreePort();
+        int metricsPort = Ports.Free();
         string seen = "";
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(90), _ =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            EchoScenarioTests.WaitFor(() =>
+            Wait.Until(() =>
             {
                 try { seen = http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics").Result; }
                 catch (AggregateException) { return false; }
                 return seen.Contains($"shootout_loadgen_neighbours_flood_bytes_total{{target=\"{server.Target}\",flood=\"1\"}}")
                        && seen.Contains("shootout_loadgen_neighbours_probe_latency_seconds_bucket");
-            }, TimeSpan.FromSeconds(45));
+            }, TimeSpan.FromSeconds(45), "the neighbours' metrics: flood 1's bytes and the probes' latency histogram");
         }, "neighbours", "--target", server.Target, "--floods", "2", "--message-size", "32KiB", "--window", Window.ToString(),
             "--never-reading", "1", "--probes", "5", "--probe-interval", "20ms", "--warmup", "500ms", "--duration", "3s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
@@ -194,7 +178,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
     public void No_server_exits_1_saying_so_and_still_writes_the_summary()
     {
         var dir = LoadGenProcess.NewReportDir();
-        int port = EchoScenarioTests.FreePort();
+        int port = Ports.Free();
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(30), null, "neighbours", "--target", $"127.0.0.1:{port}", "--report-dir", dir);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("connection refused", r.Stderr);
