@@ -12,11 +12,11 @@ public sealed partial class ComposeDriveTests
     public void A_ramp_that_never_reaches_its_target_fails_the_drive_and_says_what_was_held()
     {
         string results = Directory.CreateTempSubdirectory("shootout-drive-").FullName;
-        int port = ChildProcess.FreePort();
+        int port = Ports.Free();
         // The server takes 100 connections; the drive asks for 300.
-        using var server = ChildProcess.Start("epoll server", Repo.Built("shootout-server"),
-            "--engine", "epoll", "--port", port.ToString(), "--bind", "127.0.0.1", "--max-connections", "100",
-            "--metrics-port", ChildProcess.FreePort().ToString(), "--metrics-bind", "127.0.0.1");
+        using var server = TestProcess.Start(Repo.Built("shootout-server"),
+            ["--engine", "epoll", "--port", port.ToString(), "--bind", "127.0.0.1", "--max-connections", "100",
+             "--metrics-port", Ports.Free().ToString(), "--metrics-bind", "127.0.0.1"]);
         server.WaitForLine(ListeningRegex(), TimeSpan.FromSeconds(60));
         try
         {
@@ -25,7 +25,7 @@ public sealed partial class ComposeDriveTests
                 $"PATH={path}", $"SHOOTOUT_ENGINES=epoll=127.0.0.1:{port}", "SHOOTOUT_CONNECTIONS=300", "SHOOTOUT_CONNECT_RATE=1000",
                 "SHOOTOUT_DEST_ADDRESSES=1", "SHOOTOUT_RAMP_SLACK_SECONDS=4", "SHOOTOUT_SETTLE_SECONDS=0", "SHOOTOUT_PAUSE_SECONDS=0",
                 "SHOOTOUT_ECHO_SECONDS=1", $"SHOOTOUT_RESULTS={results}",
-                $"SHOOTOUT_HOLD_METRICS_PORT={ChildProcess.FreePort()}", $"SHOOTOUT_ECHO_METRICS_PORT={ChildProcess.FreePort()}",
+                $"SHOOTOUT_HOLD_METRICS_PORT={Ports.Free()}", $"SHOOTOUT_ECHO_METRICS_PORT={Ports.Free()}",
                 "bash", Repo.File("infra/docker/shootout-drive.sh"));
 
             Assert.True(exit == 1, $"shootout-drive.sh exited {exit}, wanted 1:\n{output}");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Shootout.Tests.Shared;
 
 namespace Shootout.Runner.Tests;
 
@@ -16,7 +15,7 @@ public sealed partial class ReferenceServers : IDisposable
 
     public ReferenceServers()
     {
-        string script = Path.Combine(TestProcess.RepoRoot, "tests", "bench", "references", "build.sh");
+        string script = Path.Combine(RepoPaths.Root, "tests", "bench", "references", "build.sh");
         var (code, stdout, stderr) = TestProcess.Run("/bin/bash", [script, Dir, string.Join(',', Names)], TimeSpan.FromMinutes(5));
         BuildOutput = $"build.sh exited {code}; built: {stdout.Trim()}; {stderr.Trim()}";
     }
