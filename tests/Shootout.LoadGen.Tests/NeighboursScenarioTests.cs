@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Shootout.LoadGen.Neighbours;
 using Xunit;
@@ -48,7 +49,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
                 catch (AggregateException) { return false; }
                 return seen.Contains($"shootout_loadgen_neighbours_flood_bytes_total{{target=\"{server.Target}\",flood=\"1\"}}")
                        && seen.Contains("shootout_loadgen_neighbours_probe_latency_seconds_bucket");
-            }, TimeSpan.FromSeconds(45), "the neighbours run's /metrics to count flood 1 and probe latencies");
+            }, TimeSpan.FromSeconds(45), "the neighbours' metrics: flood 1's bytes and the probes' latency histogram");
         }, "neighbours", "--target", server.Target, "--floods", "2", "--message-size", "32KiB", "--window", Window.ToString(),
             "--never-reading", "1", "--probes", "5", "--probe-interval", "20ms", "--warmup", "500ms", "--duration", "3s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
@@ -117,6 +118,30 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Equal((long)s["probes"]!["scheduled"]!, (long)s["probes"]!["ok"]!);
         // One flood has the whole share: the index is exactly 1.
         Assert.Equal(1.0, (double)s["floods"]!["jain_index"]!);
+    }
+
+    [Fact]
+    public void A_probe_that_gets_no_echo_fails_the_run_and_counts_in_the_latency_with_the_time_it_waited()
+    {
+        // A server that accepts (the kernel's backlog does) and never answers.
+        using var silent = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(16);
+        int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var dir = LoadGenProcess.NewReportDir();
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), null, "neighbours", "--target", $"127.0.0.1:{port}", "--floods", "0",
+            "--probes", "2", "--probe-interval", "100ms", "--warmup", "0s", "--duration", "1s", "--message-timeout", "500ms", "--report-dir", dir);
+
+        Assert.Equal(1, r.ExitCode);
+        var probes = r.Summary["probes"]!;
+        long scheduled = (long)probes["scheduled"]!;
+        Assert.True(scheduled > 0);
+        Assert.Equal(0, (long)probes["ok"]!);
+        Assert.Equal(scheduled, (long)probes["failed"]!);
+        // Every scheduled message is in the histogram; the first waited at least the whole measured second.
+        Assert.Equal(scheduled, (long)probes["latency_us"]!["count"]!);
+        Assert.True((long)probes["latency_us"]!["max"]! >= 1_000_000, probes.ToJsonString());
+        Assert.Equal(scheduled, (long)r.Summary["errors"]!["probe_unanswered"]!);
+        Assert.Contains("probe messages failed", r.Stderr);
     }
 
     [Theory]

@@ -14,7 +14,9 @@ namespace Shootout.LoadGen.Neighbours;
 /// owns the clock (sub-millisecond sleeps, as the echo scenario's) and hands each probe its scheduled send
 /// times; the probes run on one event loop of their own. Latency counts from the scheduled send time, so a
 /// server that holds a probe back is charged for every message that waited behind it (no coordinated
-/// omission); the service time (from the actual write) is kept beside it.
+/// omission); the service time (from the actual write) is kept beside it. A message never answered counts
+/// too, with the time it had waited by the end (a lower bound), and as failed: every scheduled message is in
+/// the latency histogram, so a starved probe shows in the percentiles, not only in the failure count.
 /// </summary>
 internal sealed class ProbeFleet : IAsyncDisposable
 {
@@ -37,7 +39,10 @@ internal sealed class ProbeFleet : IAsyncDisposable
         public readonly Queue<long> Pending = new();
         public NetConnection? Connection;
         public FiberSignal? Signal;
-        public long Seq, InFlight;
+        public long Seq;
+
+        /// <summary>loop: the scheduled time of the message on the wire (0: none).</summary>
+        public long InFlight;
         public bool Dead;
         public byte[] Tx = [], Rx = [];
     }
@@ -91,25 +96,39 @@ internal sealed class ProbeFleet : IAsyncDisposable
     public (HistogramBase Latency, HistogramBase Service) CutInterval() =>
         (_latency.GetIntervalHistogram(), _service.GetIntervalHistogram());
 
-    /// <summary>Stops scheduling, waits up to <paramref name="grace"/> for the echoes still due, and counts
-    /// the ones that never came as failed ("unanswered").</summary>
+    /// <summary>Stops scheduling, waits up to <paramref name="grace"/> for the echoes still due from live
+    /// probes, then counts every message never answered as failed ("unanswered"), its latency the time it
+    /// waited until now.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         _pacing = false;
         _pacer?.Join();
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < grace && Outstanding() > 0)
+        while (deadline.Elapsed < grace && Scheduled - Ok - Failed > 0 && _probes.Any(p => !p.Dead))
             await Task.Delay(10).ConfigureAwait(false);
-        _stopping = true;
-        long unanswered = Outstanding();
-        if (unanswered > 0)
+        await _loop.Spawn(() =>
         {
-            Interlocked.Add(ref _failed, unanswered);
-            Error("unanswered", unanswered);
-        }
+            // On the loop, so no fiber runs meanwhile; once _stopping is set, an echo arriving later is not counted.
+            _stopping = true;
+            long now = Stopwatch.GetTimestamp(), unanswered = 0;
+            foreach (var p in _probes)
+            {
+                if (p.InFlight != 0) p.Pending.Enqueue(p.InFlight);
+                p.InFlight = 0;
+                while (p.Pending.TryDequeue(out long scheduled))
+                {
+                    _latency.RecordValue(Histograms.Clamp(Histograms.MicrosSince(scheduled, now)));
+                    unanswered++;
+                }
+            }
+            if (unanswered > 0)
+            {
+                Interlocked.Add(ref _failed, unanswered);
+                Error("unanswered", unanswered);
+            }
+            return Task.CompletedTask;
+        }).ConfigureAwait(false);
     }
-
-    private long Outstanding() => Scheduled - Ok - Failed;
 
     private void Pace()
     {
@@ -138,17 +157,12 @@ internal sealed class ProbeFleet : IAsyncDisposable
         }
     }
 
-    /// <summary>loop: one scheduled send for <paramref name="p"/>.</summary>
+    /// <summary>loop: one scheduled send for <paramref name="p"/> (a dead probe keeps it, unanswered, for the end's count).</summary>
     private void Deliver(Probe p, long scheduled)
     {
-        if (p.Dead || p.Signal is null)
-        {
-            Interlocked.Increment(ref _failed);
-            Error("no_connection");
-            return;
-        }
+        if (_stopping) return;
         p.Pending.Enqueue(scheduled);
-        p.Signal.Set();
+        if (!p.Dead) p.Signal?.Set();
     }
 
     /// <summary>One probe's fiber: its scheduled sends one after another, each answered before the next goes.</summary>
@@ -166,14 +180,16 @@ internal sealed class ProbeFleet : IAsyncDisposable
                 }
                 MessageExchange.Fill(p.Tx, p.Index, p.Seq++);
                 long sent = Stopwatch.GetTimestamp();
-                p.InFlight = 1;
+                p.InFlight = scheduled;
                 conn.SetDeadline(_plan.MessageTimeout);
                 await conn.WriteAsync(p.Tx);
                 await ClientIo.ReadExactlyAsync(conn, p.Rx);
                 long now = Stopwatch.GetTimestamp();
+                if (_stopping) return; // counted as unanswered already
                 p.InFlight = 0;
                 if (!p.Tx.AsSpan().SequenceEqual(p.Rx))
                 {
+                    _latency.RecordValue(Histograms.Clamp(Histograms.MicrosSince(scheduled, now)));
                     Interlocked.Increment(ref _failed);
                     Error(ErrorKinds.Mismatch);
                     continue;
@@ -185,12 +201,10 @@ internal sealed class ProbeFleet : IAsyncDisposable
         }
         catch (Exception e) when (!_stopping)
         {
-            // A timed-out or broken probe cannot tell a late echo from the next one: it ends, and what it
-            // still had to send counts as failed.
+            // A timed-out or broken probe cannot tell a late echo from the next one: it ends; its message on
+            // the wire and those still due stay queued and count as unanswered at the end.
             p.Dead = true;
             Error(ErrorKinds.Classify(e));
-            Interlocked.Add(ref _failed, p.InFlight + p.Pending.Count);
-            p.Pending.Clear();
             conn.Reset();
         }
         catch (Exception) { /* closed on purpose */ }
