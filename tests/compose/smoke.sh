@@ -161,17 +161,22 @@ setsid bash -c 'echo $$ >"$2"; while true; do
   done' healthchecks "$project" "$work/healthchecks.pgid" &
 health_pid=$!
 
-# This host: ulimits up to the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them; podman
-# caps its own nproc, at kernel.pid_max here), host-wide sysctls only printed (a shared host keeps its
-# settings), Prometheus on a free loopback port, and a small scale with short waits.
+# This host: ulimits within the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them),
+# host-wide sysctls only printed (a shared host keeps its settings), Prometheus on a free loopback
+# port, and a small scale with short waits. nproc: what the run needs (the threads engine's thread per
+# connection, all of the stack's `app` processes counted together), no more. podman caps its own nproc
+# at kernel.pid_max when each of its processes starts, and `podman healthcheck run` starts new ones:
+# a limit taken from a moment when something else had raised pid_max fails those checks later.
 hard_limit() { awk -v name="$1" '$0 ~ "^"name { print $(NF - 1) }' "/proc/$service_pid/limits"; }
+nproc=$(( 2 * connections + 4096 ))
+(( nproc <= $(hard_limit 'Max processes') )) || nproc=$(hard_limit 'Max processes')
 prometheus_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export SHOOTOUT_NOFILE=$(hard_limit 'Max open files') SHOOTOUT_NPROC=$(hard_limit 'Max processes') SHOOTOUT_HOST_SYSCTLS=off \
+export SHOOTOUT_NOFILE=$(hard_limit 'Max open files') SHOOTOUT_NPROC=$nproc SHOOTOUT_HOST_SYSCTLS=off \
   SHOOTOUT_PROMETHEUS_PORT=127.0.0.1:$prometheus_port \
   SHOOTOUT_CONNECTIONS=$connections SHOOTOUT_CONNECT_RATE=1500 SHOOTOUT_DEST_ADDRESSES=2 SHOOTOUT_RAMP_SLACK_SECONDS=10 \
   SHOOTOUT_ECHO_CONNECTIONS=50 SHOOTOUT_ECHO_RATE=500 SHOOTOUT_ECHO_SECONDS=8 SHOOTOUT_SETTLE_SECONDS=2 SHOOTOUT_PAUSE_SECONDS=2
 
-say "  nofile $SHOOTOUT_NOFILE, nproc $SHOOTOUT_NPROC (the engine's own hard limits), Prometheus on 127.0.0.1:$prometheus_port"
+say "  nofile $SHOOTOUT_NOFILE (the engine's hard limit), nproc $SHOOTOUT_NPROC, Prometheus on 127.0.0.1:$prometheus_port"
 begin "docker-compose up -d (every service but grafana)"
 timeout 300 "${compose[@]}" up -d --no-build loadgen >"$work/up.log" 2>&1 \
   || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
