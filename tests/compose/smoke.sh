@@ -35,6 +35,9 @@ flock -w 900 9 || fail "another compose-smoke holds $SHOOTOUT_CACHE/smoke.lock"
 work=$(mktemp -d /tmp/shootout-compose.XXXXXX)
 project=shootout-smoke-$$
 service_pid='' health_pid=''
+# podman records its run root in its database (under graphroot) and keeps using the recorded one: one
+# fixed path, removed after each run.
+runroot=/run/shootout-podman
 
 # podman: runc (crun cannot run on a cgroup hybrid host), no systemd (cgroupfs, file events), its
 # own storage (the image cache) and network configuration: nothing of it touches /etc.
@@ -56,11 +59,16 @@ cat >"$work/storage.conf" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$SHOOTOUT_CACHE/storage"
-runroot = "$work/run"
+runroot = "$runroot"
 CONF
 export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
 export DOCKER_HOST=unix://$work/podman.sock COMPOSE_PROJECT_NAME=$project
 compose=(docker-compose -f "$repo/docker-compose.yml" -f "$repo/tests/compose/override.yml")
+# A database that recorded another run root (and holds no containers: every run removes its own) is
+# only state: dropped, so this run's configuration is the one in force.
+if [ "$(podman info --format '{{.Store.RunRoot}}' 2>/dev/null)" != "$runroot" ] && [ -z "$(podman ps -aq 2>/dev/null)" ]; then
+  rm -f "$SHOOTOUT_CACHE/storage/libpod/bolt_state.db"
+fi
 
 # The host's netfilter state before anything here ran, to put back exactly.
 nft list ruleset >"$work/nft.before" 2>/dev/null
@@ -118,6 +126,7 @@ teardown() {
   { [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; } && left+=" podman-service"
   ip link show 2>/dev/null | grep -q 'cni-podman' && left+=" bridge"
   rm -rf "/var/lib/cni/networks/${project}_default"
+  [ -n "$(podman ps -aq 2>/dev/null)" ] || rm -rf --one-file-system "$runroot"
   if [ -n "$left" ]; then
     echo "compose-smoke: FAILED in step 'teardown': left behind:$left (logs in $work)" >&2
     rc=1
