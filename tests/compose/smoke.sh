@@ -35,6 +35,9 @@ flock -w 900 9 || fail "another compose-smoke holds $SHOOTOUT_CACHE/smoke.lock"
 work=$(mktemp -d /tmp/shootout-compose.XXXXXX)
 project=shootout-smoke-$$
 service_pid='' health_pid=''
+# podman records its run root in its database (under graphroot) and keeps using the recorded one: one
+# fixed path, removed after each run.
+runroot=/run/shootout-podman
 
 # podman: runc (crun cannot run on a cgroup hybrid host), no systemd (cgroupfs, file events), its
 # own storage (the image cache) and network configuration: nothing of it touches /etc.
@@ -56,11 +59,16 @@ cat >"$work/storage.conf" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$SHOOTOUT_CACHE/storage"
-runroot = "$work/run"
+runroot = "$runroot"
 CONF
 export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
 export DOCKER_HOST=unix://$work/podman.sock COMPOSE_PROJECT_NAME=$project
 compose=(docker-compose -f "$repo/docker-compose.yml" -f "$repo/tests/compose/override.yml")
+# A database that recorded another run root (and holds no containers: every run removes its own) is
+# only state: dropped, so this run's configuration is the one in force.
+if [ "$(podman info --format '{{.Store.RunRoot}}' 2>/dev/null)" != "$runroot" ] && [ -z "$(podman ps -aq 2>/dev/null)" ]; then
+  rm -f "$SHOOTOUT_CACHE/storage/libpod/bolt_state.db"
+fi
 
 # The host's netfilter state before anything here ran, to put back exactly.
 nft list ruleset >"$work/nft.before" 2>/dev/null
@@ -118,6 +126,7 @@ teardown() {
   { [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; } && left+=" podman-service"
   ip link show 2>/dev/null | grep -q 'cni-podman' && left+=" bridge"
   rm -rf "/var/lib/cni/networks/${project}_default"
+  [ -n "$(podman ps -aq 2>/dev/null)" ] || rm -rf --one-file-system "$runroot"
   if [ -n "$left" ]; then
     echo "compose-smoke: FAILED in step 'teardown': left behind:$left (logs in $work)" >&2
     rc=1
@@ -161,17 +170,22 @@ setsid bash -c 'echo $$ >"$2"; while true; do
   done' healthchecks "$project" "$work/healthchecks.pgid" &
 health_pid=$!
 
-# This host: ulimits up to the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them; podman
-# caps its own nproc, at kernel.pid_max here), host-wide sysctls only printed (a shared host keeps its
-# settings), Prometheus on a free loopback port, and a small scale with short waits.
+# This host: ulimits within the engine's own hard limits (no CAP_SYS_RESOURCE to go beyond them),
+# host-wide sysctls only printed (a shared host keeps its settings), Prometheus on a free loopback
+# port, and a small scale with short waits. nproc: what the run needs (the threads engine's thread per
+# connection, all of the stack's `app` processes counted together), no more. podman caps its own nproc
+# at kernel.pid_max when each of its processes starts, and `podman healthcheck run` starts new ones:
+# a limit taken from a moment when something else had raised pid_max fails those checks later.
 hard_limit() { awk -v name="$1" '$0 ~ "^"name { print $(NF - 1) }' "/proc/$service_pid/limits"; }
+nproc=$(( 2 * connections + 4096 ))
+(( nproc <= $(hard_limit 'Max processes') )) || nproc=$(hard_limit 'Max processes')
 prometheus_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export SHOOTOUT_NOFILE=$(hard_limit 'Max open files') SHOOTOUT_NPROC=$(hard_limit 'Max processes') SHOOTOUT_HOST_SYSCTLS=off \
+export SHOOTOUT_NOFILE=$(hard_limit 'Max open files') SHOOTOUT_NPROC=$nproc SHOOTOUT_HOST_SYSCTLS=off \
   SHOOTOUT_PROMETHEUS_PORT=127.0.0.1:$prometheus_port \
   SHOOTOUT_CONNECTIONS=$connections SHOOTOUT_CONNECT_RATE=1500 SHOOTOUT_DEST_ADDRESSES=2 SHOOTOUT_RAMP_SLACK_SECONDS=10 \
   SHOOTOUT_ECHO_CONNECTIONS=50 SHOOTOUT_ECHO_RATE=500 SHOOTOUT_ECHO_SECONDS=8 SHOOTOUT_SETTLE_SECONDS=2 SHOOTOUT_PAUSE_SECONDS=2
 
-say "  nofile $SHOOTOUT_NOFILE, nproc $SHOOTOUT_NPROC (the engine's own hard limits), Prometheus on 127.0.0.1:$prometheus_port"
+say "  nofile $SHOOTOUT_NOFILE (the engine's hard limit), nproc $SHOOTOUT_NPROC, Prometheus on 127.0.0.1:$prometheus_port"
 begin "docker-compose up -d (every service but grafana)"
 timeout 300 "${compose[@]}" up -d --no-build loadgen >"$work/up.log" 2>&1 \
   || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
