@@ -1,4 +1,3 @@
-using Shootout.Common;
 using Shootout.LoadGen.Agents;
 using Shootout.LoadGen.Engine;
 
@@ -10,7 +9,6 @@ internal static class AgentCommand
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
         var plan = AgentProtocol.DecodePlan(encodedPlan);
-        FileLimit.RaiseSoftToHard();
         var stdout = Console.Out;
         stdout.WriteLine(AgentProtocol.Ready);
         stdout.Flush();

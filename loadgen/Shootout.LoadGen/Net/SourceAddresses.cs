@@ -33,12 +33,17 @@ internal static class SourceAddresses
         }
         catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
         {
-            return 28_232; // Linux's default 32768-60999
+            return DefaultPortRange;
         }
     }
 
-    /// <summary>Connections one source/destination pair is planned to carry.</summary>
-    public static int PerPair => (int)(PortRange() * PortBudget);
+    /// <summary>The kernel's default range (32768-60999).</summary>
+    private const int DefaultPortRange = 28_232;
+
+    /// <summary>Connections one source/destination pair is planned to carry. Planned on the default range at
+    /// most: a wider one may be a tool's temporary setting (the shootout runner widens it and puts it back),
+    /// and a range that shrinks under a running hold would stall it.</summary>
+    public static int PerPair => (int)(Math.Min(PortRange(), DefaultPortRange) * PortBudget);
 
     /// <summary>
     /// For loopback targets with more connections per destination than <see cref="PerPair"/>: that many
