@@ -5,7 +5,7 @@ CONFIG ?= Release
 BIN := $(CURDIR)/bin
 ARGS ?=
 
-.PHONY: all build test run bench faults faults-scale clean format format-check references seed
+.PHONY: all build test run bench faults faults-scale clean format format-check references seed prereqs-test prereqs-run compose-smoke
 
 all: build
 
@@ -15,10 +15,23 @@ build:
 	$(DOTNET) publish loadgen/Shootout.LoadGen/Shootout.LoadGen.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 	$(DOTNET) publish loadgen/Shootout.Runner/Shootout.Runner.csproj -c $(CONFIG) -o $(BIN) --nologo -v quiet
 
-## test: the whole suite against the real executables
-test: build format-check
-	-bash tests/bench/references/prereqs.sh  # the reference servers' toolchains (Go, Rust), for their tests
-	$(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS)
+## prereqs-test, prereqs-run: what the suite and the runner need from the system, installed as root on
+##     Debian (apt-get), else the exact command printed and a failure (tools/prereqs.sh GROUP...)
+prereqs-test:
+	bash tools/prereqs.sh test compose bench
+prereqs-run:
+	bash tools/prereqs.sh run bench
+
+## test: the whole suite against the real executables, then the compose stack started for real
+test: prereqs-test build format-check
+	status=0; $(DOTNET) test Shootout.sln -c $(CONFIG) --nologo --logger "console;verbosity=normal" $(TEST_ARGS) || status=$$?; \
+	bash tests/compose/smoke.sh || status=1; exit $$status
+
+## compose-smoke: docker-compose.yml up for real at 3,000 connections (podman + docker-compose), checked
+##                through Prometheus's API, then torn down (tests/compose/smoke.sh; ~2 min warm, root)
+compose-smoke:
+	bash tools/prereqs.sh compose
+	bash tests/compose/smoke.sh
 
 ## format: apply .editorconfig (whitespace, style, analyzers) to the whole tree
 format:
@@ -30,13 +43,13 @@ format-check:
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
 ##      (make run ARGS="--connections 200000 --engines epoll,async --references c,go,rust"; bin/shootout-runner --help lists the options)
-run: build references
+run: prereqs-run build references
 	$(BIN)/shootout-runner $(ARGS)
 
 ## million: the shootout at 1,000,000 idle connections per engine on this machine (63 SO_REUSEPORT copies each); short echo
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report.
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
-MILLION_ARGS ?= --connections 1000000 --engines epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
+MILLION_ARGS ?= --connections 1000000 --engines uring,epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
                 --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus
 million: build references
 	free -g
@@ -45,19 +58,19 @@ million: build references
 ## references: the reference echo servers (C, Go, Rust: tests/bench/references/) built into bin/references/;
 ##             Debian's golang-go, rustc and cargo are installed (as root) when missing; a row that cannot be built says why
 references:
-	-bash tests/bench/references/prereqs.sh
+	bash tools/prereqs.sh bench
 	bash tests/bench/references/build.sh $(BIN)/references > /dev/null
 
 ## bench: per-idle-connection memory, accept rate, echo throughput, threads and CPU; the C, Go and Rust references
 ##        beside the engines; results/bench-latest/{table.txt,summary.json}
 bench: build
-	-bash tests/bench/references/prereqs.sh
+	bash tools/prereqs.sh bench
 	bash tests/bench/bench.sh $(ARGS)
 
 ## seed: the classic experiment: N tasks each sleep 1 s, then joined, timed by /usr/bin/time: Rust threads, goroutines,
 ##       .NET threads, Task.Delay, the netpoller's fibers; results/seed-latest/ (make seed ARGS="--tasks 20000 --variants go,rust")
 seed:
-	-bash tests/bench/references/prereqs.sh
+	bash tools/prereqs.sh bench
 	bash seed/seed.sh $(ARGS)
 
 ## faults: the fault-injection suite against every engine, as a table of checks x engines

@@ -7,18 +7,32 @@
 #   vm.max_map_count     the threads engine maps a stack and a guard page per connection thread
 #   kernel.pid_max,      the threads engine runs a thread per connection
 #   kernel.threads-max
-# A value is only ever raised: a host already configured higher keeps its setting.
+# A value is only ever raised: a host already configured higher keeps its setting. What this
+# raises stays raised once the stack is gone (a one-shot cannot put it back): on a host that is not
+# lent to the shootout, set SHOOTOUT_HOST_SYSCTLS=off, which only prints what a run would want, and
+# lower SHOOTOUT_CONNECTIONS and SHOOTOUT_NOFILE to what the host's own settings allow.
 set -eu
+
+mode=${SHOOTOUT_HOST_SYSCTLS:-raise}
+case $mode in
+  raise|off) ;;
+  *) echo "host-sysctls: SHOOTOUT_HOST_SYSCTLS must be 'raise' or 'off' (got '$mode')" >&2; exit 2 ;;
+esac
 
 raise() {
   key=$1 want=$2
+  case $want in
+    ''|*[!0-9]*) echo "host-sysctls: the wanted value for $key must be a number (got '$want')" >&2; exit 2 ;;
+  esac
   file=/proc/sys/$(echo "$key" | tr . /)
   have=$(cat "$file")
-  if [ "$have" -lt "$want" ]; then
+  if [ "$have" -ge "$want" ]; then
+    echo "$key: $have (already >= $want)"
+  elif [ "$mode" = off ]; then
+    echo "$key: $have (a run at full scale wants $want; left alone: SHOOTOUT_HOST_SYSCTLS=off)"
+  else
     echo "$want" > "$file"
     echo "$key: $have -> $(cat "$file")"
-  else
-    echo "$key: $have (already >= $want)"
   fi
 }
 

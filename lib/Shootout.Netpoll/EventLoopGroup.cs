@@ -19,9 +19,9 @@ public sealed class EventLoopGroup : IAsyncDisposable
         options ??= new NetpollOptions();
         if (options.Loops < 0)
             throw new ArgumentOutOfRangeException(nameof(options), "Loops must be 0 (one per core) or more");
-        if (options.FiberBudget < 1 || options.SharedBufferSize < 1)
+        if (options.FiberBudget < 1 || options.FiberByteBudget < 1 || options.SharedBufferSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options));
-        int count = options.Loops == 0 ? Environment.ProcessorCount : options.Loops;
+        int count = options.LoopCount;
         _loops = new EventLoop[count];
         for (int i = 0; i < count; i++)
             _loops[i] = new EventLoop(this, i, options);
@@ -37,8 +37,6 @@ public sealed class EventLoopGroup : IAsyncDisposable
         uint i = (uint)Interlocked.Increment(ref _next);
         return _loops[i % (uint)_loops.Length];
     }
-
-    internal EventLoop NextLoop() => Next();
 
     /// <summary>
     /// Accepts connections from <paramref name="listenSockets"/> (bound and listening), served by

@@ -19,6 +19,22 @@ namespace Shootout.Netpoll;
 [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
 public readonly struct Fiber;
 
+/// <summary>
+/// Where an exception that escapes a fiber goes on a thread that runs fibers but is not an
+/// <see cref="EventLoop"/> (another poller's loop sets it for its own thread when it starts).
+/// </summary>
+public static class FiberErrors
+{
+    [ThreadStatic] private static Action<Exception>? t_handler;
+
+    /// <summary>This thread's handler; null: the exception reaches the code that resumed the fiber.</summary>
+    public static Action<Exception>? Handler
+    {
+        get => t_handler;
+        set => t_handler = value;
+    }
+}
+
 /// <summary>The compiler's builder for <see cref="Fiber"/> methods (not called directly).</summary>
 public struct FiberMethodBuilder
 {
@@ -44,6 +60,8 @@ public struct FiberMethodBuilder
     {
         if (EventLoop.Current is { } loop)
             loop.ReportFiberError(exception);
+        else if (FiberErrors.Handler is { } handler)
+            handler(exception);
         else
             throw new InvalidOperationException("a fiber ran outside its event loop", exception);
     }

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks.Sources;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -21,8 +19,13 @@ namespace Shootout.Netpoll;
 /// <item>continuations run inline on the loop thread, ignoring SynchronizationContext/TaskScheduler.</item>
 /// </list>
 /// <para>Memory per idle connection is this object plus the fiber's async state machine; no buffer.</para>
+/// <para>One type over partial files, one facet each: this file holds the state and the operations;
+/// <c>NetConnection.Syscalls.cs</c> the non-blocking syscalls; <c>NetConnection.Awaitable.cs</c> the
+/// value-task sources its operations complete through. This file stays one piece (~330 lines): the state
+/// flags and everything that reads and changes them (operations, close, events, retry) are one state
+/// machine, and split further each half would be reasoning about the other's flags.</para>
 /// </remarks>
-public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSource<NetConnection>
+public sealed unsafe partial class NetConnection
 {
     // Result codes that are not errnos: they surface as their own exception types.
     internal const int IdleTimeoutCode = -1_000_000;
@@ -51,6 +54,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         Closed = 8,
         RentedBuffer = 16,  // _buffer is rented from the pool (a partial write from the loop's shared buffer)
         PeerClosed = 32,    // epoll reported RDHUP/HUP/ERR: read until recv says so, a short read proves nothing
+        Queued = 64,        // in the loop's run queue: its fiber yielded with this ready operation pending
     }
 
     internal NetConnection(EventLoop loop, int fd, bool writable)
@@ -76,6 +80,9 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     internal bool IsWaitingForRead => _op == Op.Read && (_state & State.Completed) == 0;
 
     internal bool HasPendingOperation => _op != Op.None && (_state & State.Completed) == 0;
+
+    /// <summary>A deadline is set, has passed (by the loop clock <paramref name="nowMs"/>), and an operation waits.</summary>
+    internal bool IsPastDeadline(int nowMs) => DeadlineMs != 0 && nowMs - DeadlineMs >= 0 && HasPendingOperation;
 
     /// <summary>
     /// Go's SetDeadline: once <paramref name="fromNow"/> has passed, the pending operation completes with
@@ -117,16 +124,21 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     public NetOperation ReadAsync(Memory<byte> destination)
     {
         BeginOperation();
-        if ((_state & State.Readable) != 0 && _loop.TakeBudget())
+        if ((_state & State.Readable) != 0 && _loop.HasTurnLeft)
         {
             int r = TryRecv(destination.Span);
+            if (r >= 0)
+            {
+                _loop.Spend(r);
+                return new NetOperation(r);
+            }
             if (r != Pending)
-                return r >= 0 ? new NetOperation(r) : throw ToException(r);
+                throw ToException(r);
         }
         _op = Op.Read;
         _buffer = destination;
         if ((_state & State.Readable) != 0)
-            _loop.Yield(this); // out of budget: let other fibers run, retry on the next turn
+            YieldTurn(); // out of budget: let other fibers run, retry on the next turn
         return new NetOperation(this, _version);
     }
 
@@ -140,11 +152,12 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
     {
         BeginOperation();
         int sent = 0;
-        if ((_state & State.Writable) != 0 && _loop.TakeBudget())
+        if ((_state & State.Writable) != 0 && _loop.HasTurnLeft)
         {
             sent = TrySend(data.Span);
             if (sent < 0)
                 throw ToException(sent);
+            _loop.Spend(sent);
             if (sent == data.Length)
                 return new NetOperation(sent);
         }
@@ -163,8 +176,17 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         _op = Op.Write;
         _result = data.Length;
         if ((_state & State.Writable) != 0)
-            _loop.Yield(this);
+            YieldTurn();
         return new NetOperation(this, _version);
+    }
+
+    /// <summary>Into the loop's run queue, once: a connection already there keeps its place.</summary>
+    private void YieldTurn()
+    {
+        if ((_state & State.Queued) != 0)
+            return;
+        _state |= State.Queued;
+        _loop.Yield(this);
     }
 
     /// <summary>Half-closes: sends FIN, keeps receiving.</summary>
@@ -205,12 +227,11 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
         _loop.CheckThread();
         if (IsClosed)
             return;
-        int* linger = stackalloc int[2] { 1, 0 }; // struct linger { l_onoff = 1, l_linger = 0 }
-        Libc.SetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_LINGER, linger, 2 * sizeof(int));
+        SetLingerZero(_fd);
         Close();
     }
 
-    // ---- called by the loop ----
+    // Called by the loop.
 
     /// <summary>Starts an operation awaiting connect completion (writability).</summary>
     internal ValueTask<NetConnection> BeginConnect()
@@ -244,11 +265,20 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             _state |= State.PeerClosed;
         if ((events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
             _state |= State.Writable;
+        // A fiber waiting in the run queue keeps its place there: an event must not give it a second turn.
+        if ((_state & State.Queued) == 0)
+            Retry();
+    }
+
+    /// <summary>Its turn in the run queue has come: tries the pending operation again.</summary>
+    internal void RetryQueued()
+    {
+        _state &= ~State.Queued;
         Retry();
     }
 
     /// <summary>Tries the pending operation again; resumes the fiber if it completes.</summary>
-    internal void Retry()
+    private void Retry()
     {
         if ((_state & (State.Completed | State.Closed)) != 0)
             return;
@@ -257,6 +287,8 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             case Op.Read when (_state & State.Readable) != 0:
             {
                 int r = TryRecv(_buffer.Span);
+                if (r >= 0)
+                    _loop.Spend(r);
                 if (r != Pending)
                     Complete(r);
                 break;
@@ -265,8 +297,12 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             {
                 int sent = TrySend(_buffer.Span);
                 if (sent < 0)
+                {
                     Complete(sent);
-                else if (sent == _buffer.Length)
+                    break;
+                }
+                _loop.Spend(sent);
+                if (sent == _buffer.Length)
                     Complete(_result);
                 else
                     _buffer = _buffer[sent..];
@@ -274,10 +310,7 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
             }
             case Op.Connect when (_state & State.Writable) != 0:
             {
-                int error = 0;
-                uint len = sizeof(int);
-                if (Libc.GetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &error, &len) != 0)
-                    error = Libc.Errno;
+                int error = ConnectError();
                 if (error == Errno.EINPROGRESS)
                 {
                     _state &= ~State.Writable; // a spurious edge; still connecting
@@ -291,160 +324,5 @@ public sealed unsafe class NetConnection : IValueTaskSource<int>, IValueTaskSour
                 break;
             }
         }
-    }
-
-    // ---- syscalls ----
-
-    private const int Pending = int.MinValue;
-
-    /// <returns>Bytes received (0 = end of stream), <see cref="Pending"/> or -errno.</returns>
-    private int TryRecv(Span<byte> destination)
-    {
-        while (true)
-        {
-            nint n;
-            fixed (byte* p = destination)
-                n = Libc.Recv(_fd, p, (nuint)destination.Length, 0);
-            if (n > 0)
-            {
-                // A short read drained the socket: the next arrival raises a new edge, so there is
-                // no need to spend a recv on EAGAIN to learn that. Not so for a FIN that came with
-                // the data: its edge is already spent, so once the peer has closed, read on to 0.
-                if (n < destination.Length && (_state & State.PeerClosed) == 0)
-                    _state &= ~State.Readable;
-                LastActiveMs = _loop.NowMs;
-                return (int)n;
-            }
-            if (n == 0)
-                return 0;
-            int errno = Libc.Errno;
-            if (errno == Errno.EINTR)
-                continue;
-            if (errno == Errno.EAGAIN)
-            {
-                _state &= ~State.Readable;
-                return Pending;
-            }
-            return -errno;
-        }
-    }
-
-    /// <returns>Bytes sent (fewer than asked: the socket buffer is full) or -errno.</returns>
-    private int TrySend(ReadOnlySpan<byte> data)
-    {
-        int total = 0;
-        while (total < data.Length)
-        {
-            nint n;
-            fixed (byte* p = data)
-                n = Libc.Send(_fd, p + total, (nuint)(data.Length - total), Libc.MSG_NOSIGNAL);
-            if (n >= 0)
-            {
-                total += (int)n;
-                continue;
-            }
-            int errno = Libc.Errno;
-            if (errno == Errno.EINTR)
-                continue;
-            if (errno == Errno.EAGAIN)
-            {
-                _state &= ~State.Writable;
-                return total;
-            }
-            return -errno;
-        }
-        return total;
-    }
-
-    // ---- park / resume ----
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void BeginOperation()
-    {
-        _loop.CheckThread();
-        if (_op != Op.None)
-            ThrowBusy();
-        if ((_state & State.Closed) != 0)
-            throw new ObjectDisposedException(nameof(NetConnection));
-        if (DeadlineMs != 0 && _loop.ClockMs() - DeadlineMs >= 0)
-            throw Errno.ToException(Errno.ETIMEDOUT);
-    }
-
-    private static void ThrowBusy() =>
-        throw new InvalidOperationException("another operation is pending on this connection; a fiber runs one at a time");
-
-    private void Complete(int result)
-    {
-        _result = result;
-        _state |= State.Completed;
-        if ((_state & State.RentedBuffer) != 0)
-        {
-            _state &= ~State.RentedBuffer;
-            if (MemoryMarshal.TryGetArray<byte>(_buffer, out var segment))
-                ArrayPool<byte>.Shared.Return(segment.Array!);
-        }
-        _buffer = default;
-        _parked.Resume();
-    }
-
-    private void CheckToken(short token)
-    {
-        if (token != _version)
-            throw new InvalidOperationException("this ValueTask was already awaited; a connection's ValueTasks may be awaited once");
-    }
-
-    // The awaitables' side, shared by NetOperation (reads, writes) and ValueTask (connect, NetOperation.AsValueTask).
-
-    internal ValueTaskSourceStatus GetStatus(short token)
-    {
-        CheckToken(token);
-        if ((_state & State.Completed) == 0)
-            return ValueTaskSourceStatus.Pending;
-        return _result >= 0 ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Faulted;
-    }
-
-    internal void OnCompleted(Action<object?> continuation, object? state, short token)
-    {
-        CheckToken(token);
-        if (_parked.IsParked)
-            ThrowBusy();
-        if ((_state & State.Completed) != 0)
-        {
-            continuation(state);
-            return;
-        }
-        _parked.Park(continuation, state);
-    }
-
-    internal int GetResult(short token)
-    {
-        CheckToken(token);
-        if ((_state & State.Completed) == 0)
-            throw new InvalidOperationException("the operation has not completed; await the ValueTask");
-        int result = _result;
-        _state &= ~State.Completed;
-        _op = Op.None;
-        _version++;
-        return result >= 0 ? result : throw ToException(result);
-    }
-
-    private static Exception ToException(int code) =>
-        code == IdleTimeoutCode ? new TimeoutException("connection idle timeout") : Errno.ToException(-code);
-
-    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => GetStatus(token);
-    ValueTaskSourceStatus IValueTaskSource<NetConnection>.GetStatus(short token) => GetStatus(token);
-
-    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        OnCompleted(continuation, state, token);
-
-    void IValueTaskSource<NetConnection>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        OnCompleted(continuation, state, token);
-
-    int IValueTaskSource<int>.GetResult(short token) => GetResult(token);
-
-    NetConnection IValueTaskSource<NetConnection>.GetResult(short token)
-    {
-        GetResult(token);
-        return this;
     }
 }

@@ -74,12 +74,30 @@ internal sealed unsafe class Poller : IDisposable
     public byte* EventAt(int index) => _events + index * EpollEvent.Size;
 
     /// <summary>Breaks the owner's <see cref="Wait"/>; callable from any thread, coalesced.</summary>
+    /// <remarks>
+    /// As Go's netpollBreak: EINTR is retried, and EAGAIN means the eventfd counter is already non-zero,
+    /// so a wake-up is pending anyway. Any other failure throws rather than return quietly: the flag
+    /// would stay set, and every later wake-up would be skipped as "already requested" and lost. The
+    /// flag is cleared first, so the next caller tries the write again.
+    /// </remarks>
     public void Wake()
     {
         if (Interlocked.Exchange(ref _wakeRequested, 1) != 0)
             return;
         ulong one = 1;
-        Libc.Write(_eventFd, &one, sizeof(ulong));
+        while (true)
+        {
+            nint written = Libc.Write(_eventFd, &one, sizeof(ulong));
+            if (written == sizeof(ulong))
+                return;
+            int errno = written < 0 ? Libc.Errno : Errno.EIO;
+            if (errno == Errno.EINTR)
+                continue;
+            if (errno == Errno.EAGAIN)
+                return;
+            Volatile.Write(ref _wakeRequested, 0);
+            throw new Win32Exception(errno, "eventfd write (wake-up) failed");
+        }
     }
 
     /// <summary>Consumes a wake-up. Call before looking at whatever the wakers queued.</summary>

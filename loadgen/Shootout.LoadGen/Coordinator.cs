@@ -12,6 +12,7 @@ using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Reports;
 using Shootout.LoadGen.Stats;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen;
 
@@ -54,10 +55,12 @@ internal static class Coordinator
             probed.Add(0, FailedProbeTick(failure.Kind));
             probed.Finish();
             string msg = $"{ErrorKinds.Describe(failure.Kind)}: {failure.Target} (is the server running?)";
-            return Finish(plan, run, probed, "failed", 1, msg, agents, startedAt, wall);
+            return Write(plan, run, probed, new Verdict("failed", ExitCodes.Errors, msg), [], agents, startedAt, wall);
         }
 
         var ticks = Channel.CreateUnbounded<(int Source, Tick? Tick)>();
+        var live = new LiveThresholds(plan, run.Thresholds, totals);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var consume = Task.Run(async () =>
         {
             await foreach (var (source, tick) in ticks.Reader.ReadAllAsync())
@@ -65,64 +68,105 @@ internal static class Coordinator
                 if (tick is null) { totals.Lost(source, ErrorKinds.AgentLost); continue; }
                 totals.Add(source, tick);
                 metrics?.Observe(tick, totals.Alive);
+                if (live.Check() is not null) aborted.Cancel();
             }
         });
         using var liveDone = new CancellationTokenSource();
         var title = $"{plan.ScenarioName} → {plan.TargetLabel}" + (agents > 0 ? $" ({agents} agents)" : "");
-        var live = new LiveView(totals, title, interactive, Console.Out).RunAsync(liveDone.Token);
+        var view = new LiveView(totals, title, interactive, Console.Out, () => live.Status).RunAsync(liveDone.Token);
 
         string? agentError = null;
         if (agents == 0)
         {
             var worker = new Worker(plan);
-            await worker.RunAsync(t => ticks.Writer.TryWrite((0, t)), cancel).ConfigureAwait(false);
+            await worker.RunAsync(t => ticks.Writer.TryWrite((0, t)), aborted.Token).ConfigureAwait(false);
         }
         else
         {
-            agentError = await RunAgentsAsync(plan, agents, (i, t) => ticks.Writer.TryWrite((i, t)), cancel).ConfigureAwait(false);
+            agentError = await RunAgentsAsync(plan, agents, (i, t) => ticks.Writer.TryWrite((i, t)), aborted.Token).ConfigureAwait(false);
         }
         ticks.Writer.Complete();
         await consume.ConfigureAwait(false);
         totals.Finish();
         liveDone.Cancel();
-        await live.ConfigureAwait(false);
+        await view.ConfigureAwait(false);
 
-        var (status, code, message) = Verdict(plan, run, totals, cancel.IsCancellationRequested, wall.Elapsed.TotalSeconds, agentError);
-        return Finish(plan, run, totals, status, code, message, agents, startedAt, wall);
+        var outcome = new Outcome(cancel.IsCancellationRequested, live.Failure, agentError, wall.Elapsed.TotalSeconds);
+        return Finish(plan, run, totals, outcome, agents, startedAt, wall);
     }
 
-    private static int Finish(LoadPlan plan, RunSettings run, RunAggregate totals, string status, int code, string? message,
-        int agents, DateTimeOffset startedAt, Stopwatch wall)
+    /// <summary>How the run ended, apart from its figures.</summary>
+    private sealed record Outcome(bool Interrupted, ThresholdResult? AbortedBy, string? AgentError, double WallSeconds);
+
+    private static int Finish(LoadPlan plan, RunSettings run, RunAggregate totals, Outcome outcome, int agents,
+        DateTimeOffset startedAt, Stopwatch wall)
     {
-        var result = new RunResult(plan, totals, status, code, message, agents, startedAt, wall.Elapsed.TotalSeconds);
+        var phases = PhaseRates.Of(plan, totals);
+        var judged = ThresholdCheck.Judge(run.Thresholds, new RunFigures(plan, totals, totals.MeasuredSeconds, phases));
+        var verdict = Judge(plan, run, totals, outcome, judged);
+        return Write(plan, run, totals, verdict, judged, agents, startedAt, wall);
+    }
+
+    private static int Write(LoadPlan plan, RunSettings run, RunAggregate totals, Verdict verdict,
+        IReadOnlyList<ThresholdResult> thresholds, int agents, DateTimeOffset startedAt, Stopwatch wall)
+    {
+        var result = new RunResult(plan, totals, verdict.Status, verdict.Code, verdict.Message, agents, startedAt, wall.Elapsed.TotalSeconds)
+        {
+            Thresholds = thresholds,
+        };
         ReportWriter.WriteAll(run.ReportDir, result);
         var step = result.Steps[1];
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{plan.ScenarioName}: connections {totals.Established}/{plan.ShareConnections} (failed {totals.ConnectFailed}), messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
-        Console.Out.Flush();
-        if (message is not null && code != 0) Console.Error.WriteLine($"shootout-loadgen: error: {message}");
-        return code;
+        var o = Console.Out;
+        foreach (var t in thresholds) o.WriteLine($"threshold {t.Line}");
+        foreach (var h in result.Hints) o.WriteLine($"hint {h.Kind}: {h.Message}");
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{plan.ScenarioName}: connections {totals.Established}/{plan.ShareConnections} (failed {totals.ConnectFailed}), "
+            + $"messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, "
+            + $"p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
+        o.Flush();
+        if (verdict.Message is not null && verdict.Code != 0) Console.Error.WriteLine($"shootout-loadgen: error: {verdict.Message}");
+        return verdict.Code;
     }
 
-    private static (string Status, int Code, string? Message) Verdict(LoadPlan plan, RunSettings run, RunAggregate t,
-        bool interrupted, double wallSeconds, string? agentError)
+    private sealed record Verdict(string Status, int Code, string? Message);
+
+    /// <summary>
+    /// Status and exit code, first reason first: interrupted (130); a run that could not be carried out (1);
+    /// a failed threshold (99); errors (1), unless an <c>errors</c> threshold was given, which then decides.
+    /// </summary>
+    private static Verdict Judge(LoadPlan plan, RunSettings run, RunAggregate t, Outcome outcome, IReadOnlyList<ThresholdResult> judged)
     {
         var errors = t.ErrorsSnapshot().Where(e => e.Value > 0).ToArray();
         string list = string.Join(", ", errors.Take(4).Select(e => $"{e.Key} {e.Value}"));
-        if (interrupted)
-            return ("interrupted", 130, $"interrupted after {wallSeconds:0.0} s; partial reports in {run.ReportDir}");
-        if (agentError is not null)
-            return ("failed", 1, $"{agentError}; partial reports in {run.ReportDir}");
+        if (outcome.Interrupted)
+            return new("interrupted", ExitCodes.Interrupted, $"interrupted after {outcome.WallSeconds:0.0} s; partial reports in {run.ReportDir}");
+        if (outcome.AgentError is not null)
+            return new("failed", ExitCodes.Errors, $"{outcome.AgentError}; partial reports in {run.ReportDir}");
         if (t.StopReasons.Contains(StopReasons.AllFailed) && t.Established == 0)
         {
             string kind = errors.FirstOrDefault().Key ?? ErrorKinds.Other;
-            return ("failed", 1, $"no connection to {plan.TargetLabel} could be established: {ErrorKinds.Describe(kind)} ({list})");
+            return new("failed", ExitCodes.Errors,
+                $"no connection to {plan.TargetLabel} could be established: {ErrorKinds.Describe(kind)} ({list})");
         }
         if (t.StopReasons.Contains(StopReasons.AllLost) || t.StopReasons.Contains(StopReasons.AllFailed))
-            return ("failed", 1, $"all connections to {plan.TargetLabel} were lost mid-run ({list}); partial reports in {run.ReportDir}");
-        if (errors.Length > 0 || t.Failed > 0 || t.ConnectFailed > 0)
-            return ("failed", 1, $"{errors.Sum(e => e.Value)} errors ({list}), {t.Failed} messages failed, {t.ConnectFailed} connections failed");
-        return ("ok", 0, null);
+            return new("failed", ExitCodes.Errors,
+                $"all connections to {plan.TargetLabel} were lost mid-run ({list}); partial reports in {run.ReportDir}");
+        var failed = judged.Where(r => !r.Passed).ToList();
+        if (failed.Count > 0)
+        {
+            string how = outcome.AbortedBy is { } a ? $"stopped early: {a.Expression} failed ({a.ObservedText}); " : "";
+            return new("thresholds_failed", ExitCodes.ThresholdsFailed,
+                $"{how}{failed.Count} of {judged.Count} thresholds failed: "
+                + string.Join(", ", failed.Select(r => $"{r.Expression} ({r.ObservedText})")));
+        }
+        bool errorsJudged = judged.Any(r => r.Threshold.Metric.Name == "errors");
+        if (!errorsJudged && (errors.Length > 0 || t.Failed > 0 || t.ConnectFailed > 0))
+        {
+            string ports = errors.Any(e => e.Key == ErrorKinds.PortsExhausted) ? $"; {ErrorKinds.Describe(ErrorKinds.PortsExhausted)}" : "";
+            return new("failed", ExitCodes.Errors,
+                $"{errors.Sum(e => e.Value)} errors ({list}), {t.Failed} messages failed, {t.ConnectFailed} connections failed{ports}");
+        }
+        return new("ok", ExitCodes.Ok, null);
     }
 
     private static async Task<string?> RunAgentsAsync(LoadPlan plan, int count, Action<int, Tick?> onTick, CancellationToken cancel)
@@ -131,7 +175,7 @@ internal static class Coordinator
         try
         {
             for (int i = 0; i < count; i++)
-                agents.Add(AgentProcess.Start(i, plan with { Share = plan.Share.Split(i, count) }));
+                agents.Add(AgentProcess.Start(i, plan with { Share = plan.Share.Split(i, count), Samples = AgentSamples(plan.Samples, i) }));
             string? pumpError = null;
             var pumps = agents.Select(a => Task.Run(async () =>
             {
@@ -172,6 +216,10 @@ internal static class Coordinator
         }
     }
 
+    /// <summary>Each agent writes its own samples file beside the one asked for: samples.csv → samples.agent0.csv.</summary>
+    internal static string? AgentSamples(string? path, int agent) => path is null ? null
+        : Path.Combine(Path.GetDirectoryName(path) ?? ".", $"{Path.GetFileNameWithoutExtension(path)}.agent{agent}{Path.GetExtension(path)}");
+
     /// <summary>
     /// In-process while one descriptor table holds the connections; past that, agent processes of up to
     /// <see cref="ClientLoops.PerProcess"/> connections each (several loops with private descriptor tables),
@@ -199,6 +247,8 @@ internal static class Coordinator
         Errors = new() { [kind] = 1 },
         Latency = Histograms.Create(),
         Connect = Histograms.Create(),
+        SendLag = Histograms.Create(),
+        FirstByte = Histograms.Create(),
         Final = true,
         StopReason = StopReasons.AllFailed,
     };

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Shootout.Common;
 using Shootout.LoadGen;
 using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Neighbours;
 
 return await LoadGenCli.RunAsync(args);
 
@@ -26,6 +27,8 @@ namespace Shootout.LoadGen
             // Agents skip the command-line parser: one fewer library to load and compile in each of them.
             if (args is ["agent", "--plan", var encodedPlan])
                 return await AgentCommand.RunAsync(encodedPlan, cts.Token);
+            if (NeighboursCommand.IsAgent(args, out var neighboursPlan))
+                return await NeighboursCommand.RunAgentAsync(neighboursPlan, cts.Token);
 
             var options = new LoadGenOptions();
             var root = Build(options);
@@ -40,8 +43,11 @@ namespace Shootout.LoadGen
             {
                 if (command.Name == "agent")
                     return await AgentCommand.RunAsync(parsed.GetValue<string>("--plan")!, cts.Token);
-                if (command == root)
+                // No command sets an action of its own: one present is --help (of any command) or --version.
+                if (command == root || parsed.Action is not null)
                     return parsed.Invoke();
+                if (command.Name == NeighboursCommand.Name)
+                    return await NeighboursCommand.RunAsync(parsed, cts.Token);
                 var settings = Settle(options, parsed, command.Name);
                 var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                     .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
@@ -79,7 +85,7 @@ namespace Shootout.LoadGen
             return new RootCommand(
                 "Echo-server load generator: NBomber-style scenarios, up to a million connections, latency without coordinated omission.")
             {
-                echo, hold, run, agent,
+                echo, hold, run, agent, NeighboursCommand.Create(),
             };
         }
 

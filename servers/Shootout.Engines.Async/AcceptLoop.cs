@@ -13,11 +13,17 @@ namespace Shootout.Engines.Async;
 /// The accept itself is ours rather than Kestrel's listener's: that one retries every socket error
 /// at once, so out of descriptors it spins a core on EMFILE. Here EMFILE backs off and is counted.
 /// </remarks>
-internal sealed class AcceptLoop(Socket listenSocket, SocketConnectionContextFactory connections, ConnectionDelegate application, OpenConnections open, EngineContext context)
+internal sealed class AcceptLoop(
+    Socket listenSocket,
+    SocketConnectionContextFactory connections,
+    ConnectionDelegate application,
+    OpenConnections open,
+    EngineContext context)
 {
     private readonly RateLimitedLog _fdLog = new(context.Log, TimeSpan.FromSeconds(5));
 
-    public async Task RunAsync()
+    /// <summary>Accepts and starts serving each connection, until the listen socket is closed.</summary>
+    public async Task AcceptUntilClosedAsync()
     {
         while (true)
         {
@@ -42,11 +48,12 @@ internal sealed class AcceptLoop(Socket listenSocket, SocketConnectionContextFac
                 return; // the listen socket was closed: the server is stopping
             }
             socket.NoDelay = true;
-            _ = RunAsync(connections.Create(socket));
+            _ = ServeAsync(connections.Create(socket));
         }
     }
 
-    private async Task RunAsync(ConnectionContext connection)
+    /// <summary>Runs one connection through the application, then disposes it; its failure ends it alone.</summary>
+    private async Task ServeAsync(ConnectionContext connection)
     {
         int slot = open.Add(connection);
         try

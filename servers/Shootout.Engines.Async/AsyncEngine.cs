@@ -44,20 +44,12 @@ public sealed class AsyncEngine(EngineContext context) : IEchoEngine
             pipeline.Use(next => (_trafficWatch = new TrafficWatchMiddleware(next, context)).OnConnectionAsync);
         ConnectionDelegate application = pipeline.UseConnectionHandler<EchoConnectionHandler>().Build();
 
-        // Sibling listeners share the port through SO_REUSEPORT, so check first that the port is
-        // ours alone unless --reuse-port asked to share it.
-        if (!options.ReusePort && options.Port != 0)
-            ListenSocket.CreateBound(new IPEndPoint(options.Bind, options.Port), reusePort: false).Dispose();
-
-        var shared = options with { ReusePort = true };
-        _listenSockets.Add(ListenSocket.Create(shared));
+        _listenSockets.AddRange(ListenSocket.CreateSiblings(options, Environment.ProcessorCount));
         LocalEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
-        for (int i = 1; i < Environment.ProcessorCount; i++)
-            _listenSockets.Add(ListenSocket.Create(shared with { Port = LocalEndPoint.Port }));
 
         _connections = new SocketConnectionContextFactory(SocketTransportTuning.Create(), NullLogger.Instance);
         foreach (var listenSocket in _listenSockets)
-            _acceptLoops.Add(new AcceptLoop(listenSocket, _connections, application, _open, context).RunAsync());
+            _acceptLoops.Add(new AcceptLoop(listenSocket, _connections, application, _open, context).AcceptUntilClosedAsync());
         return Task.CompletedTask;
     }
 

@@ -18,7 +18,8 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         if (AcceptErrors.IsFdExhaustion(errno))
         {
             _stats.OnRejected(RejectReason.FdLimit);
-            _acceptErrorLog.Warn($"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
+            _acceptErrorLog.Warn(
+                $"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
             return AcceptErrors.FdExhaustedBackoff;
         }
         // Anything else (ENOBUFS, ENOMEM, ...) is also a resource shortage: back off the same way.
@@ -28,7 +29,8 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
 
     private readonly bool _minDataRate = context.Options.MinDataRate is not null;
 
-    public void OnConnection(NetConnection connection) => _ = _minDataRate ? EchoAsync(connection, context.Options) : EchoAsync(connection);
+    public void OnConnection(NetConnection connection) =>
+        _ = _minDataRate ? EchoWithMinDataRateAsync(connection, context.Options) : EchoAsync(connection);
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
@@ -55,17 +57,17 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         }
         finally
         {
-            connection.Close();
-            _gate.Exit();
+            Release(connection);
         }
     }
 
     /// <summary>
     /// The same fiber with the --min-data-rate rule (the event loop enforces --idle-timeout). A slow
-    /// drip keeps sending, so checking the rule as each read completes is enough to catch it; kept
-    /// apart so the plain fiber's state machine, what every idle connection costs, stays small.
+    /// drip keeps sending, so checking the rule as each read completes is enough to catch it. Kept
+    /// apart, though it repeats the plain fiber's shape, so the plain fiber's state machine (what every
+    /// idle connection costs) holds no <see cref="TrafficWatch"/>.
     /// </summary>
-    private async Fiber EchoAsync(NetConnection connection, ServerOptions options)
+    private async Fiber EchoWithMinDataRateAsync(NetConnection connection, ServerOptions options)
     {
         var watch = new TrafficWatch(options, Environment.TickCount64);
         try
@@ -90,9 +92,15 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
         }
         finally
         {
-            connection.Close();
-            _gate.Exit();
+            Release(connection);
         }
+    }
+
+    /// <summary>The connection has ended: close it and give back its admission.</summary>
+    private void Release(NetConnection connection)
+    {
+        connection.Close();
+        _gate.Exit();
     }
 
     /// <summary>How a connection ends without the server being at fault; counted where it is the server's doing.</summary>

@@ -10,10 +10,8 @@ namespace Shootout.Engines.Epoll;
 /// connection, continuations parked on EAGAIN and resumed by readiness. See Shootout.Netpoll.
 /// </summary>
 /// <remarks>
-/// Each loop gets its own listening socket, SO_REUSEPORT siblings on the same port, so the kernel
-/// spreads connections over the loops and no connection is handed between threads. SO_REUSEPORT is
-/// therefore always set; without --reuse-port the port is first checked to be free, so a second
-/// server on a taken port still fails as it does with the other engines.
+/// Each loop gets its own listening socket (<see cref="ListenSocket.CreateSiblings"/>), so the kernel
+/// spreads connections over the loops and no connection is handed between threads.
 /// </remarks>
 public sealed class EpollEngine(EngineContext context) : IEchoEngine
 {
@@ -28,25 +26,18 @@ public sealed class EpollEngine(EngineContext context) : IEchoEngine
     {
         if (_loops is not null)
             throw new InvalidOperationException("already started");
-        int loopCount = context.Options.EventLoops == 0 ? Environment.ProcessorCount : context.Options.EventLoops;
         try
         {
-            if (!context.Options.ReusePort && context.Options.Port != 0)
-                ListenSocket.CreateBound(new IPEndPoint(context.Options.Bind, context.Options.Port), reusePort: false).Dispose();
-            var options = context.Options with { ReusePort = true };
-            _listenSockets.Add(ListenSocket.Create(options));
-            _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
-            for (int i = 1; i < loopCount; i++)
-                _listenSockets.Add(ListenSocket.Create(options with { Port = _localEndPoint.Port }));
-
             _loops = new EventLoopGroup(new NetpollOptions
             {
-                Loops = loopCount,
+                Loops = context.Options.EventLoops,
                 IdleTimeout = context.Options.IdleTimeout,
                 OnError = e => context.Log.Error($"event loop: {e}"),
             });
+            _listenSockets.AddRange(ListenSocket.CreateSiblings(context.Options, _loops.Loops.Count));
+            _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
             await _loops.StartAcceptingAsync(_listenSockets, new EchoHandler(context)).WaitAsync(cancellationToken);
-            context.Log.Info($"epoll engine listening on {_localEndPoint} with {loopCount} event loops");
+            context.Log.Info($"epoll engine listening on {_localEndPoint} with {_loops.Loops.Count} event loops");
         }
         catch
         {

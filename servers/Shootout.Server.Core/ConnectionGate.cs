@@ -31,7 +31,8 @@ public sealed class ConnectionGate(int maxConnections, int descriptorBudget, Ser
         {
             Interlocked.Decrement(ref _open);
             stats.OnRejected(RejectReason.FdLimit);
-            _fdLog.Warn($"out of file descriptors: {descriptorBudget} connections is all the open-file limit allows (less {FileLimit.Reserve} kept back); closing new connections");
+            _fdLog.Warn($"out of file descriptors: {descriptorBudget} connections is all the open-file limit allows "
+                + $"(less {FileLimit.Reserve} kept back); closing new connections");
             return false;
         }
         stats.OnOpened();

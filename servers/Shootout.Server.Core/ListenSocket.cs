@@ -20,6 +20,36 @@ public static class ListenSocket
         return socket;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> listening sockets on one port, SO_REUSEPORT siblings, so the kernel spreads
+    /// new connections over them and each accepting thread has its own queue. SO_REUSEPORT is therefore
+    /// always set; without --reuse-port the port is first checked to be free, so a second server on a
+    /// taken port still fails as it would with one plain socket. With --port 0 the first socket's port is
+    /// the one the others join.
+    /// </summary>
+    public static List<Socket> CreateSiblings(ServerOptions options, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!options.ReusePort && options.Port != 0)
+            CreateBound(new IPEndPoint(options.Bind, options.Port), reusePort: false).Dispose();
+        var sockets = new List<Socket>(count);
+        try
+        {
+            var shared = options with { ReusePort = true };
+            sockets.Add(Create(shared));
+            int port = ((IPEndPoint)sockets[0].LocalEndPoint!).Port;
+            while (sockets.Count < count)
+                sockets.Add(Create(shared with { Port = port }));
+            return sockets;
+        }
+        catch
+        {
+            foreach (Socket socket in sockets)
+                socket.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Bound but not yet listening, for transports that call listen themselves.</summary>
     public static Socket CreateBound(EndPoint endPoint, bool reusePort)
     {

@@ -19,7 +19,7 @@ public static class RejectReasons
 {
     public static IReadOnlyList<RejectReason> All { get; } = Enum.GetValues<RejectReason>();
 
-    /// <summary>The metric label: limit, fd_limit, idle_timeout, min_data_rate.</summary>
+    /// <summary>The metric label: limit, fd_limit, idle_timeout, min_data_rate, thread_limit.</summary>
     public static string Label(this RejectReason reason) => reason switch
     {
         RejectReason.Limit => "limit",

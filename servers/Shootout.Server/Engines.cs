@@ -1,6 +1,7 @@
 using Shootout.Engines.Async;
 using Shootout.Engines.Epoll;
 using Shootout.Engines.Threads;
+using Shootout.Engines.Uring;
 using Shootout.Server.Core;
 
 namespace Shootout.Server;
@@ -13,5 +14,6 @@ internal static class Engines
         ["threads"] = context => new ThreadsEngine(context),
         ["async"] = context => new AsyncEngine(context),
         ["epoll"] = context => new EpollEngine(context),
+        ["uring"] = context => new UringEngine(context),
     };
 }

@@ -41,6 +41,11 @@ internal sealed class ServerHost(ServerOptions options, EngineFactory factory, M
                 Console.Error.WriteLine($"shootout-server: cannot listen on {options.Bind}:{options.Port}: {e.Message}");
                 return 1;
             }
+            catch (EngineUnavailableException e)
+            {
+                Console.Error.WriteLine($"shootout-server: {e.Message}");
+                return 1;
+            }
 
             long baseline = ProcessStats.ResidentBytes();
             using var metrics = StartMetrics(stats, baseline, log);
@@ -49,7 +54,8 @@ internal sealed class ServerHost(ServerOptions options, EngineFactory factory, M
 
             // One parseable line on stdout: tools and tests read the bound port from it.
             string metricsText = metrics is null ? "off" : $"http://{metricsEndpoint.Bind}:{metricsEndpoint.Port}/metrics";
-            Console.Out.WriteLine($"shootout-server engine={options.Engine} listening={engine.LocalEndPoint} metrics={metricsText} pid={Environment.ProcessId}");
+            Console.Out.WriteLine(
+                $"shootout-server engine={options.Engine} listening={engine.LocalEndPoint} metrics={metricsText} pid={Environment.ProcessId}");
             Console.Out.Flush();
 
             try

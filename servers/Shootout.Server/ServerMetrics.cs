@@ -19,13 +19,16 @@ internal sealed class ServerMetrics : IDisposable
 
         var connections = factory.CreateGauge("shootout_server_connections", "Connections open now.", engineLabel).WithLabels(engine);
         var accepted = factory.CreateCounter("shootout_server_connections_accepted_total", "Connections accepted.", engineLabel).WithLabels(engine);
-        var rejected = factory.CreateCounter("shootout_server_connections_rejected_total", "Connections the server refused or closed itself, by reason.", "engine", "reason");
+        var rejected = factory.CreateCounter(
+            "shootout_server_connections_rejected_total", "Connections the server refused or closed itself, by reason.", "engine", "reason");
         var echoed = factory.CreateCounter("shootout_server_bytes_echoed_total", "Bytes echoed back to clients.", engineLabel).WithLabels(engine);
         var resident = factory.CreateGauge("shootout_server_resident_memory_bytes", "Resident set size (VmRSS).", engineLabel).WithLabels(engine);
-        var baseline = factory.CreateGauge("shootout_server_baseline_memory_bytes", "RSS once listening, before the first connection.", engineLabel).WithLabels(engine);
+        var baseline = factory.CreateGauge(
+            "shootout_server_baseline_memory_bytes", "RSS once listening, before the first connection.", engineLabel).WithLabels(engine);
         var cpu = factory.CreateCounter("shootout_server_cpu_seconds_total", "CPU time spent by the process, by mode (user, system).", "engine", "mode");
         var threads = factory.CreateGauge("shootout_server_threads", "OS threads in the process.", engineLabel).WithLabels(engine);
-        var gcHeap = factory.CreateGauge("shootout_server_gc_heap_bytes", "Managed heap size after the last GC plus what was allocated since.", engineLabel).WithLabels(engine);
+        var gcHeap = factory.CreateGauge(
+            "shootout_server_gc_heap_bytes", "Managed heap size after the last GC plus what was allocated since.", engineLabel).WithLabels(engine);
 
         baseline.Set(baselineBytes);
         var rejectedByReason = RejectReasons.All.Select(r => (r, rejected.WithLabels(engine, r.Label()))).ToArray();

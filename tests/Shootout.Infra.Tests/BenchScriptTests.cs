@@ -4,7 +4,7 @@ namespace Shootout.Infra.Tests;
 
 /// <summary>
 /// The benchmark scripts at the scale of a test: `make bench`'s every row (the reference servers in C, Go,
-/// Rust and bare .NET, and the three engines) takes every idle connection, serves every used one and echoes; the bare-socket
+/// Rust and bare .NET, and the four engines) takes every idle connection, serves every used one and echoes; the bare-socket
 /// reference's million script holds what it asks for. The figures themselves belong to real runs, not here.
 /// </summary>
 public sealed partial class BenchScriptTests
@@ -20,7 +20,7 @@ public sealed partial class BenchScriptTests
                 Repo.File("tests/bench/bench.sh"), "--connections", "300", "--echo-connections", "20", "--seconds", "1", "--results-dir", results);
 
             Assert.True(code == 0, output);
-            string[] rows = ["c", "go", "rust", "dotnet-socket", "threads", "async", "epoll"];
+            string[] rows = ["c", "go", "rust", "dotnet-socket", "threads", "async", "epoll", "uring"];
             foreach (var row in rows)
             {
                 var m = Row().Matches(output).FirstOrDefault(r => r.Groups["name"].Value == row);

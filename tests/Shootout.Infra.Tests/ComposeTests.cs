@@ -6,7 +6,7 @@ namespace Shootout.Infra.Tests;
 public sealed partial class ComposeTests
 {
     private static readonly string[] Engines = ["threads", "async", "epoll"];
-    private static readonly Lazy<Dictionary<string, string>> Normalized = new(LoadNormalized);
+    private static readonly Lazy<Dictionary<string, string>> Normalized = new(() => LoadNormalized());
 
     [Fact]
     public void Compose_file_parses_with_docker_compose()
@@ -45,6 +45,47 @@ public sealed partial class ComposeTests
             Assert.True(long.Parse(m.Groups["hard"].Value) >= 1_100_000 && long.Parse(m.Groups["soft"].Value) >= 1_100_000,
                 $"{name}: nofile {m.Value} is below 1,100,000");
         }
+    }
+
+    [Fact]
+    public void Host_limits_are_settings_with_todays_values_as_defaults()
+    {
+        var defaults = Normalized.Value;
+        var lowered = LoadNormalized(("SHOOTOUT_NOFILE", "20000"), ("SHOOTOUT_NPROC", "96000"));
+        foreach (var name in Engines.Append("loadgen"))
+        {
+            Assert.Matches(@"nproc: -1\b", defaults[name]);
+            Assert.Matches(@"nofile:\s+hard: 20000\s+soft: 20000", lowered[name]);
+            Assert.Matches(@"nproc: 96000\b", lowered[name]);
+        }
+    }
+
+    [Fact]
+    public void Every_knob_the_scripts_read_is_passed_through_by_the_service_that_runs_them()
+    {
+        // Fixed by the stack itself: SHOOTOUT_RESULTS is where the results volume is mounted, the metrics
+        // ports are the ones infra/prometheus/prometheus.yml scrapes.
+        string[] fixedByTheStack = ["SHOOTOUT_RESULTS", "SHOOTOUT_HOLD_METRICS_PORT", "SHOOTOUT_ECHO_METRICS_PORT"];
+        var scripts = new (string Service, string Script)[] { ("loadgen", "infra/docker/shootout-drive.sh"), ("host-sysctls", "infra/docker/host-sysctls.sh") };
+        var knobs = scripts.SelectMany(s => KnobRegex().Matches(File.ReadAllText(Repo.File(s.Script))).Select(m => (s.Service, Knob: m.Groups[1].Value)))
+            .Where(k => !fixedByTheStack.Contains(k.Knob)).Distinct().ToList();
+        Assert.Contains(("loadgen", "SHOOTOUT_SETTLE_SECONDS"), knobs);
+        Assert.Contains(("host-sysctls", "SHOOTOUT_NR_OPEN"), knobs);
+        var set = LoadNormalized(knobs.Select(k => (k.Knob, k.Knob == "SHOOTOUT_HOST_SYSCTLS" ? "off" : "4242")).ToArray());
+        var missing = knobs.Where(k => !Regex.IsMatch(set[k.Service], $@"\b{k.Knob}: [""']?{(k.Knob == "SHOOTOUT_HOST_SYSCTLS" ? "off" : "4242")}\b")).ToList();
+        Assert.True(missing.Count == 0, "not passed through: " + string.Join(", ", missing.Select(k => $"{k.Service}: {k.Knob}")));
+    }
+
+    [Fact]
+    public void Engines_share_one_definition_and_differ_only_in_command_and_metrics_port()
+    {
+        var services = Normalized.Value;
+        string Shared(string engine) => MetricsPortRegex().Replace(CommandRegex().Replace(services[engine], ""), "");
+        foreach (var engine in Engines.Skip(1))
+            Assert.Equal(Shared(Engines[0]), Shared(engine));
+        string compose = File.ReadAllText(Repo.ComposeFile);
+        foreach (var engine in Engines)
+            Assert.Matches($@"\n  {engine}:\n    <<: \*engine\n", compose);
     }
 
     [Fact]
@@ -87,12 +128,26 @@ public sealed partial class ComposeTests
         Assert.Matches(@"/infra/prometheus:/etc/prometheus:ro", Normalized.Value["prometheus"]);
     }
 
-    /// <summary>`docker-compose config` (anchors merged, defaults applied), split into one block per service.</summary>
-    private static Dictionary<string, string> LoadNormalized()
+    /// <summary>
+    /// `docker-compose config` (anchors merged, defaults applied, <paramref name="env"/> as the environment
+    /// gives it: an --env-file), split into one block per service.
+    /// </summary>
+    private static Dictionary<string, string> LoadNormalized(params (string Name, string Value)[] env)
     {
-        var (exit, output) = ChildProcess.Run(Repo.Tool("docker-compose", "docker-compose"), TimeSpan.FromSeconds(60), Repo.Root,
-            "-f", Repo.ComposeFile, "config");
-        Assert.True(exit == 0, $"docker-compose config exited {exit}:\n{output}");
+        string envFile = Path.GetTempFileName();
+        string output;
+        try
+        {
+            File.WriteAllLines(envFile, env.Select(e => $"{e.Name}={e.Value}"));
+            int exit;
+            (exit, output) = ChildProcess.Run(Repo.Tool("docker-compose", "docker-compose"), TimeSpan.FromSeconds(60), Repo.Root,
+                "--env-file", envFile, "-f", Repo.ComposeFile, "config");
+            Assert.True(exit == 0, $"docker-compose config exited {exit}:\n{output}");
+        }
+        finally
+        {
+            File.Delete(envFile);
+        }
         var services = new Dictionary<string, string>();
         string? current = null;
         var block = new List<string>();
@@ -135,4 +190,13 @@ public sealed partial class ComposeTests
 
     [GeneratedRegex(@"nofile:\s+hard: (?<hard>\d+)\s+soft: (?<soft>\d+)")]
     private static partial Regex NofileRegex();
+
+    [GeneratedRegex(@"\$\{(SHOOTOUT_[A-Z_]+):-")]
+    private static partial Regex KnobRegex();
+
+    [GeneratedRegex(@"    command:\n(    - .*\n)+")]
+    private static partial Regex CommandRegex();
+
+    [GeneratedRegex(@"SHOOTOUT_METRICS_PORT: '\d+'")]
+    private static partial Regex MetricsPortRegex();
 }

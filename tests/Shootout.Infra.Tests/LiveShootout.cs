@@ -16,25 +16,25 @@ public sealed partial class LiveShootout : IDisposable
 {
     public static readonly string[] Engines = ["threads", "async", "epoll"];
     private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(150);
-    private readonly List<ChildProcess> _processes = [];
+    private readonly List<TestProcess> _processes = [];
     private readonly string _dir;
 
     public PrometheusApi Prometheus { get; }
-    public IReadOnlyList<ChildProcess> LoadGenerators { get; }
+    public IReadOnlyList<TestProcess> LoadGenerators { get; }
 
     public LiveShootout()
     {
         _dir = Directory.CreateTempSubdirectory("shootout-infra-").FullName;
         try
         {
-            int nodePort = ChildProcess.FreePort();
-            Add(ChildProcess.Start("node-exporter", Repo.Tool("prometheus-node-exporter", "prometheus-node-exporter"),
-                $"--web.listen-address=127.0.0.1:{nodePort}", "--collector.disable-defaults", "--collector.meminfo"));
+            int nodePort = Ports.Free();
+            Add(Start("node-exporter", Repo.Tool("prometheus-node-exporter", "prometheus-node-exporter"),
+                [$"--web.listen-address=127.0.0.1:{nodePort}", "--collector.disable-defaults", "--collector.meminfo"]));
 
             var servers = new List<(string Engine, int Port, int MetricsPort)>();
             foreach (var engine in Engines)
             {
-                int metricsPort = ChildProcess.FreePort();
+                int metricsPort = Ports.Free();
                 int port = StartServer(engine, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--metrics-bind", "127.0.0.1");
                 servers.Add((engine, port, metricsPort));
             }
@@ -47,15 +47,18 @@ public sealed partial class LiveShootout : IDisposable
                 loads.Add(($"loadgen hold {engine}", ["hold", "--target", $"127.0.0.1:{port}", "--connections", "150", "--connect-rate", "12"]));
                 loads.Add(($"loadgen echo {engine}", ["echo", "--target", $"127.0.0.1:{port}", "--connections", "10", "--rate", "200"]));
             }
+            // Light probes beside one flood (small writes: the flood is there to be measured, not to load the machine).
+            loads.Add(("loadgen neighbours threads", ["neighbours", "--target", $"127.0.0.1:{servers[0].Port}", "--floods", "1", "--message-size", "1KiB",
+                "--window", "1KiB", "--never-reading", "1", "--probes", "2", "--probe-interval", "50ms"]));
             loads.Add(("loadgen echo over the limit", ["echo", "--target", $"127.0.0.1:{fullServerPort}", "--connections", "4", "--rate", "20"]));
-            var loadPorts = loads.Select(_ => ChildProcess.FreePort()).ToList();
+            var loadPorts = loads.Select(_ => Ports.Free()).ToList();
 
-            int prometheusPort = ChildProcess.FreePort();
+            int prometheusPort = Ports.Free();
             string config = Path.Combine(_dir, "prometheus.yml");
             File.WriteAllText(config, PrometheusConfig(servers, loadPorts, nodePort));
-            Add(ChildProcess.Start("prometheus", Repo.Tool("prometheus", "prometheus"),
-                $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_dir, "data")}",
-                $"--web.listen-address=127.0.0.1:{prometheusPort}", "--storage.tsdb.retention.time=1h"));
+            Add(Start("prometheus", Repo.Tool("prometheus", "prometheus"),
+                [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_dir, "data")}",
+                 $"--web.listen-address=127.0.0.1:{prometheusPort}", "--storage.tsdb.retention.time=1h"]));
             Prometheus = new PrometheusApi($"http://127.0.0.1:{prometheusPort}");
             Wait.Until(Prometheus.IsReady, TimeSpan.FromSeconds(30), "Prometheus to be ready\n" + _processes[^1].Output, TimeSpan.FromMilliseconds(200));
 
@@ -65,11 +68,11 @@ public sealed partial class LiveShootout : IDisposable
                 "Prometheus to record the idle kernel slab (node-exporter and all three servers scraped with no connections)",
                 TimeSpan.FromMilliseconds(250));
 
-            var loadGenerators = new List<ChildProcess>();
+            var loadGenerators = new List<TestProcess>();
             for (int i = 0; i < loads.Count; i++)
             {
                 var (name, args) = loads[i];
-                var process = ChildProcess.Start(name, Repo.Built("shootout-loadgen"),
+                var process = Start(name, Repo.Built("shootout-loadgen"),
                     [.. args, "--duration", $"{(int)LoadDuration.TotalSeconds}s", "--plain",
                      "--metrics-port", loadPorts[i].ToString(CultureInfo.InvariantCulture),
                      "--report-dir", Path.Combine(_dir, $"report-{i}")]);
@@ -124,9 +127,7 @@ public sealed partial class LiveShootout : IDisposable
         foreach (var p in _processes)
         {
             sb.Append($"--- {p.Name} (pid {p.Pid}){(p.HasExited ? $", exited {p.ExitCode}" : ", running")}\n");
-            var lines = p.Output.Split('\n');
-            int keep = p.HasExited && p.ExitCode != 0 ? 40 : 4;
-            sb.AppendJoin('\n', lines.Skip(Math.Max(0, lines.Length - keep))).Append('\n');
+            sb.Append(p.Tail(p.HasExited && p.ExitCode != 0 ? 40 : 4)).Append('\n');
         }
         return sb.ToString();
     }
@@ -144,14 +145,17 @@ public sealed partial class LiveShootout : IDisposable
 
     private int StartServer(string engine, params string[] extra)
     {
-        var server = ChildProcess.Start($"{engine} server", Repo.Built("shootout-server"),
+        var server = Start($"{engine} server", Repo.Built("shootout-server"),
             ["--engine", engine, "--port", "0", "--bind", "127.0.0.1", .. extra]);
         Add(server);
         var m = server.WaitForLine(ListeningRegex(), TimeSpan.FromSeconds(30));
         return int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private void Add(ChildProcess process) => _processes.Add(process);
+    private void Add(TestProcess process) => _processes.Add(process);
+
+    private static TestProcess Start(string name, string executable, string[] args) =>
+        TestProcess.Start(executable, args, new ProcessOptions { Name = name });
 
     /// <summary>
     /// Shaped like the Prometheus `make run` starts: the project's rules file, job shootout-server with

@@ -3,9 +3,9 @@ namespace Shootout.Infra.Tests;
 /// <summary>The repository's files under test and the executables the tests run.</summary>
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepoPaths.Root;
 
-    public static string File(string relative) => Path.Combine(Root, relative);
+    public static string File(string relative) => RepoPaths.File(relative);
 
     public static string ComposeFile => File("docker-compose.yml");
     public static string PrometheusConfig => File("infra/prometheus/prometheus.yml");
@@ -15,11 +15,7 @@ public static class Repo
     public static string DashboardProvisioning => File("infra/grafana/provisioning/dashboards/shootout.yml");
 
     /// <summary>bin/shootout-server or bin/shootout-loadgen, published by `make build` (make test runs it first).</summary>
-    public static string Built(string name)
-    {
-        string path = Path.Combine(Root, "bin", name);
-        return System.IO.File.Exists(path) ? path : throw new FileNotFoundException($"{path} not found: run `make build` first (make test does)");
-    }
+    public static string Built(string name) => RepoPaths.Built(name);
 
     /// <summary>A tool from PATH (Debian packages: docker-compose, prometheus, prometheus-node-exporter).</summary>
     public static string Tool(string name, string debianPackage)
@@ -31,13 +27,5 @@ public static class Repo
                 return candidate;
         }
         throw new FileNotFoundException($"'{name}' not found on PATH: install the Debian package '{debianPackage}' (apt-get install --no-install-recommends {debianPackage})");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "Shootout.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("Shootout.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -20,6 +20,7 @@ public class AgentProtocolTests
         {
             Seq = 7, Elapsed = 7.125, Alive = 99, Attempts = 3, Established = 2, ConnectFailed = 1, Ok = 1000, Failed = 4,
             BytesSent = 64000, BytesReceived = 63999, Errors = new() { ["reset"] = 2 }, Latency = latency, Connect = connect,
+            SendLag = Histograms.Create(), FirstByte = Histograms.Create(), LoopCpu = [0.5, 0.25], PacerCpu = 0.125, PhaseOk = [10, 20],
             Final = true, MeasuredSeconds = 6.5, FirstConnectSeconds = 0.01, LastConnectSeconds = 1.5, StopReason = StopReasons.AllLost,
         };
 
@@ -28,7 +29,8 @@ public class AgentProtocolTests
         // Agents and their coordinator read each other by these names: a rename is a protocol change.
         Assert.Equal(
             ["seq", "elapsed", "alive", "attempts", "established", "connect_failed", "ok", "failed", "bytes_sent", "bytes_received",
-             "errors", "latency", "connect", "final", "measured_seconds", "first_connect_seconds", "last_connect_seconds", "stop_reason"],
+             "errors", "latency", "connect", "send_lag", "first_byte", "loop_cpu", "pacer_cpu", "final", "measured_seconds",
+             "first_connect_seconds", "last_connect_seconds", "stop_reason", "phase_ok", "phase_due"],
             JsonNode.Parse(line)!.AsObject().Select(p => p.Key));
         Assert.Equal(Histograms.Encode(latency), (string?)JsonNode.Parse(line)!["latency"]);
         Assert.DoesNotContain('\n', line);
@@ -41,13 +43,18 @@ public class AgentProtocolTests
         Assert.Equal(1, back.Connect.TotalCount);
         Assert.Equal((true, 6.5, 0.01, 1.5, StopReasons.AllLost), (back.Final, back.MeasuredSeconds, back.FirstConnectSeconds,
             back.LastConnectSeconds, back.StopReason));
+        Assert.Equal(([0.5, 0.25], 0.125, [10L, 20L]), (back.LoopCpu, back.PacerCpu, back.PhaseOk));
         Assert.Equal(line, AgentProtocol.EncodeTick(back));
     }
 
     [Fact]
     public void A_tick_without_connects_says_so_on_the_wire()
     {
-        var back = AgentProtocol.DecodeTick(AgentProtocol.EncodeTick(new Tick { Latency = Histograms.Create(), Connect = Histograms.Create() }));
+        var empty = new Tick
+        {
+            Latency = Histograms.Create(), Connect = Histograms.Create(), SendLag = Histograms.Create(), FirstByte = Histograms.Create(),
+        };
+        var back = AgentProtocol.DecodeTick(AgentProtocol.EncodeTick(empty));
         Assert.Equal((-1.0, -1.0), (back.FirstConnectSeconds, back.LastConnectSeconds));
         Assert.Null(back.StopReason);
     }

@@ -8,6 +8,7 @@ namespace Shootout.LoadGen.Tests;
 public class AgentsAndInputTests
 {
     [Fact]
+    [Trait("Category", "WallClock")]
     public void Agents_share_the_connections_and_the_coordinator_merges_their_histograms()
     {
         using var server = new TestEchoServer();

@@ -1,13 +1,13 @@
-using System.Runtime.InteropServices;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;
 
-public partial class EchoScenarioTests
+public class EchoScenarioTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void Open_model_holds_the_requested_rate_and_writes_well_formed_reports()
     {
         using var server = new TestEchoServer();
@@ -45,6 +45,7 @@ public partial class EchoScenarioTests
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void Stalls_of_the_server_show_in_the_high_percentiles()
     {
         // Frozen for 300 ms at the start of every second: a third of the messages wait for it. Measured from
@@ -62,6 +63,7 @@ public partial class EchoScenarioTests
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void Closed_loop_runs_back_to_back()
     {
         using var server = new TestEchoServer();
@@ -78,9 +80,10 @@ public partial class EchoScenarioTests
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void A_target_that_is_not_listening_fails_fast_with_connection_refused()
     {
-        int port = FreePort();
+        int port = Ports.Free();
         var dir = LoadGenProcess.NewReportDir();
         var started = DateTime.UtcNow;
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(20), null, "echo", "--target", $"127.0.0.1:{port}",
@@ -95,15 +98,18 @@ public partial class EchoScenarioTests
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void A_server_dying_mid_run_is_counted_by_kind_with_partial_reports()
     {
         var server = new TestEchoServer();
         var dir = LoadGenProcess.NewReportDir();
+        int metricsPort = Ports.Free();
         var r = LoadGenProcess.Run(dir, Limit, p =>
         {
-            Thread.Sleep(1500);
+            LoadGenProcess.WaitForRoundTrips(p, metricsPort, TimeSpan.FromSeconds(30));
             server.Kill();
-        }, "echo", "--target", $"127.0.0.1:{server.Port}", "--connections", "10", "--rate", "500", "--duration", "20s", "--report-dir", dir);
+        }, "echo", "--target", $"127.0.0.1:{server.Port}", "--connections", "10", "--rate", "500", "--duration", "20s",
+            "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
 
         Assert.Equal(1, r.ExitCode);
         Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -119,12 +125,13 @@ public partial class EchoScenarioTests
     {
         using var server = new TestEchoServer();
         var dir = LoadGenProcess.NewReportDir();
+        int metricsPort = Ports.Free();
         var r = LoadGenProcess.Run(dir, Limit, p =>
         {
-            WaitFor(() => File.Exists(Path.Combine(dir, "summary.json")) || HasOutput(p), TimeSpan.FromSeconds(20));
-            Thread.Sleep(1500);
-            Assert.Equal(0, kill(p.Id, 2));
-        }, "echo", "--target", $"127.0.0.1:{server.Port}", "--connections", "5", "--rate", "200", "--duration", "60s", "--report-dir", dir);
+            LoadGenProcess.WaitForRoundTrips(p, metricsPort, TimeSpan.FromSeconds(30));
+            Assert.True(p.Signal(Signals.SigInt));
+        }, "echo", "--target", $"127.0.0.1:{server.Port}", "--connections", "5", "--rate", "200", "--duration", "60s",
+            "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
 
         Assert.Equal(130, r.ExitCode);
         Assert.Contains("interrupted", Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
@@ -132,26 +139,4 @@ public partial class EchoScenarioTests
         Assert.True((long)r.Summary["messages"]!["ok"]! > 0);
         Assert.True(File.Exists(Path.Combine(dir, "report.html")));
     }
-
-    private static bool HasOutput(System.Diagnostics.Process p) => p.HasExited || p.TotalProcessorTime > TimeSpan.FromMilliseconds(300);
-
-    internal static void WaitFor(Func<bool> condition, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met in " + timeout);
-            Thread.Sleep(50);
-        }
-    }
-
-    internal static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    [LibraryImport("libc")]
-    private static partial int kill(int pid, int signal);
 }

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;
@@ -7,30 +6,20 @@ namespace Shootout.LoadGen.Tests;
 /// <summary>The load generator against the project's own server (bin/shootout-server from `make build`).</summary>
 public sealed class RealServerTests : IDisposable
 {
-    private readonly Process? _server;
-    private readonly int _port = EchoScenarioTests.FreePort();
+    private readonly TestProcess? _server;
+    private readonly int _port = Ports.Free();
 
     public RealServerTests()
     {
         var exe = Path.Combine(LoadGenProcess.RepoRoot, "bin", "shootout-server");
         if (!File.Exists(exe)) return;
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--engine", "threads", "--port", _port.ToString(), "--metrics-port", "0", "--bind", "127.0.0.1" })
-            psi.ArgumentList.Add(a);
-        _server = Process.Start(psi)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        EchoScenarioTests.WaitFor(() =>
-        {
-            if (_server.HasExited) throw new InvalidOperationException("shootout-server exited with " + _server.ExitCode);
-            try { using var c = new TcpClient("127.0.0.1", _port); return true; }
-            catch (SocketException) { return false; }
-        }, TimeSpan.FromSeconds(20));
+        _server = TestProcess.Start(exe, ["--engine", "threads", "--port", _port.ToString(), "--metrics-port", "0", "--bind", "127.0.0.1"]);
+        // The server announces its address on stdout once it listens.
+        _server.WaitForLine(new Regex("listening="), TimeSpan.FromSeconds(20), stdoutOnly: true);
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public void Echo_against_the_threads_engine_is_clean()
     {
         Assert.True(_server is not null, "bin/shootout-server is missing: run `make build` first");
@@ -47,18 +36,18 @@ public sealed class RealServerTests : IDisposable
     {
         Assert.True(_server is not null, "bin/shootout-server is missing: run `make build` first");
         var dir = LoadGenProcess.NewReportDir();
-        int metricsPort = EchoScenarioTests.FreePort();
+        int metricsPort = Ports.Free();
         string? seen = null;
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), _ =>
         {
             // What a runner reads to know the ramp is over: every attempt counted when started and, by result, when ended.
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            EchoScenarioTests.WaitFor(() =>
+            Wait.Until(() =>
             {
                 try { seen = http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics").Result; }
                 catch (AggregateException) { return false; }
                 return seen.Contains("shootout_loadgen_connects_total{target=\"127.0.0.1:" + _port + "\",result=\"established\"} 300");
-            }, TimeSpan.FromSeconds(20));
+            }, TimeSpan.FromSeconds(20), "the load generator's /metrics to count 300 established connections");
         }, "hold", "--target", $"127.0.0.1:{_port}", "--connections", "300", "--connect-rate", "3000", "--duration", "4s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -67,10 +56,5 @@ public sealed class RealServerTests : IDisposable
         Assert.Contains("shootout_loadgen_connect_attempts_total{target=\"127.0.0.1:" + _port + "\"} 300", seen);
     }
 
-    public void Dispose()
-    {
-        if (_server is { HasExited: false }) _server.Kill();
-        _server?.WaitForExit(5000);
-        _server?.Dispose();
-    }
+    public void Dispose() => _server?.Dispose();
 }

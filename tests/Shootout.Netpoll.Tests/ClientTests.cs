@@ -23,6 +23,7 @@ public sealed class ClientTests : OneLoopFixture
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public async Task A_connect_that_gets_no_answer_times_out()
     {
         // A listener that never accepts: once its queue is full the kernel drops further SYNs unanswered.
@@ -80,6 +81,7 @@ public sealed class ClientTests : OneLoopFixture
     }
 
     [Fact]
+    [Trait("Category", "WallClock")]
     public async Task Sleeping_fibers_wake_in_due_order_on_the_loop_thread()
     {
         var woke = new List<int>();

@@ -22,7 +22,7 @@ public class EngineTests
             return true;
         }));
         Assert.All(clients, Assert.True);
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, "connections to close");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, RunningEngine.Timeout, "connections to close");
         Assert.Equal(50, server.Stats.Accepted);
     }
 
@@ -36,7 +36,7 @@ public class EngineTests
         await socket.SendAsync(data);
         socket.Shutdown(SocketShutdown.Send);
         Assert.Equal(data, await received);
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, "the connection to close");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, RunningEngine.Timeout, "the connection to close");
         Assert.Equal(data.Length, server.Stats.BytesEchoed);
     }
 
@@ -51,14 +51,14 @@ public class EngineTests
 
         // The server parks on EPOLLOUT and stops reading: kernel buffers fill and the send stalls.
         long echoed = -1;
+        // Stalled: no byte echoed between two samples 200 ms apart.
         await Wait.UntilAsync(() =>
         {
             long now = server.Stats.BytesEchoed;
             bool stalled = now > 0 && now == echoed;
             echoed = now;
-            Thread.Sleep(200);
             return stalled;
-        }, "the echo to stall");
+        }, RunningEngine.Timeout, "the echo to stall", poll: TimeSpan.FromMilliseconds(200));
         Assert.False(sending.IsCompleted);
         Assert.True(server.Stats.BytesEchoed < data.Length / 2);
 
@@ -86,7 +86,7 @@ public class EngineTests
             victim.LingerState = new LingerOption(true, 0); // close sends RST
             victim.Close();
         }
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 1, "reset connections to close");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 1, RunningEngine.Timeout, "reset connections to close");
         await survivor.SendAsync(new byte[] { 42 });
         Assert.Equal(new byte[] { 42 }, await survivor.ReceiveExactlyAsync(1));
     }
@@ -97,7 +97,7 @@ public class EngineTests
         await using var server = await RunningEngine.StartAsync(o => o with { MaxConnections = 2 });
         using Socket a = await server.ConnectAsync();
         using Socket b = await server.ConnectAsync();
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 2, "two open connections");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 2, RunningEngine.Timeout, "two open connections");
         using Socket c = await server.ConnectAsync();
         Assert.Empty(await c.ReceiveToEndAsync());
         Assert.Equal(1, server.Stats.Rejected(RejectReason.Limit));
@@ -114,7 +114,7 @@ public class EngineTests
         Assert.Equal(new byte[] { 9 }, await idle.ReceiveExactlyAsync(1));
         Assert.Empty(await idle.ReceiveToEndAsync());
         Assert.Equal(1, server.Stats.Rejected(RejectReason.IdleTimeout));
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, "the connection to be counted closed");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 0, RunningEngine.Timeout, "the connection to be counted closed");
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public class EngineTests
     {
         var server = await RunningEngine.StartAsync();
         var sockets = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => server.ConnectAsync()));
-        await Wait.UntilAsync(() => server.Stats.OpenConnections == 200, "200 open connections");
+        await Wait.UntilAsync(() => server.Stats.OpenConnections == 200, RunningEngine.Timeout, "200 open connections");
         await server.StopAsync();
         Assert.Equal(0, server.Stats.OpenConnections);
         foreach (Socket s in sockets)

@@ -38,7 +38,7 @@ public sealed class FiberTests : OneLoopFixture
     public async Task An_exception_that_escapes_a_fiber_goes_to_OnError_and_the_loop_goes_on()
     {
         await OnLoop(() => { _ = ThrowAfterParkingAsync(); return Task.CompletedTask; });
-        await WaitForAsync(() => { lock (LoopErrors) return LoopErrors.Count == 1; });
+        await Wait.UntilAsync(() => { lock (LoopErrors) return LoopErrors.Count == 1; }, RunningEngine.Timeout, "the loop to report the fiber's error");
         lock (LoopErrors)
             Assert.Equal("from the fiber", Assert.IsType<InvalidOperationException>(LoopErrors[0]).Message);
 
@@ -127,15 +127,5 @@ public sealed class FiberTests : OneLoopFixture
     {
         try { await connection.ReadAsync(connection.Loop.SharedBuffer); }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + RunningEngine.Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the condition");
-            await Task.Delay(10);
-        }
     }
 }

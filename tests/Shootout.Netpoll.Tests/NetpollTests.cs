@@ -72,7 +72,7 @@ public sealed class NetpollTests : OneLoopFixture
             secondAwait = await RecordAsync(async () => await read);
         });
         using Socket peer = await accepting.WaitAsync(RunningEngine.Timeout);
-        await Wait.UntilAsync(() => concurrent is not null, "the fiber to park");
+        await Wait.UntilAsync(() => concurrent is not null, RunningEngine.Timeout, "the fiber to park");
         wrongThread = Record(() => connection!.ReadAsync(new byte[1]));
         await peer.SendAsync(new byte[] { 1, 2, 3 });
         await fiber;
@@ -190,7 +190,7 @@ public sealed class NetpollTests : OneLoopFixture
             }
         })).ToArray();
         await acceptAll.WaitAsync(RunningEngine.Timeout);
-        await Wait.UntilAsync(() => Volatile.Read(ref parked) == 20, "20 parked fibers");
+        await Wait.UntilAsync(() => Volatile.Read(ref parked) == 20, RunningEngine.Timeout, "20 parked fibers");
         await group.StopAsync().WaitAsync(RunningEngine.Timeout);
         await Task.WhenAll(fibers).WaitAsync(RunningEngine.Timeout);
         Assert.Equal(20, aborted);

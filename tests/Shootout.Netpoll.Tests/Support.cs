@@ -52,21 +52,6 @@ internal sealed class RunningEngine : IAsyncDisposable
     }
 }
 
-internal static class Wait
-{
-    /// <summary>Polls a condition until it holds or the timeout passes.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? RunningEngine.Timeout);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
-    }
-}
-
 internal static class SocketExtensions
 {
     /// <summary>Reads exactly <paramref name="count"/> bytes or fails on timeout/EOF.</summary>

@@ -1,10 +1,8 @@
-using System.Diagnostics;
-
 namespace Shootout.Runner.Tests;
 
 /// <summary>
 /// Opens a local HTML file in headless Chromium (Debian's `chromium`) and returns the DOM after its scripts
-/// ran, plus what Chromium logged (console errors appear there). Chromium is stopped by PID in all cases.
+/// ran, plus what Chromium logged (console errors appear there). Chromium and its helpers are stopped in all cases.
 /// </summary>
 internal static class HeadlessChromium
 {
@@ -17,33 +15,18 @@ internal static class HeadlessChromium
     public static Page DumpDom(string htmlPath)
     {
         string profile = Directory.CreateTempSubdirectory("runner-test-chromium-").FullName;
-        var psi = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", $"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-                     "--dump-dom", new Uri(htmlPath).AbsoluteUri,
-                 })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
         try
         {
-            if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
-                throw new TimeoutException("chromium --dump-dom did not finish within 60 s");
-            p.WaitForExit();
-            return new Page(stdout.Result, stderr.Result);
+            var (_, dom, log) = TestProcess.Run(Executable,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", $"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+                "--dump-dom", new Uri(htmlPath).AbsoluteUri,
+            ], TimeSpan.FromSeconds(60));
+            return new Page(dom, log);
         }
         finally
         {
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
-            p.WaitForExit(5000);
             try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }

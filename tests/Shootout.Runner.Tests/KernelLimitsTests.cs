@@ -1,5 +1,7 @@
 using Shootout.Runner.Machine;
 using Shootout.Runner.Processes;
+// The runner's own scrape parser is under test here, not the test-support one of the same name.
+using MetricsScrape = Shootout.Runner.Processes.MetricsScrape;
 
 namespace Shootout.Runner.Tests;
 

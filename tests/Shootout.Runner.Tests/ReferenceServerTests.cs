@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -71,7 +70,7 @@ public sealed class ReferenceServerTests(ReferenceServers servers) : IClassFixtu
         var (server, port) = servers.Start(name);
         using var open = await Connect(port);
         await EchoOnce(open, "hello");
-        Assert.Equal(0, Kill(server.Id, 15));
+        Assert.True(server.Signal(Signals.SigTerm));
         Assert.True(server.WaitForExit(Timeout), $"{name} did not exit on SIGTERM");
         Assert.Equal(0, server.ExitCode);
         server.Dispose();
@@ -107,16 +106,5 @@ public sealed class ReferenceServerTests(ReferenceServers servers) : IClassFixtu
         return all.ToArray();
     }
 
-    private static void Stop(Process p)
-    {
-        if (!p.HasExited)
-        {
-            Kill(p.Id, 15);
-            if (!p.WaitForExit(Timeout)) p.Kill();
-        }
-        p.Dispose();
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    private static extern int Kill(int pid, int signal);
+    private static void Stop(TestProcess p) => p.Dispose();
 }

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
-using Shootout.Tests.Shared;
 
 namespace Shootout.Runner.Tests;
 
 /// <summary>Runs the real bin/shootout-runner (published by `make build`) and stops it by PID if it overruns.</summary>
 internal static class RunnerProcess
 {
-    public static string RepoRoot => TestProcess.RepoRoot;
+    public static string RepoRoot => RepoPaths.Root;
     public static string Bin => Path.Combine(RepoRoot, "bin");
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, string ResultsRoot)
@@ -25,6 +24,7 @@ internal static class RunnerProcess
     [
         "--connections", "300", "--warmup-connections", "20", "--echo-connections", "10", "--echo-rate", "500",
         "--echo-duration", "1s", "--closed-connections", "10", "--closed-duration", "1s", "--plain",
+        "--neighbours-floods", "2", "--neighbours-probes", "10", "--neighbours-duration", "1s",
     ];
 
     public static Result Run(TimeSpan timeout, params string[] args)
@@ -35,17 +35,10 @@ internal static class RunnerProcess
         return new Result(code, stdout, stderr, results);
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Exec(string path, IEnumerable<string> args, TimeSpan timeout)
+    public static ProcessResult Exec(string path, IEnumerable<string> args, TimeSpan timeout)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run `make build` first");
-        return TestProcess.Run(path, args, timeout, stop: p =>
-        {
-            // The runner stops its own children on SIGTERM; give it the chance, then make sure.
-            Signal(p.Id, 15);
-            if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
-        });
+        // The runner stops its own children on SIGTERM; give it the chance, then its whole process group goes.
+        return TestProcess.Run(path, args, timeout, options: new ProcessOptions { StopGrace = TimeSpan.FromSeconds(30) });
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    private static extern int Signal(int pid, int signal);
 }

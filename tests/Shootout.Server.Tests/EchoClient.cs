@@ -67,5 +67,19 @@ public sealed class EchoClient : IDisposable
         }
     }
 
+    /// <summary>Sends a byte, then expects the server's FIN or reset: true if it has closed the connection.</summary>
+    public bool ClosedByServerAfterSend()
+    {
+        try
+        {
+            Send("x"u8);
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        return ClosedByServer();
+    }
+
     public void Dispose() => Socket.Dispose();
 }

@@ -12,6 +12,7 @@ namespace Shootout.Server.Tests;
 public sealed class ReliabilityTests
 {
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [Trait("Category", "WallClock")]
     public void Fd_storm_past_the_limit_backs_off_counts_and_recovers(string engine)
     {
         using var server = ServerProcess.Start(engine, fileLimit: 256);
@@ -24,7 +25,8 @@ public sealed class ReliabilityTests
             // Out of descriptors, the server cannot accept even a scrape: its log says what happened.
             Wait.Until(() => server.Stderr.Contains("out of file descriptors"), TimeSpan.FromSeconds(30), "the server to report running out of descriptors");
 
-            // Backing off, not spinning: well under a core while the storm is held.
+            // Backing off, not spinning: well under a core while the storm is held. The sleep is the
+            // measuring window of the CPU share, not a wait for anything.
             double cpuBefore = server.CpuSeconds();
             var watch = Stopwatch.StartNew();
             Thread.Sleep(2000);
@@ -94,12 +96,13 @@ public sealed class ReliabilityTests
     {
         using var server = ServerProcess.Start(engine);
         using var survivor = new EchoClient(server.EndPoint);
+        Assert.Equal("before"u8.ToArray(), survivor.Echo("before"u8));
         var storm = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
             for (int i = 0; i < 100; i++)
             {
                 var c = new EchoClient(server.EndPoint);
-                c.Send(new byte[16 * 1024]);
+                c.Send(new byte[64 * 1024]); // unread echo pending when the reset arrives
                 c.Socket.LingerState = new LingerOption(true, 0);
                 c.Dispose(); // RST, with echo still in flight
             }
@@ -107,6 +110,10 @@ public sealed class ReliabilityTests
         await Task.WhenAll(storm).WaitAsync(TimeSpan.FromSeconds(60));
         Wait.Until(() => MetricsScrape.From(server).Value("shootout_server_connections") == 1, TimeSpan.FromSeconds(30), "the reset connections to close");
         Assert.Equal("survived"u8.ToArray(), survivor.Echo("survived"u8));
+        // and the server still takes new connections
+        using var fresh = new EchoClient(server.EndPoint);
+        Assert.Equal("fresh"u8.ToArray(), fresh.Echo("fresh"u8));
+        Assert.False(server.HasExited);
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
@@ -120,10 +127,11 @@ public sealed class ReliabilityTests
         client.Send(payload);
         client.Socket.Shutdown(SocketShutdown.Send);
         Assert.Equal(payload, await receiver.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.True(client.ReadsEndOfStream());
+        Assert.True(client.ReadsEndOfStream(), "the server should close once it has echoed everything");
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [Trait("Category", "WallClock")]
     public void Idle_timeout_closes_silent_connections_and_counts_them(string engine)
     {
         // 3 s against a message every 200 ms: the chatty connection stays safe even if a loaded machine
@@ -144,6 +152,7 @@ public sealed class ReliabilityTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [Trait("Category", "WallClock")]
     public void Min_data_rate_closes_a_slow_drip_but_not_a_steady_client(string engine)
     {
         using var server = ServerProcess.Start(engine, "--min-data-rate", "100");
@@ -164,6 +173,7 @@ public sealed class ReliabilityTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [Trait("Category", "WallClock")]
     public async Task Sigterm_under_load_exits_zero_within_five_seconds(string engine)
     {
         const int idle = 3000;
@@ -192,6 +202,7 @@ public sealed class ReliabilityTests
             var (exitCode, elapsed) = server.Terminate(TimeSpan.FromSeconds(15));
             Assert.Equal(0, exitCode);
             Assert.True(elapsed < TimeSpan.FromSeconds(5), $"exit took {elapsed.TotalSeconds:0.0}s");
+            Assert.True(clients[0].ClosedByServerAfterSend(), "open connections are closed by the server on stop");
             stopLoad.Cancel();
             await Task.WhenAll(load).WaitAsync(TimeSpan.FromSeconds(30));
         }

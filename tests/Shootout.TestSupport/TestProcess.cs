@@ -135,32 +135,41 @@ public sealed class TestProcess : IDisposable
     public bool Signal(int signal) => Signals.Send(Pid, signal);
 
     /// <summary>Waits for the exit and for its output to be read to the end; false on timeout.</summary>
-    public bool WaitForExit(TimeSpan timeout)
+    public bool WaitForExit(TimeSpan timeout) => WaitForExit(timeout, DrainTimeout);
+
+    /// <summary>
+    /// Stops the process if it still runs: <see cref="ProcessOptions.StopSignal"/> to its PID, then, if it has not
+    /// gone within <see cref="ProcessOptions.StopGrace"/>, SIGKILL to its whole process group. Whatever it
+    /// started and left behind in its group is killed too.
+    /// </summary>
+    public void Stop()
+    {
+        if (!_process.HasExited)
+        {
+            Signal(_options.StopSignal);
+            if (!WaitForExit(_options.StopGrace, leftoverGrace: TimeSpan.Zero))
+            {
+                Signals.SendToGroup(Pid, Signals.SigKill);
+                WaitForExit(TimeSpan.FromSeconds(10), leftoverGrace: TimeSpan.Zero);
+            }
+        }
+        // The kernel does not hand out this PID again while a process of its group is alive, so this reaches
+        // only what the process left behind (nothing, usually).
+        Signals.SendToGroup(Pid, Signals.SigKill);
+    }
+
+    private bool WaitForExit(TimeSpan timeout, TimeSpan leftoverGrace)
     {
         if (!_process.WaitForExit(timeout))
             return false;
         // Output still open after the exit is held by something it started and left behind: that is stopped too.
-        if (!Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).Wait(DrainTimeout))
+        var outputClosed = Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task);
+        if (!outputClosed.Wait(leftoverGrace))
         {
             Signals.SendToGroup(Pid, Signals.SigKill);
-            Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).Wait(DrainTimeout);
+            outputClosed.Wait(DrainTimeout);
         }
         return true;
-    }
-
-    /// <summary>
-    /// Stops the process if it still runs: <see cref="ProcessOptions.StopSignal"/> to its PID, then, if it has not
-    /// gone within <see cref="ProcessOptions.StopGrace"/>, SIGKILL to its whole process group.
-    /// </summary>
-    public void Stop()
-    {
-        if (_process.HasExited)
-            return;
-        Signal(_options.StopSignal);
-        if (WaitForExit(_options.StopGrace))
-            return;
-        Signals.SendToGroup(Pid, Signals.SigKill);
-        WaitForExit(TimeSpan.FromSeconds(10));
     }
 
     public void Dispose()

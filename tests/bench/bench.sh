@@ -18,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 connections=10000 echo_connections=1000 message_size=64 seconds=5 results="$root/results"
-engines="threads,async,epoll"            # a new engine of shootout-server joins with --engines (or here)
+engines="threads,async,epoll,uring"           # a new engine of shootout-server joins with --engines (or here)
 references="c,go,rust,dotnet-socket"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -179,7 +179,7 @@ done
 stamp=$(date +%Y%m%d-%H%M%S)
 out="$results/bench-$stamp"
 mkdir -p "$out"
-[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --results-dir "$out" || true
+[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --results-dir "$out" || true
 
 cp "$work/table" "$out/table.txt"
 {

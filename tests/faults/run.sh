@@ -21,7 +21,7 @@ grep -o 'testName="[^"]*" [^>]*outcome="[A-Za-z]*"' "$trx" \
   | awk '
       { check[$1] = 1; engine[$2] = 1; result[$1 " " $2] = ($3 == "Passed" ? "pass" : "FAIL") }
       END {
-        n = split("threads async epoll", order, " ")
+        n = split("threads async epoll uring", order, " ")
         printf "%-62s", "check"
         for (i = 1; i <= n; i++) printf " %-8s", order[i]
         printf "\n"

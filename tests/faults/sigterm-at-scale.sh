@@ -2,12 +2,12 @@
 # SIGTERM with many connections open, per engine: the server copies (SO_REUSEPORT, as many as the
 # open-file limit requires) hold --connections idle connections from the load generator, then all get
 # SIGTERM at once; each must close everything and exit 0 within 5 s.
-#   tests/faults/sigterm-at-scale.sh [--connections 100000] [--engines threads,async,epoll]   (make faults-scale)
+#   tests/faults/sigterm-at-scale.sh [--connections 100000] [--engines threads,async,epoll,uring]   (make faults-scale)
 # As root it raises kernel.pid_max, kernel.threads-max and vm.max_map_count when the threads engine
 # needs more, says so, and puts them back when it ends.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-connections=100000 engines="threads,async,epoll"
+connections=100000 engines="threads,async,epoll,uring"
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;

@@ -61,7 +61,8 @@ public static class OptionParsers
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
             && value >= min && value <= max)
             return value;
-        r.AddError($"{Name(r)} must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, got '{text}'");
+        string from = min.ToString(CultureInfo.InvariantCulture), to = max.ToString(CultureInfo.InvariantCulture);
+        r.AddError($"{Name(r)} must be a number from {from} to {to}, got '{text}'");
         return fallback;
     }
 

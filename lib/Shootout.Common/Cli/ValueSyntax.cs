@@ -26,14 +26,7 @@ public static class ValueSyntax
         if (string.IsNullOrEmpty(text)) return false;
         if (text.Contains(':'))
             return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
-        double scale = 1;
-        foreach (var (unit, seconds) in DurationUnits)
-        {
-            if (!text.EndsWith(unit, StringComparison.OrdinalIgnoreCase)) continue;
-            text = text[..^unit.Length];
-            scale = seconds;
-            break;
-        }
+        double scale = StripUnit(ref text, DurationUnits, 1.0);
         if (!TryNumber(text, out double n) || n < 0 || n * scale > TimeSpan.MaxValue.TotalSeconds / 2) return false;
         value = TimeSpan.FromSeconds(n * scale);
         return true;
@@ -45,14 +38,7 @@ public static class ValueSyntax
         bytes = 0;
         text = text?.Trim();
         if (string.IsNullOrEmpty(text)) return false;
-        long scale = 1;
-        foreach (var (unit, b) in SizeUnits)
-        {
-            if (!text.EndsWith(unit, StringComparison.OrdinalIgnoreCase)) continue;
-            text = text[..^unit.Length];
-            scale = b;
-            break;
-        }
+        long scale = StripUnit(ref text, SizeUnits, 1L);
         if (!TryNumber(text, out double n) || n < 0 || n * scale > long.MaxValue / 2) return false;
         double whole = Math.Round(n * scale);
         if (Math.Abs(whole - n * scale) > 1e-6) return false;
@@ -84,6 +70,18 @@ public static class ValueSyntax
 
     /// <summary>The duration as every tool reads it back, in milliseconds so nothing is rounded away.</summary>
     public static string FormatDuration(TimeSpan t) => $"{(long)Math.Round(t.TotalMilliseconds)}ms";
+
+    /// <summary>Cuts the first matching unit off <paramref name="text"/> and returns its scale (none: <paramref name="none"/>).</summary>
+    private static T StripUnit<T>(ref string text, (string Unit, T Scale)[] units, T none)
+    {
+        foreach (var (unit, scale) in units)
+        {
+            if (!text.EndsWith(unit, StringComparison.OrdinalIgnoreCase)) continue;
+            text = text[..^unit.Length];
+            return scale;
+        }
+        return none;
+    }
 
     private static bool TryNumber(string text, out double n) =>
         double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out n)

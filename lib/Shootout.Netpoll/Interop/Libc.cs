@@ -22,6 +22,7 @@ internal static unsafe partial class Libc
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SOL_SOCKET = 1, SO_ERROR = 4, SO_LINGER = 13;
     public const int IPPROTO_TCP = 6, TCP_NODELAY = 1;
+    public const int IPPROTO_IP = 0, IP_BIND_ADDRESS_NO_PORT = 24;
     public const int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x800;
     public const int SHUT_WR = 1;
     public const int CLONE_FILES = 0x400;

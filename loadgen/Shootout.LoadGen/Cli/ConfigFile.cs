@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Shootout.Common.Cli;
 using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Cli;
 
@@ -37,7 +38,7 @@ internal static class ConfigFile
             s = NormaliseKey(f) switch
             {
                 "scenario" => s with { Scenario = Str(v, f) },
-                "target" => s with { Target = v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f) },
+                "target" => s with { Target = StrOrList(v, f) },
                 "connections" => s with { Connections = Int(v, f, 1) },
                 "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },
                 "rate" => s with { Rate = Num(v, f, 0.001) },
@@ -53,6 +54,12 @@ internal static class ConfigFile
                 "metricsport" => s with { MetricsPort = Int(v, f, 0, 65535) },
                 "agents" => s with { Agents = v.ValueKind == JsonValueKind.Number ? v.GetRawText() : Str(v, f) },
                 "loadsimulations" or "loadsimulationssettings" => s with { Phases = Phases(v, f) },
+                "thresholds" => s with { Thresholds = ThresholdList(v, f) },
+                "abortonfail" => s with { AbortOnFail = Bool(v, f) },
+                "abortdelay" or "delayaborteval" => s with { AbortDelay = Dur(v, f) },
+                "sourceaddresses" => s with { SourceAddresses = StrOrList(v, f) },
+                "samples" => s with { Samples = Str(v, f) },
+                "sampleslimit" => s with { SamplesLimit = Int(v, f, 1) },
                 _ => throw Field(f, "unknown field"),
             };
         }
@@ -128,10 +135,48 @@ internal static class ConfigFile
         return new LoadPhase(kind, rate, interval, during);
     }
 
+    /// <summary>"thresholds": ["p99&lt;5ms", {"expr": "errors&lt;1%", "abort_on_fail": true, "delay_abort_eval": "5s"}].</summary>
+    private static List<Threshold> ThresholdList(JsonElement v, string field)
+    {
+        if (v.ValueKind != JsonValueKind.Array) throw Field(field, "must be an array of expressions such as \"p99<5ms\"");
+        var list = new List<Threshold>();
+        int i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            string at = $"{field}[{i++}]";
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                list.Add(Threshold.Parse(item.GetString()!, $"config field '{at}'"));
+                continue;
+            }
+            if (item.ValueKind != JsonValueKind.Object) throw Field(at, "must be an expression string or an object with \"expr\"");
+            Threshold? t = null;
+            bool abort = false;
+            TimeSpan delay = TimeSpan.Zero;
+            foreach (var p in item.EnumerateObject())
+            {
+                switch (NormaliseKey(p.Name))
+                {
+                    case "expr" or "threshold": t = Threshold.Parse(Str(p.Value, $"{at}.{p.Name}"), $"config field '{at}.{p.Name}'"); break;
+                    case "abortonfail": abort = Bool(p.Value, $"{at}.{p.Name}"); break;
+                    case "delayaborteval" or "abortdelay": delay = Dur(p.Value, $"{at}.{p.Name}"); break;
+                    default: throw Field($"{at}.{p.Name}", "unknown field (expected expr, abort_on_fail, delay_abort_eval)");
+                }
+            }
+            if (t is null) throw Field($"{at}.expr", "is required");
+            list.Add(t with { AbortOnFail = abort, AbortDelay = delay });
+        }
+        return list;
+    }
+
     private static UsageException Field(string field, string problem) => new($"config field '{field}': {problem}");
 
     private static string Str(JsonElement v, string f) =>
         v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Field(f, "must be a string");
+
+    /// <summary>A string, or an array of strings joined with commas (as the command line takes them).</summary>
+    private static string StrOrList(JsonElement v, string f) =>
+        v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f);
 
     private static bool Bool(JsonElement v, string f) =>
         v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Field(f, "must be true or false");

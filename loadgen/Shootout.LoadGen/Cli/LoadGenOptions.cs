@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shootout.Common.Cli;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Cli;
 
@@ -41,11 +42,31 @@ internal sealed class LoadGenOptions
     public readonly Option<bool> Closed = new("--closed") { Description = "Closed loop: each connection sends as soon as its echo returns" };
     public readonly Option<TimeSpan?> Heartbeat = Time("--heartbeat", "Send one message per connection this often (proves they are alive)");
 
+    public readonly Option<string[]> Thresholds = new("--threshold")
+    {
+        Description = "Pass/fail condition, repeatable: p99<5ms, errors<0.1%, rate>=99%, connections>=50000, connect_p99<100ms "
+            + "(a failed one exits 99)",
+        HelpName = "EXPR",
+    };
+    public readonly Option<bool> AbortOnFail = new("--abort-on-fail")
+    { Description = "Check the thresholds' upper bounds every second too, and stop the run as soon as one fails" };
+    public readonly Option<TimeSpan?> AbortDelay = Time("--abort-delay",
+        "Measured time before --abort-on-fail may stop the run (default 0s: from the first second)", positive: false);
+    public readonly Option<string?> SourceAddresses = new("--source-addresses")
+    {
+        Description = "Local addresses to connect from, a list or CIDR (10.0.0.1,10.0.0.2 or 10.0.0.0/28); loopback targets "
+            + "spread over 127.0.0.x by themselves",
+    };
+    public readonly Option<string?> Samples = new("--samples")
+    { Description = "Write one CSV row per message (unix_time_us,connection,latency_us,result) to this file" };
+    public readonly Option<int?> SamplesLimit = Whole("--samples-limit", "Most rows --samples writes (default 1000000)", 1, int.MaxValue);
+
     /// <summary>Options every load command takes.</summary>
     public Option[] Common =>
     [
         Target, Connections, ConnectRate, Duration, ReportDir, MetricsPort, Agents, MessageSize, ConnectTimeout,
-        MessageTimeout, DestAddresses, AllowRemote, ReplicaIndex, ReplicaCount, Config, Plain,
+        MessageTimeout, DestAddresses, AllowRemote, ReplicaIndex, ReplicaCount, Config, Plain, Thresholds, AbortOnFail,
+        AbortDelay, SourceAddresses, Samples, SamplesLimit,
     ];
 
     /// <summary>Binds what the parse result holds for command <paramref name="name"/> (echo, hold or run) to
@@ -70,6 +91,12 @@ internal sealed class LoadGenOptions
         Rate = name == "hold" ? null : p.GetValue(MessageRate),
         Closed = name != "hold" && p.GetValue(Closed) ? true : null,
         Heartbeat = name != "echo" ? p.GetValue(Heartbeat) : null,
+        Thresholds = p.GetValue(Thresholds) is { Length: > 0 } t ? t.Select(e => Threshold.Parse(e, "--threshold")).ToList() : null,
+        AbortOnFail = p.GetValue(AbortOnFail) ? true : null,
+        AbortDelay = p.GetValue(AbortDelay),
+        SourceAddresses = p.GetValue(SourceAddresses),
+        Samples = p.GetValue(Samples),
+        SamplesLimit = p.GetValue(SamplesLimit),
     };
 
     private static Option<int?> Whole(string name, string description, int min, int max) => new(name)
@@ -84,9 +111,9 @@ internal sealed class LoadGenOptions
         CustomParser = r => OptionParsers.Rate(r, 1),
     };
 
-    private static Option<TimeSpan?> Time(string name, string description) => new(name)
+    private static Option<TimeSpan?> Time(string name, string description, bool positive = true) => new(name)
     {
         Description = description,
-        CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1)),
+        CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), positive),
     };
 }

@@ -1,10 +1,15 @@
 using System.Globalization;
+using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Cli;
 
 /// <summary>How the run is carried out, apart from the load itself.</summary>
-internal sealed record RunSettings(string ReportDir, int MetricsPort, int? Agents);
+internal sealed record RunSettings(string ReportDir, int MetricsPort, int? Agents)
+{
+    public IReadOnlyList<Threshold> Thresholds { get; init; } = [];
+}
 
 /// <summary>Turns settings into a checked plan; every rejection names the option.</summary>
 internal static class PlanBuilder
@@ -50,9 +55,11 @@ internal static class PlanBuilder
             {
                 var p = configured[i];
                 if (open && p.IsConstant)
-                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': the open model (echo) takes Inject, RampingInject or Pause; use --closed or 'closed': true for {p.Kind}");
+                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': the open model (echo) takes Inject, "
+                        + $"RampingInject or Pause; use --closed or 'closed': true for {p.Kind}");
                 if (!open && p.IsInjection)
-                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': {(closed ? "echo --closed" : "hold")} takes RampingConstant, KeepConstant or Pause");
+                    throw new UsageException($"config field 'load_simulations[{i}].{p.Kind}': "
+                        + $"{(closed ? "echo --closed" : "hold")} takes RampingConstant, KeepConstant or Pause");
             }
             phases = configured;
             int peak = (int)configured.Where(p => p.IsConstant).Select(p => p.Value).DefaultIfEmpty(0).Max();
@@ -65,7 +72,8 @@ internal static class PlanBuilder
             if (scenario == ScenarioKind.Hold)
                 phases =
                 [
-                    new LoadPhase(PhaseKind.RampingConstant, connections, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(Math.Max(0.001, connections / connectRate))),
+                    new LoadPhase(PhaseKind.RampingConstant, connections, TimeSpan.FromSeconds(1),
+                        TimeSpan.FromSeconds(Math.Max(0.001, connections / connectRate))),
                     new LoadPhase(PhaseKind.KeepConstant, connections, TimeSpan.FromSeconds(1), duration),
                 ];
             else if (closed)
@@ -84,6 +92,15 @@ internal static class PlanBuilder
             var a => throw new UsageException($"--agents: '{a}' is not 'auto' or a number from 0 to 1024"),
         };
 
+        var sources = s.SourceAddresses is { } list ? SourceAddresses.Parse(list, "--source-addresses")
+            : SourceAddresses.AutoForLoopback(targets, connections);
+        if (s.SamplesLimit is < 1) throw new UsageException($"--samples-limit: must be at least 1 (got {s.SamplesLimit})");
+        if (s.Samples is { } samples)
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(samples));
+            if (dir is null || !Directory.Exists(dir)) throw new UsageException($"--samples: directory of '{samples}' does not exist");
+        }
+
         var plan = new LoadPlan
         {
             Scenario = scenario,
@@ -99,8 +116,34 @@ internal static class PlanBuilder
             MessageTimeout = messageTimeout,
             Phases = phases,
             Share = share,
+            SourceAddresses = sources,
+            Samples = s.Samples is null ? null : Path.GetFullPath(s.Samples),
+            SamplesLimit = s.SamplesLimit ?? 1_000_000,
         };
-        return (plan, new RunSettings(s.ReportDir ?? "loadgen-report", metricsPort, agents));
+        var thresholds = (s.Thresholds ?? []).Select(t => t with
+        {
+            AbortOnFail = t.AbortOnFail || (s.AbortOnFail ?? false),
+            AbortDelay = t.AbortDelay > TimeSpan.Zero ? t.AbortDelay : s.AbortDelay ?? TimeSpan.Zero,
+        }).ToList();
+        foreach (var t in thresholds) CheckApplies(t, plan);
+        return (plan, new RunSettings(s.ReportDir ?? "loadgen-report", metricsPort, agents) { Thresholds = thresholds });
+    }
+
+    /// <summary>A threshold on a figure this scenario never produces would fail every run: refuse it up front.</summary>
+    private static void CheckApplies(Threshold t, LoadPlan plan)
+    {
+        string name = t.Metric.Name;
+        bool messages = plan.Scenario == ScenarioKind.Echo || plan.Heartbeat is not null;
+        string? problem = name switch
+        {
+            "rate" when !plan.OpenModel => "rate needs a requested rate, which only echo's open model (--rate) has",
+            _ when name.StartsWith("send_lag_", StringComparison.Ordinal) && !plan.OpenModel
+                => "send lag is measured in the open model only (echo without --closed)",
+            _ when !messages && !name.StartsWith("connect", StringComparison.Ordinal) && name != "errors"
+                => $"{name} needs messages, and an idle hold sends none (add --heartbeat)",
+            _ => null,
+        };
+        if (problem is not null) throw new UsageException($"--threshold: '{t.Expression}': {problem}");
     }
 
     /// <summary>A replica's share comes from flags or, as Kubernetes Indexed Jobs and compose set them, the

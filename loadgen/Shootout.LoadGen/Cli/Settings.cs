@@ -1,4 +1,5 @@
 using Shootout.LoadGen.Plan;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Cli;
 
@@ -25,6 +26,12 @@ internal sealed record Settings
     public int? ReplicaIndex { get; init; }
     public int? ReplicaCount { get; init; }
     public IReadOnlyList<LoadPhase>? Phases { get; init; }
+    public IReadOnlyList<Threshold>? Thresholds { get; init; }
+    public bool? AbortOnFail { get; init; }
+    public TimeSpan? AbortDelay { get; init; }
+    public string? SourceAddresses { get; init; }
+    public string? Samples { get; init; }
+    public long? SamplesLimit { get; init; }
 
     public Settings OverlaidBy(Settings top) => new()
     {
@@ -47,5 +54,12 @@ internal sealed record Settings
         ReplicaIndex = top.ReplicaIndex ?? ReplicaIndex,
         ReplicaCount = top.ReplicaCount ?? ReplicaCount,
         Phases = top.Phases ?? Phases,
+        // Thresholds add up: a config file's and the command line's all apply.
+        Thresholds = Thresholds is null ? top.Thresholds : top.Thresholds is null ? Thresholds : [.. Thresholds, .. top.Thresholds],
+        AbortOnFail = top.AbortOnFail ?? AbortOnFail,
+        AbortDelay = top.AbortDelay ?? AbortDelay,
+        SourceAddresses = top.SourceAddresses ?? SourceAddresses,
+        Samples = top.Samples ?? Samples,
+        SamplesLimit = top.SamplesLimit ?? SamplesLimit,
     };
 }

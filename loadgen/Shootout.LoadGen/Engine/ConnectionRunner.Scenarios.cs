@@ -18,13 +18,14 @@ internal sealed partial class ConnectionRunner
     /// <summary>Open model: send each message the pacer handed over, at (or as soon as possible after) its time.</summary>
     private async Task OpenLoopAsync(Slot slot, NetConnection conn)
     {
-        long seq = 0;
+        long seq = 0, free = 0;
         while (!slot.Closing)
         {
             if (slot.Pending!.TryDequeue(out long scheduled))
             {
                 Interlocked.Decrement(ref slot.Queued);
-                await _exchange.RunAsync(slot, conn, seq++, scheduled);
+                await _exchange.RunAsync(slot, conn, seq++, scheduled, readyAt: Math.Max(scheduled, free));
+                free = Stopwatch.GetTimestamp();
             }
             else
             {

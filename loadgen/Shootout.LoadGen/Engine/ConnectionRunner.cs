@@ -14,9 +14,11 @@ namespace Shootout.LoadGen.Engine;
 /// whose connections are all gone.
 /// </summary>
 internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule, WorkerStats stats, RunClock clock,
-    ActiveSlots table, IPEndPoint[] targets)
+    ActiveSlots table, IPEndPoint[] targets, IPEndPoint[] sources, SampleLog? samples)
 {
-    private readonly MessageExchange _exchange = new(plan, stats);
+    private readonly MessageExchange _exchange = new(plan, schedule, stats, clock, samples);
+    private readonly int _portRange = SourceAddresses.PortRange();
+    private readonly int _pairs = targets.Distinct().Count() * Math.Max(1, sources.Length);
 
     /// <summary>Connects started and not yet finished.</summary>
     public int PendingConnects;
@@ -41,12 +43,23 @@ internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule,
         try
         {
             if (slot.Closing) throw new OperationCanceledException();
-            conn = await slot.Loop.ConnectAsync(targets[slot.Global % targets.Length], timeout: plan.ConnectTimeout);
+            // Connection k goes to target k mod T from source k / T mod S: every source meets every target,
+            // so S sources multiply the ports available towards each destination by S.
+            var target = targets[slot.Global % targets.Length];
+            var source = sources.Length == 0 ? null : sources[slot.Global / targets.Length % sources.Length];
+            conn = await slot.Loop.ConnectAsync(target, source, plan.ConnectTimeout);
         }
         catch (Exception e)
         {
             Interlocked.Decrement(ref PendingConnects);
-            if (!slot.Closing && !clock.Stopping) stats.ConnectFailure(ErrorKinds.Classify(e));
+            if (!slot.Closing && !clock.Stopping)
+            {
+                // Connections this process holds per source/destination pair, scaled to the whole run.
+                long heldPerPair = Volatile.Read(ref stats.Alive) * plan.Share.Count / _pairs;
+                string kind = ErrorKinds.ClassifyConnect(e, heldPerPair, _portRange);
+                stats.ConnectFailure(kind);
+                samples?.Write(Stopwatch.GetTimestamp(), slot.Global, Histograms.MicrosSince(started, Stopwatch.GetTimestamp()), "connect_" + kind);
+            }
             slot.Ended = true;
             table.Remove(slot);
             Interlocked.Decrement(ref Running);

@@ -8,14 +8,18 @@ using Shootout.Netpoll;
 
 namespace Shootout.LoadGen.Engine;
 
-/// <summary>One message out and its echo back, checked byte for byte and timed.</summary>
-internal sealed class MessageExchange(LoadPlan plan, WorkerStats stats)
+/// <summary>One message out and its echo back, checked byte for byte and timed: round trip, time to the
+/// first byte, and in the open model how late the send left.</summary>
+internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerStats stats, RunClock clock, SampleLog? samples)
 {
     /// <summary>Sends one message and reads its echo, under the message timeout (a connection deadline).
     /// Latency counts from <paramref name="scheduled"/> when given (open model: a late send is the server's
-    /// delay too), else from the moment of sending. Buffers are pooled for the exchange only.</summary>
+    /// delay too), else from the moment of sending. <paramref name="readyAt"/> is when the send could have
+    /// left at the earliest (its scheduled time, or later if the connection's previous echo was still
+    /// outstanding): send lag counts from there, so it is the generator's delay, not the server's.
+    /// Buffers are pooled for the exchange only.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask RunAsync(Slot slot, NetConnection conn, long seq, long scheduled)
+    public async ValueTask RunAsync(Slot slot, NetConnection conn, long seq, long scheduled, long readyAt = 0)
     {
         int size = plan.MessageSize;
         byte[] tx = ArrayPool<byte>.Shared.Rent(size), rx = ArrayPool<byte>.Shared.Rent(size);
@@ -23,20 +27,27 @@ internal sealed class MessageExchange(LoadPlan plan, WorkerStats stats)
         {
             Fill(tx.AsSpan(0, size), slot.Global, seq);
             long sent = Stopwatch.GetTimestamp();
+            if (readyAt != 0) stats.SendLag.RecordValue(Histograms.Clamp(Histograms.MicrosSince(readyAt, sent)));
             Volatile.Write(ref slot.InFlightSince, sent);
             conn.SetDeadline(plan.MessageTimeout);
             await conn.WriteAsync(tx.AsMemory(0, size));
-            await ClientIo.ReadExactlyAsync(conn, rx.AsMemory(0, size));
+            int first = await conn.ReadAsync(rx.AsMemory(0, size));
+            if (first == 0) throw new PeerClosedException();
+            stats.FirstByte.RecordValue(Histograms.Clamp(Histograms.MicrosSince(sent, Stopwatch.GetTimestamp())));
+            await ClientIo.ReadExactlyAsync(conn, rx.AsMemory(first, size - first));
             conn.SetDeadline(null);
             long now = Stopwatch.GetTimestamp();
             Volatile.Write(ref slot.InFlightSince, 0);
+            long latency = Histograms.MicrosSince(scheduled != 0 ? scheduled : sent, now);
             if (!tx.AsSpan(0, size).SequenceEqual(rx.AsSpan(0, size)))
             {
                 stats.Error(ErrorKinds.Mismatch);
                 stats.MessagesFailed(1);
+                samples?.Write(now, slot.Global, latency, ErrorKinds.Mismatch);
                 return;
             }
-            stats.MessageOk(Histograms.MicrosSince(scheduled != 0 ? scheduled : sent, now), size);
+            stats.MessageOk(latency, size, schedule.PhaseAt(clock.Seconds(scheduled != 0 ? scheduled : sent)));
+            samples?.Write(now, slot.Global, latency, "ok");
         }
         finally
         {

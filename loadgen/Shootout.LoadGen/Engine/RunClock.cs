@@ -16,8 +16,10 @@ internal sealed class RunClock
     private volatile bool _draining;
     private long _t0;
 
-    /// <summary>When the worker started (before any connect).</summary>
-    public long Start { get; } = Stopwatch.GetTimestamp();
+    /// <summary>When the worker's run started on its loops (before any connect); ticks count from here.</summary>
+    public long Start { get; private set; } = Stopwatch.GetTimestamp();
+
+    public void Begin() => Start = Stopwatch.GetTimestamp();
 
     public bool Measuring => _measuring;
 

@@ -9,12 +9,16 @@ internal sealed class SendSchedule
 {
     private double _carry;
     private double _lastT;
+    private double _lastRate;
 
     /// <summary>Calls <paramref name="due"/> with each send time (seconds since the clock started) due by
     /// <paramref name="t"/>, and returns how long the pacer may sleep before the next one, in microseconds.</summary>
     public long Advance(double t, double rate, Action<double> due)
     {
         long sleep = 1000;
+        // After a pause, start afresh: a fraction owed from before it would fall due inside the pause.
+        if (_lastRate <= 0) _carry = 0;
+        _lastRate = rate;
         if (rate > 0)
         {
             double owed = _carry + rate * (t - _lastT);

@@ -8,8 +8,11 @@ namespace Shootout.LoadGen.Engine;
 /// counter once, subtracts the previous reading and keeps this one for the next cut. Pacer thread only
 /// (and the final cut, after the pacer stopped).
 /// </summary>
-internal sealed class TickCutter(WorkerStats stats, RunClock clock)
+internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops)
 {
+    private const string LoopThreadPrefix = "netpoll-";
+    private const string PacerThread = "pacer";
+    private readonly ThreadCpu _cpu = new();
     /// <summary>One reading of the cumulative counters.</summary>
     private readonly record struct Counters(long Attempts, long Established, long ConnectFailed, long Ok, long Failed,
         long BytesSent, long BytesReceived)
@@ -42,7 +45,14 @@ internal sealed class TickCutter(WorkerStats stats, RunClock clock)
             Errors = ErrorDeltas(),
             Latency = stats.Latency.GetIntervalHistogram(),
             Connect = stats.Connect.GetIntervalHistogram(),
+            SendLag = stats.SendLag.GetIntervalHistogram(),
+            FirstByte = stats.FirstByte.GetIntervalHistogram(),
         };
+        var cpu = _cpu.Sample(name => name == PacerThread || name.StartsWith(LoopThreadPrefix, StringComparison.Ordinal));
+        tick.PacerCpu = Math.Round(cpu.GetValueOrDefault(PacerThread).Cpu, 3);
+        tick.PacerWait = Math.Round(cpu.GetValueOrDefault(PacerThread).Wait, 3);
+        tick.LoopCpu = Enumerable.Range(0, loops).Select(i => Math.Round(cpu.GetValueOrDefault(LoopThreadPrefix + i).Cpu, 3)).ToArray();
+        tick.LoopWait = Enumerable.Range(0, loops).Select(i => Math.Round(cpu.GetValueOrDefault(LoopThreadPrefix + i).Wait, 3)).ToArray();
         _last = now;
         return tick;
     }

@@ -25,14 +25,16 @@ internal sealed class Worker
     private readonly Share _share;
     private readonly Schedule _schedule;
     private readonly IPEndPoint[] _targets;
+    private readonly IPEndPoint[] _sources;
     private readonly int _mine;
-    private readonly WorkerStats _stats = new();
+    private readonly WorkerStats _stats;
     private readonly RunClock _clock = new();
     private readonly ActiveSlots _table = new();
-    private readonly TickCutter _ticks;
+    private TickCutter _ticks = null!;
     private EventLoopGroup _group = null!;
     private ConnectionRunner _runner = null!;
     private LoopBatches _batches = null!;
+    private SampleLog? _samples;
     private int _nextLocal;
     private int _occupied;
 
@@ -42,8 +44,9 @@ internal sealed class Worker
         _share = plan.Share;
         _schedule = new Schedule(plan);
         _targets = plan.Targets.Select(IPEndPoint.Parse).ToArray();
+        _sources = plan.SourceAddresses.Select(a => new IPEndPoint(IPAddress.Parse(a), 0)).ToArray();
         _mine = plan.ShareConnections;
-        _ticks = new TickCutter(_stats, _clock);
+        _stats = new WorkerStats(plan.Phases.Count);
         // First uses that may open a descriptor happen here, not on a loop thread (see NetpollOptions).
         _ = Random.Shared.Next();
         _ = Console.Error;
@@ -58,8 +61,10 @@ internal sealed class Worker
     {
         int loops = ClientLoops.LoopsFor(_plan, _mine);
         _group = ClientLoops.Create(loops, _mine, e => _stats.Error(ErrorKinds.Other));
-        _runner = new ConnectionRunner(_plan, _schedule, _stats, _clock, _table, _targets);
+        _samples = _plan.Samples is { } path ? new SampleLog(path, _plan.SamplesLimit) : null;
+        _runner = new ConnectionRunner(_plan, _schedule, _stats, _clock, _table, _targets, _sources, _samples);
         _batches = new LoopBatches(_group, _runner);
+        _ticks = new TickCutter(_stats, _clock, loops);
         try
         {
             return await RunOnLoopsAsync(onTick, cancel).ConfigureAwait(false);
@@ -67,11 +72,13 @@ internal sealed class Worker
         finally
         {
             await _group.StopAsync().ConfigureAwait(false);
+            if (_samples is not null) await _samples.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     private async Task<Tick> RunOnLoopsAsync(Action<Tick> onTick, CancellationToken cancel)
     {
+        _clock.Begin();
         var pacerDone = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var pacer = new Thread(() =>
         {
@@ -100,13 +107,18 @@ internal sealed class Worker
             loop.Post(() => { foreach (var s in slots) s.CloseOnLoop(); });
         await _group.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
 
+        if (_samples is not null) await _samples.DisposeAsync().ConfigureAwait(false);
         var final = _ticks.Cut();
+        final.SamplesWritten = _samples?.Written ?? 0;
+        final.SamplesDropped = _samples?.Dropped ?? 0;
         final.Final = true;
         final.StopReason = reason;
         final.MeasuredSeconds = _clock.Seconds(stopped);
         long first = Volatile.Read(ref _stats.FirstConnectTimestamp), last = Volatile.Read(ref _stats.LastConnectTimestamp);
         final.FirstConnectSeconds = first == 0 ? -1 : _clock.SecondsSinceStart(first);
         final.LastConnectSeconds = last == 0 ? -1 : _clock.SecondsSinceStart(last);
+        final.PhaseOk = _stats.PhaseOk.ToArray();
+        final.PhaseDue = _stats.PhaseDue.ToArray();
         onTick(final);
         return final;
     }
@@ -187,6 +199,7 @@ internal sealed class Worker
 
     private void Dispatch(long scheduledTimestamp)
     {
+        _stats.PhaseDue[_schedule.PhaseAt(_clock.Seconds(scheduledTimestamp))]++;
         if (_table.NextAlive() is not { } slot)
         {
             _stats.MessagesFailed(1);

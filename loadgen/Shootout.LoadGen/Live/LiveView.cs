@@ -6,7 +6,7 @@ namespace Shootout.LoadGen.Live;
 
 /// <summary>Shows the run while it goes: a Spectre.Console table on a terminal, one plain line a second
 /// otherwise (so logs of CI and of the runner stay readable).</summary>
-internal sealed class LiveView(RunAggregate totals, string title, bool interactive, TextWriter plainOut)
+internal sealed class LiveView(RunAggregate totals, string title, bool interactive, TextWriter plainOut, Func<string?> thresholds)
 {
     public async Task RunAsync(CancellationToken done)
     {
@@ -39,7 +39,8 @@ internal sealed class LiveView(RunAggregate totals, string title, bool interacti
             if (p is null || p.Seq == lastSeq) continue;
             lastSeq = p.Seq;
             plainOut.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{p.Seq + 1,4}s] open {totals.Alive} est {totals.Established} conn-fail {totals.ConnectFailed} | ok/s {p.Ok} fail/s {p.Failed} | p50 {p.P50}us p99 {p.P99}us max {p.Max}us | errors {Errors()}"));
+                $"[{p.Seq + 1,4}s] open {totals.Alive} est {totals.Established} conn-fail {totals.ConnectFailed} | ok/s {p.Ok} fail/s {p.Failed} | "
+                + $"p50 {p.P50}us p99 {p.P99}us max {p.Max}us | errors {Errors()}{(thresholds() is { } t ? " | " + t : "")}"));
             plainOut.Flush();
         }
     }
@@ -53,7 +54,9 @@ internal sealed class LiveView(RunAggregate totals, string title, bool interacti
     private Table Render()
     {
         var p = totals.LastPoint;
-        var table = new Table().Title(Markup.Escape(title)).AddColumns("open", "established", "conn failed", "ok/s", "failed/s", "p50 µs", "p99 µs", "max µs", "errors");
+        var table = new Table().Title(Markup.Escape(title))
+            .AddColumns("open", "established", "conn failed", "ok/s", "failed/s", "p50 µs", "p99 µs", "max µs", "errors");
+        if (thresholds() is { } t) table.Caption(Markup.Escape(t));
         table.AddRow(totals.Alive.ToString(), totals.Established.ToString(), totals.ConnectFailed.ToString(),
             (p?.Ok ?? 0).ToString(), (p?.Failed ?? 0).ToString(), (p?.P50 ?? 0).ToString(), (p?.P99 ?? 0).ToString(),
             (p?.Max ?? 0).ToString(), Markup.Escape(Errors()));

@@ -10,6 +10,7 @@ internal static class ErrorKinds
     public const string Reset = "reset";
     public const string Closed = "closed";
     public const string AddrNotAvailable = "addr_not_available";
+    public const string PortsExhausted = "ports_exhausted";
     public const string Mismatch = "mismatch";
     public const string TooManyOpenFiles = "too_many_open_files";
     public const string Unreachable = "unreachable";
@@ -35,6 +36,17 @@ internal static class ErrorKinds
         _ => Other,
     };
 
+    /// <summary>
+    /// A connect that timed out or found no free address while this process already holds about as many
+    /// connections per source/destination pair as the ephemeral port range allows (connect() takes odd ports
+    /// first, so trouble starts near half the range): the ports ran out, whatever errno said.
+    /// </summary>
+    public static string ClassifyConnect(Exception e, long heldPerPair, int portRange)
+    {
+        string kind = Classify(e);
+        return kind is Timeout or AddrNotAvailable && heldPerPair >= portRange / 2 ? PortsExhausted : kind;
+    }
+
     /// <summary>Words a person reads in the one-line error.</summary>
     public static string Describe(string kind) => kind switch
     {
@@ -43,6 +55,9 @@ internal static class ErrorKinds
         Reset => "connection reset",
         Closed => "server closed the connection",
         AddrNotAvailable => "no local address/port available",
+        PortsExhausted => "the kernel's ephemeral ports towards a destination ran out (connects stall, then time out or fail); "
+            + "spread the load: on loopback over more addresses (--dest-addresses N, or more source addresses, which loopback "
+            + "targets get automatically), elsewhere with --source-addresses LIST|CIDR, or widen net.ipv4.ip_local_port_range",
         Mismatch => "echoed bytes differ from those sent",
         TooManyOpenFiles => "too many open files",
         Unreachable => "target unreachable",

@@ -37,6 +37,15 @@ internal sealed record LoadPlan
 
     public required IReadOnlyList<LoadPhase> Phases { get; init; }
 
+    /// <summary>Local addresses connections bind to in turn (empty: the kernel picks). On a loopback target
+    /// this is filled in automatically, so one destination's ephemeral ports are no cap.</summary>
+    public IReadOnlyList<string> SourceAddresses { get; init; } = [];
+
+    /// <summary>Where raw per-message rows go (null: nowhere), and at most how many.</summary>
+    public string? Samples { get; init; }
+
+    public long SamplesLimit { get; init; } = 1_000_000;
+
     /// <summary>This process's part of the whole (replica × local agent).</summary>
     public Share Share { get; init; } = Share.Whole;
 

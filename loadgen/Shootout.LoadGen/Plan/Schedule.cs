@@ -61,6 +61,19 @@ internal sealed class Schedule
 
     public bool PausedAt(double t) => Find(t) is { Kind: PhaseKind.Pause };
 
+    /// <summary>Which phase second <paramref name="t"/> falls in (the last one past the end).</summary>
+    public int PhaseAt(double t)
+    {
+        for (int i = 0; i < _segments.Length; i++)
+            if (t < _segments[i].End) return i;
+        return Math.Max(0, _segments.Length - 1);
+    }
+
+    /// <summary>Messages per second phase <paramref name="i"/> asks for on average (a ramp: the mean of its ends).</summary>
+    public double MeanRateOf(int i) => (_segments[i].RateFrom + _segments[i].RateTo) / 2;
+
+    public (double Start, double End) SpanOf(int i) => (_segments[i].Start, _segments[i].End);
+
     private Segment? Find(double t)
     {
         foreach (var s in _segments)

@@ -15,21 +15,60 @@ internal static class HtmlReport
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
         sb.Append(E($"Load test: {r.Plan.ScenarioName} — {r.Plan.TargetLabel}"));
-        sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}" +
-                  "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}" +
-                  ".status-ok{color:#1a7f37}.status-failed,.status-interrupted{color:#cf222e}figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
+        sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}"
+                  + "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}"
+                  + "td:first-child,th:first-child{text-align:left}.status-ok{color:#1a7f37}"
+                  + ".status-failed,.status-interrupted,.status-thresholds_failed{color:#cf222e}figure{margin:16px 0}"
+                  + "figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
         sb.Append($"<h1>{E(r.Plan.ScenarioName)} against {E(r.Plan.TargetLabel)}</h1>");
-        sb.Append($"<p>Status: <strong class=\"status-{E(r.Status)}\">{E(r.Status)}</strong> (exit {r.ExitCode}){(r.Message is null ? "" : " — " + E(r.Message))}<br>");
+        sb.Append($"<p>Status: <strong class=\"status-{E(r.Status)}\">{E(r.Status)}</strong> (exit {r.ExitCode})");
+        sb.Append($"{(r.Message is null ? "" : " — " + E(r.Message))}<br>");
         sb.Append($"Started {r.StartedAt:u}; measured {F(t.MeasuredSeconds)} s; agents {r.Agents}; message size {r.Plan.MessageSize} B.");
         if (r.Plan.OpenModel) sb.Append(" Latency counts from each message's scheduled send time (coordinated-omission corrected).");
         sb.Append("</p>");
 
-        sb.Append("<table id=\"summary\"><tr><th>connections requested</th><th>established</th><th>failed</th><th>connect rate /s</th><th>messages ok</th><th>failed</th><th>rate requested /s</th><th>achieved /s</th></tr>");
-        sb.Append($"<tr><td>{r.Plan.ShareConnections}</td><td>{t.Established}</td><td>{t.ConnectFailed}</td><td>{F(r.ConnectRatePerSecond)}</td><td>{t.Ok}</td><td>{t.Failed}</td><td>{F(r.RequestedRate)}</td><td>{F(r.AchievedRate)}</td></tr></table>");
+        sb.Append("<table id=\"summary\">");
+        Row(sb, "th", "connections requested", "established", "failed", "connect rate /s", "messages ok", "failed",
+            "rate requested /s (mean)", "achieved /s");
+        Row(sb, "td", r.Plan.ShareConnections, t.Established, t.ConnectFailed, F(r.ConnectRatePerSecond), t.Ok, t.Failed,
+            F(r.RequestedRate), F(r.AchievedRate));
+        sb.Append("</table>");
 
-        sb.Append("<h2>Steps</h2><table id=\"steps\"><tr><th>step</th><th>requests</th><th>ok</th><th>failed</th><th>rps</th><th>min µs</th><th>mean µs</th><th>max µs</th><th>p50</th><th>p75</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>stddev</th><th>data MB</th></tr>");
+        sb.Append("<h2>Steps</h2><table id=\"steps\">");
+        Row(sb, "th", "step", "requests", "ok", "failed", "rps", "min µs", "mean µs", "max µs", "p50", "p75", "p90", "p95", "p99",
+            "p99.9", "p99.99", "stddev", "data MB");
         foreach (var s in r.Steps)
-            sb.Append($"<tr><td>{E(s.Name)}</td><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.Failed}</td><td>{F(s.Rps)}</td><td>{F(s.Min)}</td><td>{F(s.Mean)}</td><td>{F(s.Max)}</td><td>{F(s.P(50))}</td><td>{F(s.P(75))}</td><td>{F(s.P(90))}</td><td>{F(s.P(95))}</td><td>{F(s.P(99))}</td><td>{F(s.P(99.9))}</td><td>{F(s.P(99.99))}</td><td>{F(s.StdDev)}</td><td>{F(s.BytesAll / 1048576.0)}</td></tr>");
+            Row(sb, "td", E(s.Name), s.Requests, s.Ok, s.Failed, F(s.Rps), F(s.Min), F(s.Mean), F(s.Max), F(s.P(50)), F(s.P(75)),
+                F(s.P(90)), F(s.P(95)), F(s.P(99)), F(s.P(99.9)), F(s.P(99.99)), F(s.StdDev), F(s.BytesAll / 1048576.0));
+        sb.Append("</table>");
+        sb.Append("</table>");
+
+        if (r.Thresholds.Count > 0)
+        {
+            sb.Append("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>observed</th><th>result</th></tr>");
+            foreach (var x in r.Thresholds)
+                sb.Append($"<tr><td><code>{E(x.Expression)}</code></td><td>{E(x.ObservedText)}</td>"
+                    + $"<td class=\"status-{(x.Passed ? "ok" : "failed")}\">{(x.Passed ? "pass" : "FAIL")}</td></tr>");
+            sb.Append("</table>");
+        }
+        sb.Append("<h2>Hints</h2>");
+        if (r.Hints.Count == 0) sb.Append("<p id=\"hints\">none: nothing suggests the generator limited these figures</p>");
+        else
+        {
+            sb.Append("<ul id=\"hints\">");
+            foreach (var h in r.Hints) sb.Append($"<li><strong>{E(h.Kind)}</strong>: {E(h.Cause)} <em>{E(h.Suggestion)}</em></li>");
+            sb.Append("</ul>");
+        }
+        sb.Append("<h2>Phases: requested against achieved</h2><table id=\"phases\"><tr><th>phase</th><th>kind</th><th>start s</th>"
+            + "<th>seconds</th><th>requested /s</th><th>achieved /s</th><th>ok</th></tr>");
+        foreach (var p in r.Phases)
+            sb.Append($"<tr><td>{p.Index + 1}</td><td>{p.Kind}</td><td>{F(p.StartSeconds)}</td><td>{F(p.Seconds)}</td>"
+                + $"<td>{(p.Requested is { } q ? F(q) : "–")}</td><td>{F(p.Achieved)}</td><td>{p.Ok}</td></tr>");
+        sb.Append("</table>");
+        sb.Append("<h2>Latency beside the round trip (µs)</h2><table id=\"latencies\"><tr><th>measure</th><th>count</th><th>p50</th>"
+            + "<th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>");
+        foreach (var l in r.Latencies)
+            Row(sb, "td", l.Name, l.Count, F(l.P50), F(l.P90), F(l.P99), F(l.P999), F(l.Max));
         sb.Append("</table>");
 
         sb.Append("<h2>Errors</h2>");
@@ -48,10 +87,11 @@ internal static class HtmlReport
             new("p99", "#ff7f0e", timeline.Where(p => p.P99 > 0).Select(p => ((double)p.Seq + 1, p.P99)).ToList()),
             new("max", "#d62728", timeline.Where(p => p.Max > 0).Select(p => ((double)p.Seq + 1, p.Max)).ToList()),
         ], logY: true));
-        sb.Append(SvgChart.Line("percentile-distribution", $"{r.MessageStepName} latency by percentile", "percentile", "latency µs (log)",
-        [
-            new("latency", "#2ca02c", Distribution(t.Latency)),
-        ], logX: true, logY: true, xFormat: x => Pct(1 - 1 / x)));
+        var spectra = new List<Series> { new("round trip", "#2ca02c", Distribution(t.Latency)) };
+        if (t.FirstByte.TotalCount > 0) spectra.Add(new("time to first byte", "#1f77b4", Distribution(t.FirstByte)));
+        if (t.Connect.TotalCount > 0) spectra.Add(new("connect", "#9467bd", Distribution(t.Connect)));
+        sb.Append(SvgChart.Line("percentile-distribution", $"{r.MessageStepName} latency by percentile, beside time to first byte and connect",
+            "percentile", "latency µs (log)", spectra, logX: true, logY: true, xFormat: x => Pct(1 - 1 / x)));
         sb.Append(SvgChart.Line("connections-over-time", "connections over time", "seconds", "connections",
         [
             new("open", "#9467bd", timeline.Select(p => ((double)p.Seq + 1, (double)p.Alive)).ToList()),
@@ -85,6 +125,14 @@ internal static class HtmlReport
     }
 
     private static string Pct(double fraction) => (fraction * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+    /// <summary>One table row; cells are already escaped or numbers.</summary>
+    private static void Row(StringBuilder sb, string cell, params object[] cells)
+    {
+        sb.Append("<tr>");
+        foreach (var c in cells) sb.Append($"<{cell}>{c}</{cell}>");
+        sb.Append("</tr>");
+    }
+
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -13,10 +13,39 @@ internal static class MarkdownReport
         sb.Append($"# Load test: {r.Plan.ScenarioName} against {r.Plan.TargetLabel}\n\n");
         sb.Append($"- status: **{r.Status}** (exit {r.ExitCode}){(r.Message is null ? "" : " — " + r.Message)}\n");
         sb.Append($"- started: {r.StartedAt:u}, measured {F(t.MeasuredSeconds)} s, wall {F(r.WallSeconds)} s, agents: {r.Agents}\n");
-        sb.Append($"- connections: requested {r.Plan.ShareConnections}, established {t.Established}, failed {t.ConnectFailed}, connect rate {F(r.ConnectRatePerSecond)}/s\n");
-        sb.Append($"- messages: ok {t.Ok}, failed {t.Failed}, rate requested {F(r.RequestedRate)}/s, achieved {F(r.AchievedRate)}/s, size {r.Plan.MessageSize} B\n");
+        sb.Append($"- connections: requested {r.Plan.ShareConnections}, established {t.Established}, failed {t.ConnectFailed}, ");
+        sb.Append($"connect rate {F(r.ConnectRatePerSecond)}/s\n");
+        sb.Append($"- messages: ok {t.Ok}, failed {t.Failed}, size {r.Plan.MessageSize} B; over the measured {F(t.MeasuredSeconds)} s ");
+        sb.Append($"requested {F(r.RequestedRate)}/s on average, achieved {F(r.AchievedRate)}/s (per phase below)\n");
         if (r.Plan.OpenModel)
             sb.Append("- latency is measured from each message's scheduled send time (coordinated-omission corrected)\n");
+        sb.Append('\n');
+
+        if (r.Thresholds.Count > 0)
+        {
+            sb.Append("## Thresholds\n\n| threshold | observed | result |\n|---|---:|---|\n");
+            foreach (var x in r.Thresholds)
+                sb.Append($"| `{x.Expression}` | {x.ObservedText} | {(x.Passed ? "pass" : "**FAIL**")} |\n");
+            sb.Append('\n');
+        }
+
+        sb.Append("## Hints\n\n");
+        if (r.Hints.Count == 0) sb.Append("none: nothing suggests the generator limited these figures\n");
+        foreach (var h in r.Hints) sb.Append($"- **{h.Kind}**: {h.Cause} *{h.Suggestion}*\n");
+        sb.Append('\n');
+
+        sb.Append("## Phases: requested against achieved\n\n| phase | kind | start s | seconds | requested /s | achieved /s | ok |\n");
+        sb.Append("|---:|---|---:|---:|---:|---:|---:|\n");
+        foreach (var p in r.Phases)
+        {
+            string requested = p.Requested is { } q ? F(q) : "–";
+            sb.Append($"| {p.Index + 1} | {p.Kind} | {F(p.StartSeconds)} | {F(p.Seconds)} | {requested} | {F(p.Achieved)} | {p.Ok} |\n");
+        }
+        sb.Append('\n');
+
+        sb.Append("## Latency beside the round trip (µs)\n\n| measure | count | p50 | p90 | p99 | p99.9 | max |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var l in r.Latencies)
+            sb.Append($"| {l.Name} | {l.Count} | {F(l.P50)} | {F(l.P90)} | {F(l.P99)} | {F(l.P999)} | {F(l.Max)} |\n");
         sb.Append('\n');
 
         sb.Append("## Steps\n\n");
@@ -25,7 +54,8 @@ internal static class MarkdownReport
         foreach (var s in r.Steps)
         {
             sb.Append($"| {s.Name} | {s.Requests} | {s.Ok} | {s.Failed} | {F(s.Rps)} | {F(s.Min)} | {F(s.Mean)} | {F(s.Max)} | ");
-            sb.Append($"{F(s.P(50))} | {F(s.P(75))} | {F(s.P(90))} | {F(s.P(95))} | {F(s.P(99))} | {F(s.P(99.9))} | {F(s.P(99.99))} | {F(s.StdDev)} | {F(s.BytesAll / 1048576.0)} |\n");
+            sb.Append($"{F(s.P(50))} | {F(s.P(75))} | {F(s.P(90))} | {F(s.P(95))} | {F(s.P(99))} | {F(s.P(99.9))} | ");
+            sb.Append($"{F(s.P(99.99))} | {F(s.StdDev)} | {F(s.BytesAll / 1048576.0)} |\n");
         }
         sb.Append('\n');
 

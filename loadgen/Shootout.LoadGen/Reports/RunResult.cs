@@ -1,6 +1,8 @@
 using HdrHistogram;
+using Shootout.LoadGen.Hints;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
+using Shootout.LoadGen.Thresholds;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -15,6 +17,19 @@ internal sealed record RunResult(
     DateTimeOffset StartedAt,
     double WallSeconds)
 {
+    public IReadOnlyList<ThresholdResult> Thresholds { get; init; } = [];
+
+    public IReadOnlyList<PhaseRate> Phases => field ??= PhaseRates.Of(Plan, Totals);
+
+    public IReadOnlyList<Hint> Hints => field ??= HintAnalyzer.Analyze(Plan, Totals, Phases);
+
+    /// <summary>Round trip beside time to first byte, connect and the generator's own send lag.</summary>
+    public IReadOnlyList<LatencySummary> Latencies =>
+    [
+        LatencySummary.Of("round trip", Totals.Latency), LatencySummary.Of("time to first byte", Totals.FirstByte),
+        LatencySummary.Of("connect", Totals.Connect), LatencySummary.Of("send lag (generator)", Totals.SendLag),
+    ];
+
     public string MessageStepName => Plan.Scenario == ScenarioKind.Hold ? "heartbeat" : "echo";
 
     public double ConnectSpanSeconds =>
@@ -25,11 +40,16 @@ internal sealed record RunResult(
 
     public double AchievedRate => Totals.MeasuredSeconds <= 0 ? 0 : Totals.Ok / Totals.MeasuredSeconds;
 
+    /// <summary>
+    /// This process's requested message rate, averaged over the same measured seconds as
+    /// <see cref="AchievedRate"/>: what the phases asked for, phase by phase (a plan that ramps and pauses
+    /// asks for different rates in each; <see cref="Phases"/> has them one by one).
+    /// </summary>
     public double RequestedRate => Plan switch
     {
-        { OpenModel: true, Phases: var phases } when phases.Any(p => p.IsInjection) =>
-            phases.Where(p => p.IsInjection).Max(p => p.RatePerSecond),
-        { Scenario: ScenarioKind.Hold, Heartbeat: { } hb } => Plan.Connections / hb.TotalSeconds,
+        { OpenModel: true } when Totals.MeasuredSeconds > 0 && PhaseRates.RequestedMessages(Phases) is { } messages =>
+            messages / Totals.MeasuredSeconds,
+        { Scenario: ScenarioKind.Hold, Heartbeat: { } hb } => Plan.ShareConnections / hb.TotalSeconds,
         _ => 0,
     };
 
@@ -39,6 +59,15 @@ internal sealed record RunResult(
         new(MessageStepName, Totals.Ok, Totals.Failed, Totals.Latency, Totals.MeasuredSeconds,
             Totals.BytesSent + Totals.BytesReceived, Plan.MessageSize * 2),
     ];
+}
+
+/// <summary>One latency measure's percentiles in microseconds (zeros when it has no samples).</summary>
+internal sealed record LatencySummary(string Name, long Count, double P50, double P90, double P99, double P999, double Max)
+{
+    public static LatencySummary Of(string name, HistogramBase h) => h.TotalCount == 0
+        ? new(name, 0, 0, 0, 0, 0, 0)
+        : new(name, h.TotalCount, h.GetValueAtPercentile(50), h.GetValueAtPercentile(90), h.GetValueAtPercentile(99),
+            h.GetValueAtPercentile(99.9), h.GetMaxValue());
 }
 
 /// <summary>NBomber's per-step figures. Latencies in microseconds.</summary>

@@ -33,7 +33,7 @@ internal static class SummaryJson
                 ["peak_open"] = r.Totals.Timeline.Select(p => p.Alive).DefaultIfEmpty(0).Max(),
             },
             ["messages"] = new JsonObject { ["ok"] = t.Ok, ["failed"] = t.Failed },
-            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate * r.Plan.ShareFraction), ["achieved"] = Round(r.AchievedRate) },
+            ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate), ["achieved"] = Round(r.AchievedRate) },
             ["latency_us"] = new JsonObject
             {
                 ["min"] = msg.Min, ["mean"] = Round(msg.Mean), ["stddev"] = Round(msg.StdDev),
@@ -42,14 +42,67 @@ internal static class SummaryJson
             },
             ["connect_rate_per_s"] = Round(r.ConnectRatePerSecond),
             ["connect_latency_us"] = new JsonObject { ["p50"] = con.P(50), ["p99"] = con.P(99), ["max"] = con.Max },
+            ["first_byte_latency_us"] = Percentiles(LatencySummary.Of("first_byte", t.FirstByte)),
+            ["send_lag_us"] = Percentiles(LatencySummary.Of("send_lag", t.SendLag)),
+            ["phases"] = new JsonArray(r.Phases.Select(p => (JsonNode)new JsonObject
+            {
+                ["index"] = p.Index,
+                ["kind"] = p.Kind.ToString(),
+                ["start_s"] = Round(p.StartSeconds),
+                ["duration_s"] = Round(p.Seconds),
+                ["requested_rate"] = p.Requested is { } q ? Round(q) : null,
+                ["achieved_rate"] = Round(p.Achieved),
+                ["ok"] = p.Ok,
+                ["scheduled"] = p.Scheduled,
+            }).ToArray()),
+            ["thresholds"] = new JsonArray(r.Thresholds.Select(x => (JsonNode)new JsonObject
+            {
+                ["expr"] = x.Expression,
+                ["observed"] = x.Observed is { } v ? Round(v) : null,
+                ["unit"] = x.Threshold.Metric.Unit,
+                ["passed"] = x.Passed,
+                ["abort_on_fail"] = x.Threshold.AbortOnFail,
+            }).ToArray()),
+            ["hints"] = new JsonArray(r.Hints.Select(h => (JsonNode)new JsonObject
+            {
+                ["kind"] = h.Kind,
+                ["message"] = h.Message,
+                ["cause"] = h.Cause,
+                ["suggestion"] = h.Suggestion,
+            }).ToArray()),
+            ["event_loops"] = new JsonArray(t.Threads.OrderBy(e => e.Key).Select(e => (JsonNode)new JsonObject
+            {
+                ["agent"] = e.Key.Source,
+                ["thread"] = e.Key.Loop < 0 ? "pacer" : $"loop-{e.Key.Loop}",
+                ["cpu_mean"] = Round(e.Value.CpuMean),
+                ["cpu_max"] = Round(e.Value.CpuMax),
+                ["run_queue_wait_mean"] = Round(e.Value.WaitMean),
+            }).ToArray()),
+            ["source_addresses"] = r.Plan.SourceAddresses.Count,
+            ["samples"] = r.Plan.Samples is null ? null : new JsonObject
+            {
+                ["path"] = r.Plan.Samples,
+                ["written"] = t.SamplesWritten,
+                ["dropped"] = t.SamplesDropped,
+                ["limit"] = r.Plan.SamplesLimit,
+            },
             ["errors"] = errors,
             ["bytes"] = new JsonObject { ["sent"] = t.BytesSent, ["received"] = t.BytesReceived },
             ["replica"] = new JsonObject { ["index"] = r.Plan.Share.Index, ["count"] = r.Plan.Share.Count },
         };
     }
 
+    private static JsonObject Percentiles(LatencySummary l) => new()
+    {
+        ["count"] = l.Count, ["p50"] = l.P50, ["p90"] = l.P90, ["p99"] = l.P99, ["p999"] = l.P999, ["max"] = l.Max,
+    };
+
     public static string Write(RunResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Build(r).ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
 
     private static double Round(double v) => Math.Round(v, 3);
 }

@@ -18,7 +18,8 @@ internal static class SvgChart
         var all = series.SelectMany(s => s.Points).Where(p => Valid(p, logX, logY)).ToList();
         var sb = new StringBuilder();
         sb.Append($"<figure class=\"chart\" id=\"{id}\"><figcaption>{Esc(title)}</figcaption>");
-        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-label=\"{Esc(title)}\">");
+        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" ");
+        sb.Append($"role=\"img\" aria-label=\"{Esc(title)}\">");
         sb.Append($"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#fff\"/>");
         if (all.Count == 0)
         {
@@ -36,7 +37,8 @@ internal static class SvgChart
         double Py(double y) => Top + plotH - (Ty(y) - y0) / (y1 - y0) * plotH;
 
         // Axes and grid.
-        sb.Append($"<g stroke=\"#ccc\" stroke-width=\"1\"><line x1=\"{Left}\" y1=\"{Top + plotH}\" x2=\"{Left + plotW}\" y2=\"{Top + plotH}\"/><line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + plotH}\"/></g>");
+        sb.Append($"<g stroke=\"#ccc\" stroke-width=\"1\"><line x1=\"{Left}\" y1=\"{Top + plotH}\" x2=\"{Left + plotW}\" y2=\"{Top + plotH}\"/>");
+        sb.Append($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + plotH}\"/></g>");
         sb.Append("<g font-size=\"11\" fill=\"#444\" font-family=\"sans-serif\">");
         foreach (double yt in Ticks(y0, y1, logY))
         {
@@ -66,7 +68,8 @@ internal static class SvgChart
                 if (pts.Count == 1)
                     sb.Append($"<circle cx=\"{N(Px(pts[0].X))}\" cy=\"{N(Py(pts[0].Y))}\" r=\"3\" fill=\"{s.Color}\"/>");
             }
-            sb.Append($"<rect x=\"{legendX}\" y=\"8\" width=\"12\" height=\"4\" fill=\"{s.Color}\"/><text x=\"{legendX + 16}\" y=\"14\" font-size=\"11\" font-family=\"sans-serif\">{Esc(s.Name)}</text>");
+            sb.Append($"<rect x=\"{legendX}\" y=\"8\" width=\"12\" height=\"4\" fill=\"{s.Color}\"/>");
+            sb.Append($"<text x=\"{legendX + 16}\" y=\"14\" font-size=\"11\" font-family=\"sans-serif\">{Esc(s.Name)}</text>");
             legendX += 24 + s.Name.Length * 7;
         }
         sb.Append("</svg></figure>");

@@ -36,6 +36,23 @@ internal sealed class RunAggregate
     public readonly Dictionary<string, long> Errors = new();
     public readonly LongHistogram Latency = Histograms.Create();
     public readonly LongHistogram Connect = Histograms.Create();
+    public readonly LongHistogram SendLag = Histograms.Create();
+    public readonly LongHistogram FirstByte = Histograms.Create();
+    public long[] PhaseOk = [];
+    public long[] PhaseDue = [];
+    public long SamplesWritten, SamplesDropped;
+
+    /// <summary>Per source (agent or the in-process worker) and thread (loop id; -1 the pacer): sums of its
+    /// per-second CPU share and run-queue wait share, its busiest second, and how many seconds were summed.</summary>
+    public readonly Dictionary<(int Source, int Loop), ThreadLoad> Threads = new();
+
+    internal readonly record struct ThreadLoad(double CpuSum, double CpuMax, double WaitSum, int Seconds)
+    {
+        public double CpuMean => Seconds == 0 ? 0 : CpuSum / Seconds;
+        public double WaitMean => Seconds == 0 ? 0 : WaitSum / Seconds;
+
+        public ThreadLoad Plus(double cpu, double wait) => new(CpuSum + cpu, Math.Max(CpuMax, cpu), WaitSum + wait, Seconds + 1);
+    }
     public double MeasuredSeconds;
     public double FirstConnectSeconds = -1;
     public double LastConnectSeconds = -1;
@@ -67,6 +84,18 @@ internal sealed class RunAggregate
             foreach (var (kind, n) in t.Errors) Errors[kind] = Errors.GetValueOrDefault(kind) + n;
             Latency.Add(t.Latency);
             Connect.Add(t.Connect);
+            SendLag.Add(t.SendLag);
+            FirstByte.Add(t.FirstByte);
+            if (!t.Final)
+            {
+                // The first second of each source has no earlier reading to measure from.
+                if (t.Seq > 0)
+                {
+                    for (int i = 0; i < t.LoopCpu.Length; i++)
+                        Threads[(source, i)] = Threads.GetValueOrDefault((source, i)).Plus(t.LoopCpu[i], i < t.LoopWait.Length ? t.LoopWait[i] : 0);
+                    Threads[(source, -1)] = Threads.GetValueOrDefault((source, -1)).Plus(t.PacerCpu, t.PacerWait);
+                }
+            }
             _alive[source] = t.Alive;
             _lastSeq[source] = t.Seq;
 
@@ -88,9 +117,27 @@ internal sealed class RunAggregate
                     FirstConnectSeconds = FirstConnectSeconds < 0 ? t.FirstConnectSeconds : Math.Min(FirstConnectSeconds, t.FirstConnectSeconds);
                 LastConnectSeconds = Math.Max(LastConnectSeconds, t.LastConnectSeconds);
                 if (t.StopReason is not null) StopReasons.Add(t.StopReason);
+                PhaseOk = Sum(PhaseOk, t.PhaseOk);
+                PhaseDue = Sum(PhaseDue, t.PhaseDue);
+                SamplesWritten += t.SamplesWritten;
+                SamplesDropped += t.SamplesDropped;
             }
             Settle(all: false);
         }
+    }
+
+    /// <summary>Runs <paramref name="read"/> under the lock that <see cref="Add"/> takes: for reading the
+    /// histograms while ticks still arrive (live thresholds).</summary>
+    public T Locked<T>(Func<RunAggregate, T> read)
+    {
+        lock (_gate) return read(this);
+    }
+
+    private static long[] Sum(long[] a, long[] b)
+    {
+        var r = new long[Math.Max(a.Length, b.Length)];
+        for (int i = 0; i < r.Length; i++) r[i] = (i < a.Length ? a[i] : 0) + (i < b.Length ? b[i] : 0);
+        return r;
     }
 
     /// <summary>A worker that vanished without its final tick (an agent process that died).</summary>

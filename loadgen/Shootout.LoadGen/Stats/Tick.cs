@@ -21,10 +21,27 @@ internal sealed class Tick
     public Dictionary<string, long> Errors { get; set; } = new();
     public required HistogramBase Latency { get; set; }
     public required HistogramBase Connect { get; set; }
+    public required HistogramBase SendLag { get; set; }
+    public required HistogramBase FirstByte { get; set; }
+
+    /// <summary>Share of a core each event loop used this second, by loop id, and the share of the second it
+    /// waited for a CPU; the same for the pacer.</summary>
+    public double[] LoopCpu { get; set; } = [];
+    public double[] LoopWait { get; set; } = [];
+    public double PacerCpu { get; set; }
+    public double PacerWait { get; set; }
 
     public bool Final { get; set; }
     public double MeasuredSeconds { get; set; }
     public double FirstConnectSeconds { get; set; } = -1;
     public double LastConnectSeconds { get; set; } = -1;
     public string? StopReason { get; set; }
+
+    /// <summary>Final tick only: per phase, messages echoed and messages scheduled (cumulative).</summary>
+    public long[] PhaseOk { get; set; } = [];
+    public long[] PhaseDue { get; set; } = [];
+
+    /// <summary>Final tick only: rows written to and dropped from the samples file.</summary>
+    public long SamplesWritten { get; set; }
+    public long SamplesDropped { get; set; }
 }

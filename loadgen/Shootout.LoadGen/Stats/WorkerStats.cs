@@ -6,7 +6,7 @@ namespace Shootout.LoadGen.Stats;
 
 /// <summary>Live counters of one worker, written from many connections at once; read once a second into a
 /// <see cref="Tick"/> of deltas.</summary>
-internal sealed class WorkerStats
+internal sealed class WorkerStats(int phases)
 {
     public long Attempts;
     public long Established;
@@ -22,6 +22,17 @@ internal sealed class WorkerStats
     public readonly ConcurrentDictionary<string, long> Errors = new();
     public readonly Recorder Latency = Histograms.CreateRecorder();
     public readonly Recorder Connect = Histograms.CreateRecorder();
+
+    /// <summary>How late each scheduled send left, beyond any wait for the connection's previous echo: the
+    /// generator's own delay (open model only).</summary>
+    public readonly Recorder SendLag = Histograms.CreateRecorder();
+
+    /// <summary>From the actual send to the first byte of the echo.</summary>
+    public readonly Recorder FirstByte = Histograms.CreateRecorder();
+
+    /// <summary>Per phase: messages echoed, and (open model) messages the pacer scheduled.</summary>
+    public readonly long[] PhaseOk = new long[Math.Max(1, phases)];
+    public readonly long[] PhaseDue = new long[Math.Max(1, phases)];
 
     public void Error(string kind, long count = 1) => Errors.AddOrUpdate(kind, count, (_, v) => v + count);
 
@@ -46,9 +57,10 @@ internal sealed class WorkerStats
         Error(kind);
     }
 
-    public void MessageOk(long latencyMicros, int bytes)
+    public void MessageOk(long latencyMicros, int bytes, int phase)
     {
         Latency.RecordValue(Histograms.Clamp(latencyMicros));
+        Interlocked.Increment(ref PhaseOk[phase]);
         Interlocked.Increment(ref Ok);
         Interlocked.Add(ref BytesSent, bytes);
         Interlocked.Add(ref BytesReceived, bytes);

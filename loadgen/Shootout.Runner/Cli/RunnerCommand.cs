@@ -12,7 +12,7 @@ internal static class RunnerCommand
     {
         Description = "Engines to compare, in order, comma-separated.",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll",
+        HelpName = "threads,async,epoll,uring",
     };
     private static readonly Option<string> ReferencesOption = new("--references")
     {
@@ -56,9 +56,9 @@ internal static class RunnerCommand
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring");
             else if (unknown is not null)
-                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll)");
+                r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
                 r.AddError("--engines: an engine is named twice");
         });
@@ -76,6 +76,7 @@ internal static class RunnerCommand
             Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
             MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
+        NeighboursOptions.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -113,6 +114,7 @@ internal static class RunnerCommand
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Neighbours = NeighboursOptions.Read(parsed),
         };
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
@@ -131,7 +133,7 @@ internal static class RunnerCommand
     private static List<string> Split(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
 
-    private static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
+    internal static Option<int> Ranged(string name, string description, int fallback, int min, int max) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,
@@ -145,7 +147,7 @@ internal static class RunnerCommand
         CustomParser = r => OptionParsers.Rate(r, fallback, max: 10_000_000),
     };
 
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    internal static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => fallback,

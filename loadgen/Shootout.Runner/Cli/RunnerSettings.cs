@@ -3,7 +3,7 @@ namespace Shootout.Runner.Cli;
 /// <summary>Everything a shootout run was asked to do, checked and with defaults filled in.</summary>
 internal sealed record RunnerSettings
 {
-    public static readonly string[] AllEngines = ["threads", "async", "epoll"];
+    public static readonly string[] AllEngines = ["threads", "async", "epoll", "uring"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
     /// <summary>Reference servers measured after the engines, the same way (c, go, rust); none unless asked.</summary>
@@ -34,4 +34,5 @@ internal sealed record RunnerSettings
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
     public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
+    public NeighboursPhaseSettings Neighbours { get; init; } = new();
 }

@@ -11,7 +11,7 @@ internal sealed record SysctlChange(string Name, string Old, string New);
 /// thread per connection needs a pid, a slot under threads-max, and memory maps (stack and guard) in
 /// its process.
 /// </summary>
-internal sealed class KernelLimits(Func<string, string?> read, Action<string, string> write)
+internal sealed partial class KernelLimits(Func<string, string?> read, Action<string, string> write)
 {
     public const int MapsPerThread = 4;
     // Measured: a threads-engine process maps ~330 regions of its own, and 4 more per thread (stack, guard, TLS).
@@ -23,8 +23,11 @@ internal sealed class KernelLimits(Func<string, string?> read, Action<string, st
 
     private static string PathOf(string name) => "/proc/sys/" + name.Replace('.', '/');
 
-    /// <summary>What a run of <paramref name="connections"/> over <paramref name="processes"/> server processes asks for.</summary>
-    public static IReadOnlyList<(string Name, long Needed)> Needs(int connections, int processes, int threadsNow)
+    /// <summary>
+    /// What a run of <paramref name="connections"/> over <paramref name="processes"/> server processes asks for;
+    /// with an active conntrack table (<paramref name="conntrackInUse"/> entries), its maximum too.
+    /// </summary>
+    public static IReadOnlyList<(string Name, long Needed)> Needs(int connections, int processes, int threadsNow, long? conntrackInUse = null)
     {
         long threads = threadsNow + (long)(connections * 1.1) + 4_096;
         long perProcess = (connections + processes - 1) / processes;
@@ -37,6 +40,7 @@ internal sealed class KernelLimits(Func<string, string?> read, Action<string, st
             ("vm.max_map_count", MapsForRuntime + perProcess * MapsPerThread),
             // Both ends of every loopback connection are open files on this machine.
             ("fs.file-max", 2L * connections + 262_144),
+            .. (conntrackInUse is { } inUse ? [(ConntrackMax, ConntrackNeed(connections, inUse))] : Array.Empty<(string, long)>()),
         ];
     }
 

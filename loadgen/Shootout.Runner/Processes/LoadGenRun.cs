@@ -17,6 +17,10 @@ internal sealed record LoadGenSummary(JsonNode Json, int ExitCode)
     public double RateAchieved => Double(Json["rate"]?["achieved"]);
     public double Latency(string key) => Double(Json["latency_us"]?[key]);
 
+    /// <summary>The kinds of the load generator's hints: reasons its figures may be its own, not the server's.</summary>
+    public IReadOnlyList<string> Hints =>
+        Json["hints"] is JsonArray a ? a.Select(h => h?["kind"]?.GetValue<string>()).OfType<string>().ToList() : [];
+
     private static long Long(JsonNode? n) => n is null ? 0 : (long)n.GetValue<double>();
     private static double Double(JsonNode? n) => n?.GetValue<double>() ?? 0;
 }

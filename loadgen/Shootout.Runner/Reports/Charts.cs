@@ -62,6 +62,7 @@ internal static class Charts
                 [new Series("connections/s", engines.Select(e => e.ConnectRatePerSecond).ToList())]),
             new Chart("throughput", "Closed-loop throughput (idle connections still open)", "messages/s", names,
                 [new Series("max msgs/s", engines.Select(e => e.MaxMsgsPerSecond).ToList())]),
+            .. NeighboursReport.Charts(s),
         ];
     }
 }

@@ -35,6 +35,9 @@ internal static class Columns
         new("echo p99 µs", r => r.Echo?.P99, false, "N0"),
         new("echo p99.9 µs", r => r.Echo?.P999, false, "N0"),
         new("max msgs/s", r => r.MaxMsgsPerSecond, true, "N0"),
+        new("neighbours p50 µs", r => r.Neighbours?.P50, false, "N0"),
+        new("neighbours p99 µs", r => r.Neighbours?.P99, false, "N0"),
+        new("fairness (Jain)", r => r.Neighbours?.Jain, true, "0.000"),
     ];
 
     public static string Bytes(double bytes) => bytes >= 1024

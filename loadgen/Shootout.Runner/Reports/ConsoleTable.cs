@@ -29,7 +29,7 @@ internal static class ConsoleTable
             var cells = new List<string> { r.IsReference ? $"[grey]{Markup.Escape(r.Label)}[/]" : Markup.Escape(r.Label) };
             foreach (var c in Columns.All)
                 cells.Add(c.IsBest(r, s.Engines) ? $"[bold green]{Markup.Escape(c.Text(r))} *[/]" : Markup.Escape(c.Text(r)));
-            cells.Add(r.Status != "ok" ? $"[red]{Markup.Escape(r.StatusText)}[/]" : r.Limit is null ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.StatusText)}[/]");
+            cells.Add(r.Status != "ok" ? $"[red]{Markup.Escape(r.StatusText)}[/]" : r.Limit is null && r.Hints.Count == 0 ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.StatusText)}[/]");
             table.AddRow(cells.ToArray());
         }
         foreach (var (name, unit, bytes) in Reference.Points)

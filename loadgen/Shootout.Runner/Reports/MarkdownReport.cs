@@ -64,6 +64,7 @@ internal static class MarkdownReport
                       "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too (roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) are the servers' totals so far.");
         sb.AppendLine(F($"5. With the idle connections still open: echo at a constant {st.EchoRate:N0} msg/s over {st.EchoConnections} connections for {st.EchoDuration.TotalSeconds:0.#} s ({st.MessageSize} B messages), latency from each message's scheduled send time (coordinated-omission corrected); then closed loop on {st.ClosedConnections} connections for {st.ClosedDuration.TotalSeconds:0.#} s (max msgs/s)."));
         sb.AppendLine(F($"6. SIGTERM, and the next engine. Throughout, a watchdog reads MemAvailable: the ramp stops (the load generator paused, keeping what it holds) when it would fall below {st.MemoryReserveBytes / (1024.0 * 1024 * 1024):0.#} GiB counting the connections still waiting to be accepted, and the engine's processes are killed below half of that; a ramp also stops after {st.RampTimeout.TotalSeconds:0} s. Such a stop is reported as the wall the engine reached, not as a failure."));
+        sb.AppendLine(NeighboursReport.Method(st.Neighbours));
         if (s.SysctlChanges.Count > 0 || s.Notes.Count > 0)
         {
             sb.AppendLine();

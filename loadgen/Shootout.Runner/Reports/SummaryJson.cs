@@ -58,6 +58,7 @@ internal static class SummaryJson
     {
         ["status"] = e.Status,
         ["error"] = e.Error,
+        ["loadgen_hints"] = new JsonArray(e.Hints.Select(h => (JsonNode)JsonValue.Create(h)!).ToArray()),
         ["connections_requested"] = e.ConnectionsRequested,
         ["connections_held"] = e.ConnectionsHeld,
         ["processes"] = e.Processes,
@@ -84,6 +85,7 @@ internal static class SummaryJson
         // [seconds, connections, Σ RSS bytes, MemAvailable bytes, CPU user s, CPU system s] once a second
         ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
+        ["neighbours"] = NeighboursReport.Json(e.Neighbours),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,
         ["held_rss_bytes"] = e.HeldRssBytes,
         ["ramp_seconds"] = R(e.RampSeconds),

@@ -25,7 +25,8 @@ internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> S
     public string WarmupAddress => $"127.{Block}.250.1";
     public string EchoAddress => $"127.{Block}.251.1";
     public string ClosedAddress => $"127.{Block}.252.1";
+    public string NeighboursAddress => $"127.{Block}.253.1";
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}");
+        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}, beside neighbours {NeighboursAddress}");
 }

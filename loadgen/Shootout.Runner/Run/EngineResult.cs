@@ -28,6 +28,7 @@ internal sealed class EngineResult
     public double? CpuSystemSeconds { get; set; }
     public EchoResult? Echo { get; set; }
     public double? MaxMsgsPerSecond { get; set; }
+    public NeighboursResult? Neighbours { get; set; }
     public long BaselineRssBytes { get; set; }
     public long HeldRssBytes { get; set; }
     public double RampSeconds { get; set; }
@@ -54,8 +55,14 @@ internal sealed class EngineResult
     /// <summary>Connections the servers closed themselves, by reason (fd_limit, thread_limit…), during the run.</summary>
     public Dictionary<string, long> Rejected { get; set; } = [];
 
-    /// <summary>"ok", "ok — …" with the wall it stopped at, or the failure.</summary>
-    public string StatusText => Error is not null ? "FAILED: " + Error : Limit is null ? "ok" : "stopped at the wall: " + Limit;
+    /// <summary>The load generator's hints by phase ("send_lag (echo)"): its figures there may be its own.</summary>
+    public List<string> Hints { get; } = [];
+
+    public void NoteHints(string phase, IEnumerable<string> kinds) => Hints.AddRange(kinds.Select(k => $"{k} ({phase})"));
+
+    /// <summary>"ok", "ok — …" with the wall it stopped at, or the failure; then the load generator's hints.</summary>
+    public string StatusText => (Error is not null ? "FAILED: " + Error : Limit is null ? "ok" : "stopped at the wall: " + Limit)
+        + (Hints.Count > 0 ? "; loadgen hints: " + string.Join(", ", Hints) : "");
 
     /// <summary>The first failure is the reason reported; later ones are usually its consequences.</summary>
     public void Fail(string reason) => Error ??= reason;

@@ -45,6 +45,8 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             hold = StartHold(fleet.Port);
             long held = await RampAsync(fleet, hold, watchdog, result, cancel);
             if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
+            string? conntrackFull = held < plan.Connections ? KernelLimits.System.ConntrackFull() : null;
+            if (conntrackFull is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {conntrackFull}");
 
             view.Status($"{plan.Engine}: holding {held:N0} idle connections", "letting memory and threads settle");
             var sample = await SettledAsync(fleet, cancel);
@@ -72,10 +74,11 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             // The loadgen's exit code says whether any error happened at all; what fails an engine is not reaching C
             // — unless the ramp was stopped at a named wall (memory, a kernel limit, its time bound): then that is the result.
             if (held < plan.Connections * 0.99 && result.Limit is null)
-                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({HoldReason(hold)})");
+                result.Fail($"held {held:N0} of {plan.Connections:N0} connections ({conntrackFull ?? HoldReason(hold)})");
 
-            result.Echo = await EchoAsync(fleet, cancel);
-            result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, cancel);
+            result.Echo = await EchoAsync(fleet, result, cancel);
+            result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, result, cancel);
+            result.Neighbours = await NeighboursPhase.RunAsync(settings, plan, fleet, view, cancel);
 
             view.Status($"{plan.Engine}: closing the idle connections");
             // Closing a million sockets on both ends shares two cores with servers tearing down theirs: at 1M
@@ -347,7 +350,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         return previous;
     }
 
-    private async Task<EchoResult?> EchoAsync(ServerFleet fleet, CancellationToken cancel)
+    private async Task<EchoResult?> EchoAsync(ServerFleet fleet, EngineResult result, CancellationToken cancel)
     {
         view.Status($"{plan.Engine}: echo at {settings.EchoRate:N0} msg/s on {settings.EchoConnections} connections for {settings.EchoDuration.TotalSeconds:0.#} s");
         var echo = await LoadGenRun.RunAsync(settings.LoadGenPath, "echo",
@@ -357,6 +360,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             Path.Combine(plan.Dir, "echo"), settings.EchoDuration + TimeSpan.FromSeconds(60), cancel);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"during echo: {crash}");
         if (echo.MessagesOk == 0) throw new EngineFailure($"echo: no message came back ({echo.Message ?? echo.Status})");
+        result.NoteHints("echo", echo.Hints);
         var r = new EchoResult(echo.RateRequested, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"))
         {
             Spectrum = LatencySpectrum.From(echo.Json["latency_us"]),
@@ -366,7 +370,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         return r;
     }
 
-    private async Task<double> ClosedLoopAsync(ServerFleet fleet, CancellationToken cancel)
+    private async Task<double> ClosedLoopAsync(ServerFleet fleet, EngineResult result, CancellationToken cancel)
     {
         view.Status($"{plan.Engine}: closed loop on {settings.ClosedConnections} connections for {settings.ClosedDuration.TotalSeconds:0.#} s");
         var closed = await LoadGenRun.RunAsync(settings.LoadGenPath, "closed",
@@ -376,6 +380,7 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
             Path.Combine(plan.Dir, "closed"), settings.ClosedDuration + TimeSpan.FromSeconds(60), cancel);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"during the closed loop: {crash}");
         if (closed.MessagesOk == 0) throw new EngineFailure($"closed loop: no message came back ({closed.Message ?? closed.Status})");
+        result.NoteHints("closed", closed.Hints);
         view.Line(string.Create(CultureInfo.InvariantCulture, $"{plan.Engine}: closed loop {closed.RateAchieved:N0} msg/s"));
         return closed.RateAchieved;
     }

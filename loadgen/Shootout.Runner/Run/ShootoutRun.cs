@@ -108,7 +108,7 @@ internal static class ShootoutRun
         {
             try
             {
-                var changes = limits.Raise(KernelLimits.Needs(connections, processes, threadsNow));
+                var changes = limits.Raise(KernelLimits.Needs(connections, processes, threadsNow, limits.ConntrackInUse()));
                 foreach (var c in changes) view.Line($"sysctl {c.Name}: {c.Old} -> {c.New}");
                 if (changes.Count == 0) view.Line("sysctl: the kernel limits already allow this run");
                 return changes;
@@ -121,6 +121,11 @@ internal static class ShootoutRun
         else
         {
             view.Line(Native.IsRoot ? "sysctl: --no-sysctl given, kernel limits left as they are" : "sysctl: not root, kernel limits left as they are");
+        }
+        if (limits.ConntrackWarning(connections) is { } conntrack)
+        {
+            view.Line(conntrack);
+            notes.Add(conntrack);
         }
         if (threadsEngine && limits.Cap(connections, processes, threadsNow) is { } cap)
         {

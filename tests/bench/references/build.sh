@@ -29,12 +29,12 @@ build_one() {
       gcc -O2 -Wall -o "$out/c-epoll-echo" "$here/c-epoll-echo.c" -lpthread > "$log" 2>&1 \
         || { skip c "gcc failed: $(tail -3 "$log" | tr '\n' ' ')"; return; } ;;
     go)
-      command -v go > /dev/null || { skip go "go is not installed (apt-get install golang-go; tests/bench/references/prereqs.sh)"; return; }
+      command -v go > /dev/null || { skip go "go is not installed (apt-get install golang-go; tools/prereqs.sh bench)"; return; }
       (cd "$here/go" && GOFLAGS=-mod=mod GOPROXY=off GOCACHE="${GOCACHE:-$out/.go-cache}" go build -trimpath -o "$out/go-echo" .) > "$log" 2>&1 \
         || { skip go "go build failed: $(tail -3 "$log" | tr '\n' ' ')"; return; } ;;
     rust)
       command -v cargo > /dev/null && command -v rustc > /dev/null \
-        || { skip rust "cargo/rustc are not installed (apt-get install rustc cargo; tests/bench/references/prereqs.sh)"; return; }
+        || { skip rust "cargo/rustc are not installed (apt-get install rustc cargo; tools/prereqs.sh bench)"; return; }
       (cd "$here/rust" && CARGO_TARGET_DIR="$out/.rust-target" cargo build --release --offline --quiet) > "$log" 2>&1 \
         && cp "$out/.rust-target/release/rust-echo" "$out/rust-echo" \
         || { skip rust "cargo build failed: $(tail -3 "$log" | tr '\n' ' ')"; return; } ;;

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Shootout.Runner.Cli;
+using Shootout.Runner.Live;
+using Shootout.Runner.Processes;
+
+namespace Shootout.Runner.Run;
+
+/// <summary>Light clients beside heavy neighbours: the probes' CO-corrected latency (µs) and how evenly the floods shared the server.</summary>
+internal sealed record NeighboursResult(int Floods, int NeverReading, int Probes, long ProbesScheduled, long ProbesFailed,
+    double P50, double P99, double Max, double MeanFloodBytesPerSecond, double? SlowestOverMean, double? Jain, string Status, string? Message);
+
+/// <summary>
+/// The "beside heavy neighbours" phase of one engine: `shootout-loadgen neighbours` (floods of 64 KiB writes, one
+/// never-reading client, probes of 9 B every 10 ms; the probes and the neighbours in separate processes) against
+/// the engine's servers, on its own loopback destination. Errors (a probe never answered, a flood cut off) are
+/// reported with the figures, not as the engine's failure: starving a client is what this phase is there to show.
+/// </summary>
+internal static class NeighboursPhase
+{
+    public static async Task<NeighboursResult?> RunAsync(RunnerSettings settings, EnginePlan plan, ServerFleet fleet, IRunView view, CancellationToken cancel)
+    {
+        var n = settings.Neighbours;
+        if (!n.Enabled) return null;
+        view.Status($"{plan.Engine}: {n.Probes} light clients beside {n.Floods} floods and {n.NeverReading} never-reading client for {n.Duration.TotalSeconds:0.#} s");
+        var run = await LoadGenRun.RunAsync(settings.LoadGenPath, "neighbours",
+            ["neighbours", "--target", $"{plan.NeighboursAddress}:{fleet.Port}", "--floods", I(n.Floods), "--never-reading", I(n.NeverReading),
+             "--probes", I(n.Probes), "--duration", LoadGenRun.Duration(n.Duration), "--message-timeout", "20s",
+             "--metrics-port", I(plan.EchoMetricsPort)],
+            Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel);
+        if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
+        var r = Read(run.Json, n);
+        view.Line(string.Create(CultureInfo.InvariantCulture,
+            $"{plan.Engine}: beside {n.Floods} floods: probe p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, max {r.Max:N0} µs; slowest flood {r.SlowestOverMean:0.00} of the mean, Jain {r.Jain:0.000}{(r.ProbesFailed > 0 ? $"; {r.ProbesFailed} of {r.ProbesScheduled} probe messages failed" : "")}"));
+        return r;
+    }
+
+    public static NeighboursResult Read(JsonNode s, NeighboursPhaseSettings n)
+    {
+        double D(JsonNode? v) => v?.GetValue<double>() ?? 0;
+        double? N(JsonNode? v) => v?.GetValue<double>();
+        var probes = s["probes"];
+        var latency = probes?["latency_us"];
+        var floods = s["floods"];
+        return new NeighboursResult(n.Floods, n.NeverReading, n.Probes, (long)D(probes?["scheduled"]), (long)D(probes?["failed"]),
+            D(latency?["p50"]), D(latency?["p99"]), D(latency?["max"]), D(floods?["mean_bytes_per_s"]), N(floods?["slowest_over_mean"]),
+            N(floods?["jain_index"]), s["status"]?.GetValue<string>() ?? "unknown", s["message"]?.GetValue<string?>());
+    }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

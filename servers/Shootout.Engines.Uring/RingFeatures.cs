@@ -1,0 +1,47 @@
+namespace Shootout.Engines.Uring;
+
+/// <summary>
+/// The ring features the engine uses, each of which can be switched off to measure what it buys:
+/// SHOOTOUT_URING_FEATURES="-defer-taskrun,-ring-fd" (names as in <see cref="Names"/>; a leading '-'
+/// turns one off). All on by default.
+/// </summary>
+internal sealed record RingFeatures
+{
+    public const string EnvironmentVariable = "SHOOTOUT_URING_FEATURES";
+
+    /// <summary>IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completions are run by the loop thread when it enters, not by interrupts at any time.</summary>
+    public bool DeferTaskrun { get; init; } = true;
+
+    /// <summary>IORING_REGISTER_RING_FDS: io_uring_enter skips the descriptor-table lookup.</summary>
+    public bool RegisteredRingFd { get; init; } = true;
+
+    /// <summary>One accept request that posts a completion per connection, instead of one request per connection.</summary>
+    public bool MultishotAccept { get; init; } = true;
+
+    /// <summary>Receives pick a buffer from a provided-buffer ring at completion; off: each connection owns a receive buffer.</summary>
+    public bool ProvidedBuffers { get; init; } = true;
+
+    public static readonly IReadOnlyList<string> Names = ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers"];
+
+    /// <summary>Parses "-name,+name,..." over the defaults; an unknown name is an error naming the known ones.</summary>
+    public static RingFeatures Parse(string? text)
+    {
+        var features = new RingFeatures();
+        if (string.IsNullOrWhiteSpace(text))
+            return features;
+        foreach (string raw in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            bool on = raw[0] != '-';
+            string name = raw.TrimStart('-', '+');
+            features = name switch
+            {
+                "defer-taskrun" => features with { DeferTaskrun = on },
+                "ring-fd" => features with { RegisteredRingFd = on },
+                "multishot-accept" => features with { MultishotAccept = on },
+                "provided-buffers" => features with { ProvidedBuffers = on },
+                _ => throw new ArgumentException($"{EnvironmentVariable}: unknown feature '{name}' (known: {string.Join(", ", Names)})"),
+            };
+        }
+        return features;
+    }
+}

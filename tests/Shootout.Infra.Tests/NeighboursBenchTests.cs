@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+
+namespace Shootout.Infra.Tests;
+
+/// <summary>
+/// `make bench`'s light-clients-beside-heavy-neighbours table at the scale of a test: a row per engine,
+/// the threads engine always measured in the same run as the reference of the p99 ratio, every probe
+/// answered. The latency figures themselves belong to real runs, not here.
+/// </summary>
+public sealed partial class NeighboursBenchTests
+{
+    [Fact]
+    public void Neighbours_bench_measures_each_engine_beside_the_threads_engine()
+    {
+        Repo.Built("shootout-server");
+        Repo.Built("shootout-loadgen");
+        string results = Directory.CreateTempSubdirectory("neighbours-bench-test-").FullName;
+        try
+        {
+            var (code, output) = ChildProcess.Run("bash", TimeSpan.FromMinutes(3), null, Repo.File("tests/bench/neighbours.sh"),
+                "--floods", "2", "--never-reading", "1", "--probes", "5", "--seconds", "1", "--rounds", "1", "--engines", "epoll",
+                "--results-dir", results);
+
+            Assert.True(code == 0, output);
+            foreach (var engine in new[] { "threads", "epoll" })
+            {
+                var m = Row().Matches(output).FirstOrDefault(r => r.Groups["engine"].Value == engine);
+                Assert.True(m is not null, $"no measured row for {engine}:\n{output}");
+                Assert.Equal("0", m.Groups["failed"].Value);
+                Assert.True(double.Parse(m.Groups["p50"].Value) <= double.Parse(m.Groups["p99"].Value), output);
+                Assert.InRange(double.Parse(m.Groups["jain"].Value), 0.5, 1.0);
+                Assert.True(double.Parse(m.Groups["mean"].Value) > 0, $"{engine}'s floods moved nothing:\n{output}");
+            }
+            Assert.Equal("1.00x", Row().Matches(output).First(r => r.Groups["engine"].Value == "threads").Groups["vs"].Value);
+            Assert.Contains("threads", File.ReadAllText(Assert.Single(Directory.GetFiles(results, "neighbours-*.txt"))));
+        }
+        finally
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^(?<engine>\w+)\s+1\s+(?<p50>[\d.]+)\s+(?<p99>[\d.]+)\s+[\d.]+\s+(?<vs>[\d.]+x)\s+(?<failed>\d+)\s+[\d.]+\s+(?<mean>[\d.]+)\s+(?<jain>[\d.]+)$", RegexOptions.Multiline)]
+    private static partial Regex Row();
+}

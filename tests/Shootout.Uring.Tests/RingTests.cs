@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Shootout.Engines.Uring;
+using Shootout.Engines.Uring.Interop;
+
+namespace Shootout.Uring.Tests;
+
+/// <summary>The ring layer against the real kernel: SQEs in, CQEs out, buffers picked at completion.</summary>
+public sealed unsafe class RingTests
+{
+    private const uint Flags = IoUring.SetupSingleIssuer | IoUring.SetupDeferTaskrun;
+
+    [Fact]
+    public void A_nop_comes_back_with_its_user_data()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        Sqe* sqe = ring.NextSqe();
+        sqe->Opcode = IoUring.OpNop;
+        sqe->UserData = 0xABCD_0000_1234;
+        ring.Enter(1, 5000);
+        Assert.True(ring.TryTakeCompletion(out Cqe cqe));
+        Assert.Equal(0xABCD_0000_1234ul, cqe.UserData);
+        Assert.Equal(0, cqe.Res);
+        Assert.False(ring.TryTakeCompletion(out _));
+    }
+
+    [Fact]
+    public void More_sqes_than_the_queue_holds_are_all_submitted()
+    {
+        using var ring = Ring.Create(4, 64, Flags);
+        for (ulong i = 0; i < 20; i++)
+        {
+            Sqe* sqe = ring.NextSqe(); // a full queue is submitted to make room
+            sqe->Opcode = IoUring.OpNop;
+            sqe->UserData = i;
+        }
+        var seen = new HashSet<ulong>();
+        for (int turn = 0; turn < 10 && seen.Count < 20; turn++)
+        {
+            ring.Enter(1, 1000);
+            while (ring.TryTakeCompletion(out Cqe cqe))
+                seen.Add(cqe.UserData);
+        }
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (ulong)i).ToHashSet(), seen);
+    }
+
+    [Fact]
+    public void A_wait_with_a_timeout_returns_when_nothing_completes()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int rc = ring.Enter(1, 50);
+        Assert.Equal(-Errno.ETIME, rc);
+        Assert.InRange(watch.ElapsedMilliseconds, 20, 5000);
+    }
+
+    [Fact]
+    public void Only_the_target_number_of_buffers_is_published_and_the_last_returned_is_reused_first()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        BufferRing buffers = BufferRing.TryRegister(ring, 64, 4096, out int errno) ?? throw new InvalidOperationException($"provided buffers: errno {errno}");
+        Assert.Equal(32, buffers.Target);
+        (Socket client, Socket server) = Pair();
+        using (client)
+        using (server)
+        {
+            int fd = (int)server.SafeHandle.DangerousGetHandle();
+            var ids = new List<ushort>();
+            for (int round = 0; round < 3; round++)
+            {
+                Sqe* sqe = ring.NextSqe();
+                sqe->Opcode = IoUring.OpRecv;
+                sqe->Fd = fd;
+                sqe->Flags = IoUring.SqeBufferSelect;
+                sqe->BufGroup = BufferRing.GroupId;
+                client.Send([1]);
+                ring.Enter(1, 5000);
+                Assert.True(ring.TryTakeCompletion(out Cqe cqe));
+                Assert.Equal(1, cqe.Res);
+                ushort id = (ushort)(cqe.Flags >> IoUring.CqeBufferShift);
+                ids.Add(id);
+                buffers.OnLent();
+                buffers.Return(id);
+                buffers.Refill();
+            }
+            // Published in order 0..31, so the first receive took 0; returned at once and republished
+            // behind 1..31, it waits its turn, but no buffer past the target was ever touched.
+            Assert.All(ids, id => Assert.InRange(id, (ushort)0, (ushort)32));
+            buffers.OnExhausted();
+            Assert.Equal(64, buffers.Target);
+        }
+    }
+
+    [Fact]
+    public void A_receive_takes_a_provided_buffer_only_when_data_arrives_and_returns_it()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        Assert.True(ring.RegisterRingFd());
+        BufferRing buffers = BufferRing.TryRegister(ring, 4, 4096, out int errno) ?? throw new InvalidOperationException($"provided buffers: errno {errno}");
+        (Socket client, Socket server) = Pair();
+        using (client)
+        using (server)
+        {
+            int fd = (int)server.SafeHandle.DangerousGetHandle();
+            for (int round = 0; round < 6; round++) // more rounds than buffers: each one went back
+            {
+                Sqe* sqe = ring.NextSqe();
+                sqe->Opcode = IoUring.OpRecv;
+                sqe->Fd = fd;
+                sqe->Flags = IoUring.SqeBufferSelect;
+                sqe->BufGroup = BufferRing.GroupId;
+                sqe->UserData = 7;
+                ring.Enter(0, 0);
+                Assert.False(ring.TryTakeCompletion(out _)); // armed, waiting, and no buffer lent
+                Assert.Equal(0, buffers.Lent);
+
+                client.Send([(byte)'h', (byte)'i', (byte)round]);
+                ring.Enter(1, 5000);
+                Assert.True(ring.TryTakeCompletion(out Cqe cqe));
+                Assert.Equal(3, cqe.Res);
+                Assert.NotEqual(0u, cqe.Flags & IoUring.CqeBuffer);
+                ushort id = (ushort)(cqe.Flags >> IoUring.CqeBufferShift);
+                buffers.OnLent();
+                Assert.Equal(new byte[] { (byte)'h', (byte)'i', (byte)round }, new ReadOnlySpan<byte>(buffers.Address(id), 3).ToArray());
+                buffers.Return(id);
+                buffers.Refill(); // what the loop does before each enter
+            }
+        }
+    }
+
+    private static (Socket Client, Socket Server) Pair()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        return (client, listener.Accept());
+    }
+}
