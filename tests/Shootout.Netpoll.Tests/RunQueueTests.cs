@@ -29,7 +29,7 @@ public class RunQueueTests
         try
         {
             await Wait.UntilAsync(() => Interlocked.Read(ref echoed[0]) > 1 << 20 && Interlocked.Read(ref echoed[1]) > 1 << 20,
-                "both floods to have 1 MiB echoed", TimeSpan.FromSeconds(60));
+                TimeSpan.FromSeconds(60), "both floods to have 1 MiB echoed");
             using Socket light = await engine.ConnectAsync();
             light.ReceiveTimeout = 20_000;
             var longest = TimeSpan.Zero;
