@@ -32,8 +32,7 @@ public sealed class UnavailableTests
     {
         string strace = new[] { "/usr/bin/strace", "/bin/strace" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("strace is required (apt-get install strace)");
-        string server = Path.Combine(RepoPaths.Root, "bin", "shootout-server");
-        Assert.True(File.Exists(server), $"{server} missing: run make build");
+        string server = RepoPaths.Built("shootout-server");
         var (exitCode, stdout, stderr) = TestProcess.Run(strace,
             ["-f", "-qq", "-o", "/dev/null", "-e", "trace=io_uring_setup", "-e", $"inject=io_uring_setup:error={errno}",
              server, "--engine", "uring", "--port", "0", "--metrics-port", "0"],
