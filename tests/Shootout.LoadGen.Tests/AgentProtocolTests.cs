@@ -44,7 +44,9 @@ public class AgentProtocolTests
         Assert.Equal(1, back.Connect.TotalCount);
         Assert.Equal((true, 6.5, 0.01, 1.5, StopReasons.AllLost), (back.Final, back.MeasuredSeconds, back.FirstConnectSeconds,
             back.LastConnectSeconds, back.StopReason));
-        Assert.Equal(([0.5, 0.25], 0.125, [10L, 20L]), (back.LoopCpu, back.PacerCpu, back.PhaseOk));
+        Assert.Equal([0.5, 0.25], back.LoopCpu);
+        Assert.Equal(0.125, back.PacerCpu);
+        Assert.Equal([10L, 20L], back.PhaseOk);
         Assert.Equal(line, AgentProtocol.EncodeTick(back));
     }
 
