@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Shootout.Runner.Tests;
 
-/// <summary>One tiny run of all three engines, shared by the tests that read its results.</summary>
+/// <summary>One tiny run of all four engines, shared by the tests that read its results.</summary>
 public sealed class TinyRunFixture
 {
     internal RunnerProcess.Result Run { get; } = RunnerProcess.Run(TimeSpan.FromMinutes(3), [.. RunnerProcess.Tiny, "--no-prometheus"]);
@@ -11,7 +11,7 @@ public sealed class TinyRunFixture
 public sealed partial class TinyRunTests(TinyRunFixture fixture) : IClassFixture<TinyRunFixture>
 {
     private readonly RunnerProcess.Result _run = fixture.Run;
-    private static readonly string[] Engines = ["threads", "async", "epoll"];
+    private static readonly string[] Engines = ["threads", "async", "epoll", "uring"];
 
     [Fact]
     public void Every_engine_is_measured_and_the_run_exits_0()
@@ -107,8 +107,9 @@ public sealed partial class TinyRunTests(TinyRunFixture fixture) : IClassFixture
     {
         var page = HeadlessChromium.DumpDom(Path.Combine(_run.RunDir, "report.html"));
         Assert.Contains("data-charts-ready=\"yes\"", page.Dom);
-        Assert.Equal(4, Regex.Matches(page.Dom, "<svg class=\"chart\"").Count);
-        foreach (var chart in new[] { "memory", "connect-rate", "throughput", "latency" })
+        // The bar charts: memory, connect rate, throughput, beside heavy neighbours, and one more drawn the same way.
+        Assert.Equal(5, Regex.Matches(page.Dom, "<svg class=\"chart\"").Count);
+        foreach (var chart in new[] { "memory", "connect-rate", "throughput", "neighbours", "latency" })
             Assert.Contains($"data-chart=\"{chart}\"", page.Dom);
         Assert.True(Regex.Matches(page.Dom, "<rect class=\"bar\"").Count >= 3 * 4, "bars drawn");
         foreach (var e in Engines) Assert.Contains($"data-engine=\"{e}\"", page.Dom);

@@ -16,7 +16,9 @@ internal static class ConsoleTable
             Out = new AnsiConsoleOutput(Console.Out),
             Interactive = InteractionSupport.No,
         });
-        if (!interactive) console.Profile.Width = 240;
+        // Written to a file or a pipe, the table keeps one line per row however many columns it has: Spectre would
+        // otherwise wrap it at 80 columns (a cell split over lines can't be read back, by a person or a grep).
+        if (!interactive) console.Profile.Width = 1000;
 
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Echo Server Shootout — {s.ConnectionsPerEngine:N0} idle connections per engine, {s.Machine.Cores} cores")
