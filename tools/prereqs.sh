@@ -28,7 +28,7 @@ compose=(podman:podman runc:runc /usr/libexec/podman/catatonit:catatonit docker-
          iptables:iptables python3:python3 jq:jq)
 
 # make bench / make references / make seed: the reference servers' toolchains (Go, Rust) and GNU time.
-bench=(go:golang-go rustc:rustc cargo:cargo /usr/bin/time:time)
+bench=(go:golang-go rustc:rustc cargo:cargo /usr/bin/time:time strace:strace)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(run)

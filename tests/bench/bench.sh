@@ -10,6 +10,11 @@
 #
 #   tests/bench/bench.sh [--connections N] [--echo-connections C] [--message-size S] [--seconds T]
 #                        [--engines a,b] [--references c,go,rust,dotnet-socket|none] [--results-dir DIR]
+#                        [--baseline BIN_DIR] [--rounds N]
+# --baseline BIN_DIR: another build's bin/ (e.g. of the previous commit); each engine row is preceded by
+# the same engine of that build (row ENGINE@base), so old and new alternate in one run. --rounds N: the
+# engine rows N times over (rows of later rounds are named ENGINE#2, ENGINE@base#2, ...): the machine is
+# noisy, and a ratio is only worth the spread between rounds.
 # Writes DIR/bench-<time>/ (table.txt, summary.json: one object per row keyed by its name, units in the
 # field names) and points DIR/bench-latest at it (DIR defaults to results/). A reference whose toolchain
 # is missing is left out with a line saying why. The client is a small C epoll program (bench-client.c)
@@ -20,6 +25,7 @@ root=$(cd "$here/../.." && pwd)
 connections=10000 echo_connections=1000 message_size=64 seconds=5 results="$root/results"
 engines="threads,async,epoll,uring"           # a new engine of shootout-server joins with --engines (or here)
 references="c,go,rust,dotnet-socket"
+baseline= rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;
@@ -29,14 +35,17 @@ while [ $# -gt 0 ]; do
     --engines) engines=$2; shift 2 ;;
     --references) references=$2; shift 2 ;;
     --results-dir) results=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-for v in "$connections" "$echo_connections" "$message_size" "$seconds"; do
+for v in "$connections" "$echo_connections" "$message_size" "$seconds" "$rounds"; do
   [[ "$v" =~ ^[0-9]+$ && "$v" -gt 0 ]] || { echo "bench: numbers must be positive integers, got '$v'" >&2; exit 2; }
 done
 (( connections <= 18000 )) || { echo "bench: --connections is at most 18000 (one client process, 20000 open files)" >&2; exit 2; }
 [ "$references" = none ] && references=
+[ -z "$baseline" ] || [ -x "$baseline/shootout-server" ] || { echo "bench: --baseline $baseline has no shootout-server" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
@@ -56,7 +65,14 @@ for ref in "${wanted_refs[@]}"; do
   esac
 done
 IFS=, read -ra wanted <<< "$engines"
-rows+=("${wanted[@]}")
+for round in $(seq "$rounds"); do
+  suffix=; (( round > 1 )) && suffix="#$round"
+  for e in "${wanted[@]}"; do
+    # An engine the baseline build does not have gets no @base row.
+    [ -n "$baseline" ] && "$baseline/shootout-server" --help 2>&1 | grep -- "--engine <" | grep -qw -- "$e" && rows+=("$e@base$suffix")
+    rows+=("$e$suffix")
+  done
+done
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
@@ -75,7 +91,8 @@ server_command() {
     go) echo "$work/references/go-echo --port $port" ;;
     rust) echo "$work/references/rust-echo --port $port" ;;
     dotnet-socket) echo "$work/dotnet-socket-echo/dotnet-socket-echo $port" ;;
-    *) echo "$root/bin/shootout-server --engine $1 --port $port --metrics-port 0" ;;
+    *@base*) local e=${1%%@*}; echo "$baseline/shootout-server --engine $e --port $port --metrics-port 0" ;;
+    *) echo "$root/bin/shootout-server --engine ${1%%#*} --port $port --metrics-port 0" ;;
   esac
 }
 kind_of() { case "$1" in c|go|rust|dotnet-socket) echo reference ;; *) echo engine ;; esac; }
