@@ -25,7 +25,7 @@ root=$(cd "$here/../.." && pwd)
 connections=10000 echo_connections=1000 message_size=64 seconds=5 results="$root/results"
 engines="threads,async,epoll,uring"           # a new engine of shootout-server joins with --engines (or here)
 references="c,go,rust,dotnet-socket"
-baseline= rounds=1
+baseline_bin= rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --engines) engines=$2; shift 2 ;;
     --references) references=$2; shift 2 ;;
     --results-dir) results=$2; shift 2 ;;
-    --baseline) baseline=$2; shift 2 ;;
+    --baseline) baseline_bin=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
@@ -45,7 +45,7 @@ for v in "$connections" "$echo_connections" "$message_size" "$seconds" "$rounds"
 done
 (( connections <= 18000 )) || { echo "bench: --connections is at most 18000 (one client process, 20000 open files)" >&2; exit 2; }
 [ "$references" = none ] && references=
-[ -z "$baseline" ] || [ -x "$baseline/shootout-server" ] || { echo "bench: --baseline $baseline has no shootout-server" >&2; exit 2; }
+[ -z "$baseline_bin" ] || [ -x "$baseline_bin/shootout-server" ] || { echo "bench: --baseline $baseline_bin has no shootout-server" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
@@ -69,7 +69,7 @@ for round in $(seq "$rounds"); do
   suffix=; (( round > 1 )) && suffix="#$round"
   for e in "${wanted[@]}"; do
     # An engine the baseline build does not have gets no @base row.
-    [ -n "$baseline" ] && "$baseline/shootout-server" --help 2>&1 | grep -- "--engine <" | grep -qw -- "$e" && rows+=("$e@base$suffix")
+    [ -n "$baseline_bin" ] && "$baseline_bin/shootout-server" --help 2>&1 | grep -- "--engine <" | grep -qw -- "$e" && rows+=("$e@base$suffix")
     rows+=("$e$suffix")
   done
 done
@@ -91,7 +91,7 @@ server_command() {
     go) echo "$work/references/go-echo --port $port" ;;
     rust) echo "$work/references/rust-echo --port $port" ;;
     dotnet-socket) echo "$work/dotnet-socket-echo/dotnet-socket-echo $port" ;;
-    *@base*) local e=${1%%@*}; echo "$baseline/shootout-server --engine $e --port $port --metrics-port 0" ;;
+    *@base*) local e=${1%%@*}; echo "$baseline_bin/shootout-server --engine $e --port $port --metrics-port 0" ;;
     *) echo "$root/bin/shootout-server --engine ${1%%#*} --port $port --metrics-port 0" ;;
   esac
 }
