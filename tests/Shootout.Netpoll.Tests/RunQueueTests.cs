@@ -11,6 +11,7 @@ namespace Shootout.Netpoll.Tests;
 public class RunQueueTests
 {
     [Fact]
+    [Trait("Category", "WallClock")]
     public async Task A_light_connection_is_served_beside_floods_on_the_same_loop()
     {
         await using var engine = await RunningEngine.StartAsync(o => o with { EventLoops = 1 });
@@ -49,7 +50,11 @@ public class RunQueueTests
                 Assert.Equal(message, reply);
                 await Task.Delay(10); // the light connection's pace, not a measurement
             }
-            Assert.True(longest < TimeSpan.FromSeconds(2), $"the light connection waited {longest.TotalMilliseconds:0} ms for an echo");
+            // The loop shares this test process's two cores with the four flood threads (and, in the suite, with
+            // other test assemblies), so this bound catches starvation — before the run-queue fix the light
+            // connection waited until the floods stopped — not a scheduling hiccup; the 2 s bound per engine is
+            // the server's own test (tests/Shootout.Server.Tests/FairnessTests.cs) against the real executable.
+            Assert.True(longest < TimeSpan.FromSeconds(10), $"the light connection waited {longest.TotalMilliseconds:0} ms for an echo");
         }
         finally
         {

@@ -361,7 +361,9 @@ internal sealed class EngineRun(RunnerSettings settings, EnginePlan plan, IRunVi
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"during echo: {crash}");
         if (echo.MessagesOk == 0) throw new EngineFailure($"echo: no message came back ({echo.Message ?? echo.Status})");
         result.NoteHints("echo", echo.Hints);
-        var r = new EchoResult(echo.RateRequested, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"))
+        // Requested is the rate this run asked for (the load generator's own figure averages its schedule over
+        // the seconds it measured, a few sends short of it).
+        var r = new EchoResult(settings.EchoRate, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"))
         {
             Spectrum = LatencySpectrum.From(echo.Json["latency_us"]),
         };
