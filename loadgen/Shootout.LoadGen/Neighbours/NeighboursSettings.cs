@@ -74,7 +74,12 @@ internal sealed record NeighboursSettings
             s = f.Replace("-", "_").ToLowerInvariant() switch
             {
                 "scenario" => Str(v, f) is "neighbours" or "neighbors" ? s : throw Field(f, $"'{Str(v, f)}' does not match the 'neighbours' command"),
-                "target" => s with { Target = v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f) },
+                "target" => s with
+                {
+                    Target = v.ValueKind == JsonValueKind.Array
+                        ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]")))
+                        : Str(v, f),
+                },
                 "floods" => s with { Floods = Int(v, f) },
                 "message_size" => s with { MessageSize = Size(v, f) },
                 "window" => s with { Window = Size(v, f) },

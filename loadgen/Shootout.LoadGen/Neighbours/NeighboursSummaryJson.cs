@@ -103,7 +103,11 @@ internal static class NeighboursSummaryJson
     }
 
     public static string Write(NeighboursResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Build(r).ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
 
     private static double Round(double v) => Math.Round(v, 3);
 }

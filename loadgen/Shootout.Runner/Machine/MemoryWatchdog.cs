@@ -51,7 +51,8 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         if (projected < ReserveBytes)
         {
             Reason = pending > 0 && projected < available
-                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted, below the {Gb(ReserveBytes)} reserve")
+                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are ") +
+                  F($"accepted, below the {Gb(ReserveBytes)} reserve")
                 : F($"memory: MemAvailable {Gb(available)} below the {Gb(ReserveBytes)} reserve");
             return MemoryVerdict.StopRamp;
         }

@@ -37,5 +37,8 @@ internal static class NeighboursReport
     public static string Method(NeighboursPhaseSettings n) => !n.Enabled
         ? "Before step 6, beside heavy neighbours: skipped (--no-neighbours)."
         : string.Create(CultureInfo.InvariantCulture,
-            $"Before step 6, beside heavy neighbours (docs/fairness.md): {n.Probes} probes send 9 B every 10 ms for {n.Duration.TotalSeconds:0.#} s beside {n.Floods} floods (64 KiB writes, 256 KiB in flight each, reading everything back) and {n.NeverReading} client that writes and never reads; the probes in the load generator's process, the neighbours in a child process of it. Probe latency from each message's scheduled send time; fairness is Jain's index of the floods' bytes/s (1 = equal shares).");
+            $"Before step 6, beside heavy neighbours (docs/fairness.md): {n.Probes} probes send 9 B every 10 ms for {n.Duration.TotalSeconds:0.#} " +
+            $"s beside {n.Floods} floods (64 KiB writes, 256 KiB in flight each, reading everything back) and {n.NeverReading} client that writes " +
+            $"and never reads; the probes in the load generator's process, the neighbours in a child process of it. Probe latency from each " +
+            $"message's scheduled send time; fairness is Jain's index of the floods' bytes/s (1 = equal shares).");
 }
