@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using HdrHistogram;
+using Shootout.LoadGen.Reports;
 
 namespace Shootout.LoadGen.Neighbours;
 
@@ -102,12 +102,7 @@ internal static class NeighboursSummaryJson
         };
     }
 
-    public static string Write(NeighboursResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
+    public static string Write(NeighboursResult r) => Build(r).ToJsonString(SummaryJson.Options);
 
-    private static double Round(double v) => Math.Round(v, 3);
+    private static double Round(double v) => SummaryJson.Round(v);
 }
