@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Machine;
 
@@ -60,6 +61,4 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
     }
 
     public static string Gb(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

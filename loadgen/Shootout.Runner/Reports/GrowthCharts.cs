@@ -1,5 +1,5 @@
-using System.Globalization;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -82,6 +82,4 @@ internal static class GrowthCharts
         return new XyChart("timeline-cpu", "CPU of the server processes over each run (user solid, system dashed)",
             "seconds since the engine started", "cores busy", series, Css: "chart timeline");
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

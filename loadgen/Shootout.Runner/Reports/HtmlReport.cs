@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -72,7 +72,4 @@ internal static class HtmlReport
         sb.AppendLine("</body></html>");
         return sb.ToString();
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -112,5 +112,4 @@ internal static class MarkdownReport
     private static string Gb(long? bytes) => bytes is { } b ? Machine.MemoryWatchdog.Gb(b) : "—";
 
     private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

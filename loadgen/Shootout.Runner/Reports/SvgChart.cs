@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -59,7 +58,4 @@ internal static class SvgChart
         sb.Append("</svg>");
         return sb.ToString();
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
