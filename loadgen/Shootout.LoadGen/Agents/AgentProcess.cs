@@ -7,7 +7,7 @@ namespace Shootout.LoadGen.Agents;
 /// command with its share of the plan.</summary>
 internal sealed class AgentProcess : IDisposable
 {
-    private readonly ChildProcess _child;
+    private readonly SelfProcess _child;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Index { get; }
@@ -15,14 +15,14 @@ internal sealed class AgentProcess : IDisposable
     public Task ReadyTask => _ready.Task;
     public string? LastError => _child.LastError;
 
-    private AgentProcess(int index, ChildProcess child)
+    private AgentProcess(int index, SelfProcess child)
     {
         Index = index;
         _child = child;
     }
 
     public static AgentProcess Start(int index, LoadPlan plan) =>
-        new(index, ChildProcess.Start("agent", AgentProtocol.EncodePlan(plan)));
+        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlan(plan)));
 
     /// <summary>Reads the agent's ticks until it exits; returns true when its final tick arrived.</summary>
     public async Task<bool> PumpAsync(Action<Tick> onTick)

@@ -95,7 +95,7 @@ internal static class NeighboursAgent
 /// <summary>The coordinator's side: the neighbours in a child process of this same executable.</summary>
 internal sealed class NeighboursAgentProcess : INeighbours
 {
-    private readonly ChildProcess _child;
+    private readonly SelfProcess _child;
     private readonly TaskCompletionSource<string?> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, TaskCompletionSource<FleetSnapshot>> _requested = new();
     private readonly Task _pump;
@@ -104,7 +104,7 @@ internal sealed class NeighboursAgentProcess : INeighbours
 
     public NeighboursAgentProcess(NeighboursPlan plan)
     {
-        _child = ChildProcess.Start(NeighboursAgent.Command, NeighboursAgent.EncodePlan(plan));
+        _child = SelfProcess.Start(NeighboursAgent.Command, NeighboursAgent.EncodePlan(plan));
         Pid = _child.Pid;
         _pump = Task.Run(PumpAsync);
     }

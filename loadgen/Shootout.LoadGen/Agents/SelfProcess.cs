@@ -8,7 +8,7 @@ namespace Shootout.LoadGen.Agents;
 /// <c>neighbours-agent</c>) with an encoded plan: the one launcher of the load generator's helper processes.
 /// Lines go down its stdin and come back on its stdout; its last stderr line explains an early exit.
 /// </summary>
-internal sealed partial class ChildProcess : IDisposable
+internal sealed partial class SelfProcess : IDisposable
 {
     private const int SigTerm = 15;
     private readonly Process _process;
@@ -18,7 +18,7 @@ internal sealed partial class ChildProcess : IDisposable
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 
-    private ChildProcess(Process process)
+    private SelfProcess(Process process)
     {
         _process = process;
         _stderr = Task.Run(async () =>
@@ -29,7 +29,7 @@ internal sealed partial class ChildProcess : IDisposable
         });
     }
 
-    public static ChildProcess Start(string command, string encodedPlan)
+    public static SelfProcess Start(string command, string encodedPlan)
     {
         var psi = new ProcessStartInfo
         {
@@ -42,11 +42,11 @@ internal sealed partial class ChildProcess : IDisposable
         psi.FileName = self;
         // Run as `dotnet Shootout.LoadGen.dll` (the tests do), the child needs the assembly named first.
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+            psi.ArgumentList.Add(typeof(SelfProcess).Assembly.Location);
         psi.ArgumentList.Add(command);
         psi.ArgumentList.Add("--plan");
         psi.ArgumentList.Add(encodedPlan);
-        return new ChildProcess(Process.Start(psi) ?? throw new InvalidOperationException($"the {command} process did not start"));
+        return new SelfProcess(Process.Start(psi) ?? throw new InvalidOperationException($"the {command} process did not start"));
     }
 
     public int Pid => _process.Id;
