@@ -9,6 +9,7 @@ namespace Shootout.LoadGen.Neighbours;
 /// connections optional) and P probes. Reports the probes' latency (from the scheduled send time) and each
 /// flood's throughput with Jain's fairness index. Also the hidden <c>neighbours-agent</c>, the neighbours' process.
 /// </summary>
+// Its options mirror LoadGenOptions' shape (flags into nullable settings, a config file under them) on other fields.
 internal static class NeighboursCommand
 {
     public const string Name = "neighbours";

@@ -7,6 +7,8 @@ namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>What the user asked for, from flags and/or a JSON config file (the same names in snake_case);
 /// unset values are null so a flag overrides its config field.</summary>
+// Its own record, not Cli/Settings: none of the load scenarios' fields apply here (phases, thresholds, agents); the JSON
+// readers and report writers are shared (ConfigFields, ReportWriter).
 internal sealed record NeighboursSettings
 {
     public string? Target { get; init; }

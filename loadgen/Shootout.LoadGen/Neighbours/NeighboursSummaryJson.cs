@@ -5,6 +5,7 @@ using Shootout.LoadGen.Reports;
 namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>DIR/summary.json of the neighbours scenario. Field names are a contract (the runner and bench read them).</summary>
+// The first fields (scenario … wall_s) are the same as every scenario's summary.json (Reports/SummaryJson), the rest its own.
 internal static class NeighboursSummaryJson
 {
     public static JsonObject Build(NeighboursResult r)

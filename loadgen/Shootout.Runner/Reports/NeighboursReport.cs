@@ -6,6 +6,7 @@ using Shootout.Runner.Run;
 namespace Shootout.Runner.Reports;
 
 /// <summary>The "beside heavy neighbours" phase in the reports: its chart, its summary.json object, its line of the method.</summary>
+// Its JSON is a digest of the load generator's neighbours summary.json (other names, fewer fields), shaped like the rows'.
 internal static class NeighboursReport
 {
     /// <summary>The probes' latency beside the neighbours, per engine (none when the phase did not run).</summary>
