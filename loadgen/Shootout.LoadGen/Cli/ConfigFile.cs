@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Shootout.Common.Cli;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Thresholds;
 using static Shootout.LoadGen.Cli.ConfigFields;

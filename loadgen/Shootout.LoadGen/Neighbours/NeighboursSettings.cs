@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Shootout.Common.Cli;
 using Shootout.LoadGen.Cli;
 using static Shootout.LoadGen.Cli.ConfigFields;
 
