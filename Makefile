@@ -38,8 +38,10 @@ format:
 	$(DOTNET) format Shootout.sln
 
 ## format-check: fail when a file is not formatted as .editorconfig says (part of make test, so CI checks it)
+##               and when a product .cs line is longer than 160 characters (tools/line-length.sh lists file:line)
 format-check:
 	$(DOTNET) format Shootout.sln --verify-no-changes || { echo "make format-check: files are not formatted as .editorconfig says; run 'make format'" >&2; exit 1; }
+	bash tools/line-length.sh 160
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
 ##      (make run ARGS="--connections 200000 --engines epoll,async --references c,go,rust"; bin/shootout-runner --help lists the options)

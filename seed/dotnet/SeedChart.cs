@@ -44,7 +44,7 @@ internal static class SeedChart
                     Value = log ? Math.Log10(Math.Max(v, 1)) : v,
                     Size = width * 0.95,
                     FillColor = Color.FromHex(Palette[s % Palette.Length]),
-                    Label = v >= 100 ? v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                    Label = v.ToString(v >= 100 ? "N0" : "0.##", System.Globalization.CultureInfo.InvariantCulture),
                 });
             }
         }
@@ -55,7 +55,8 @@ internal static class SeedChart
         if (log)
         {
             double[] decades = [0, 1, 2, 3, 4, 5, 6];
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades, decades.Select(d => Math.Pow(10, d).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            var labels = decades.Select(d => Math.Pow(10, d).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades, labels);
             plot.Axes.SetLimitsY(0, 5.5);
         }
         plot.Axes.Margins(bottom: 0, top: 0.15);

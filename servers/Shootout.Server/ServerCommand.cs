@@ -12,19 +12,44 @@ internal static class ServerCommand
 
     private static readonly Option<string> Engine = new("--engine")
     {
-        Description = "Concurrency model: threads (a thread per connection), async (Kestrel sockets, async/await), epoll (our fiber netpoller), uring (fibers on io_uring completions).",
+        Description = "Concurrency model: threads (a thread per connection), async (Kestrel sockets, async/await), " +
+                      "epoll (our fiber netpoller), uring (fibers on io_uring completions).",
         Required = true,
         HelpName = "threads|async|epoll|uring",
     };
-    private static readonly Option<int> Port = Ranged(new("--port") { Description = "TCP port to echo on (0 picks a free one, announced on stdout).", DefaultValueFactory = _ => 7000 }, 0, 65535);
+    private static readonly Option<int> Port = Ranged(new("--port")
+    {
+        Description = "TCP port to echo on (0 picks a free one, announced on stdout).",
+        DefaultValueFactory = _ => 7000,
+    }, 0, 65535);
     private static readonly Option<IPAddress> Bind = Address("--bind", "Address to listen on.", IPAddress.Any);
     private static readonly Option<bool> ReusePort = new("--reuse-port") { Description = "Set SO_REUSEPORT so several server processes share one port." };
-    private static readonly Option<int> MaxConnections = Ranged(new("--max-connections") { Description = "Open connections allowed at once; more are closed at once and counted (reason=limit).", DefaultValueFactory = _ => 1_000_000 }, 1, int.MaxValue);
-    private static readonly Option<int> Backlog = Ranged(new("--backlog") { Description = "Listen backlog (the kernel caps it at net.core.somaxconn).", DefaultValueFactory = _ => 4096 }, 1, 1 << 20);
-    private static readonly Option<int> MetricsPort = Ranged(new("--metrics-port") { Description = "Port of the Prometheus /metrics endpoint; 0 disables metrics.", DefaultValueFactory = _ => 9100 }, 0, 65535);
+    private static readonly Option<int> MaxConnections = Ranged(new("--max-connections")
+    {
+        Description = "Open connections allowed at once; more are closed at once and counted (reason=limit).",
+        DefaultValueFactory = _ => 1_000_000,
+    }, 1, int.MaxValue);
+    private static readonly Option<int> Backlog = Ranged(new("--backlog")
+    {
+        Description = "Listen backlog (the kernel caps it at net.core.somaxconn).",
+        DefaultValueFactory = _ => 4096,
+    }, 1, 1 << 20);
+    private static readonly Option<int> MetricsPort = Ranged(new("--metrics-port")
+    {
+        Description = "Port of the Prometheus /metrics endpoint; 0 disables metrics.",
+        DefaultValueFactory = _ => 9100,
+    }, 0, 65535);
     private static readonly Option<IPAddress> MetricsBind = Address("--metrics-bind", "Address the metrics endpoint listens on.", IPAddress.Any);
-    private static readonly Option<int> ThreadStackKb = Ranged(new("--thread-stack-kb") { Description = "threads engine: stack size per connection thread, in KiB.", DefaultValueFactory = _ => 64 }, 16, 8192);
-    private static readonly Option<int> EventLoops = Ranged(new("--event-loops") { Description = "epoll and uring engines: event-loop threads (0 = one per core).", DefaultValueFactory = _ => 0 }, 0, 1024);
+    private static readonly Option<int> ThreadStackKb = Ranged(new("--thread-stack-kb")
+    {
+        Description = "threads engine: stack size per connection thread, in KiB.",
+        DefaultValueFactory = _ => 64,
+    }, 16, 8192);
+    private static readonly Option<int> EventLoops = Ranged(new("--event-loops")
+    {
+        Description = "epoll and uring engines: event-loop threads (0 = one per core).",
+        DefaultValueFactory = _ => 0,
+    }, 0, 1024);
     private static readonly Option<TimeSpan?> IdleTimeout = new("--idle-timeout")
     {
         Description = "Close connections silent for this long, e.g. 30s, 500ms, 5m (off by default: the idle benchmark needs it off).",

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
 
@@ -7,95 +5,51 @@ namespace Shootout.LoadGen.Agents;
 
 /// <summary>One local agent: a child process of this same executable running the hidden <c>agent</c>
 /// command with its share of the plan.</summary>
-internal sealed partial class AgentProcess : IDisposable
+internal sealed class AgentProcess : IDisposable
 {
-    private const int SigTerm = 15;
-    private readonly Process _process;
+    private readonly SelfProcess _child;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _lastStderr;
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 
     public int Index { get; }
-    public int Pid => _process.Id;
+    public int Pid => _child.Pid;
     public Task ReadyTask => _ready.Task;
-    public string? LastError => _lastStderr;
+    public string? LastError => _child.LastError;
 
-    private AgentProcess(int index, Process process)
+    private AgentProcess(int index, SelfProcess child)
     {
         Index = index;
-        _process = process;
+        _child = child;
     }
 
-    public static AgentProcess Start(int index, LoadPlan plan)
-    {
-        var psi = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate own executable");
-        psi.FileName = self;
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            psi.ArgumentList.Add(typeof(AgentProcess).Assembly.Location);
-        psi.ArgumentList.Add("agent");
-        psi.ArgumentList.Add("--plan");
-        psi.ArgumentList.Add(AgentProtocol.EncodePlan(plan));
-        return new AgentProcess(index, Process.Start(psi) ?? throw new InvalidOperationException("agent did not start"));
-    }
+    public static AgentProcess Start(int index, LoadPlan plan) =>
+        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlan(plan)));
 
     /// <summary>Reads the agent's ticks until it exits; returns true when its final tick arrived.</summary>
     public async Task<bool> PumpAsync(Action<Tick> onTick)
     {
-        var stderr = Task.Run(async () =>
-        {
-            string? line;
-            while ((line = await _process.StandardError.ReadLineAsync()) is not null)
-                if (line.Length > 0) _lastStderr = line;
-        });
         bool final = false;
-        string? l;
-        while ((l = await _process.StandardOutput.ReadLineAsync()) is not null)
+        await _child.ReadLinesAsync(l =>
         {
-            if (l == AgentProtocol.Ready) { _ready.TrySetResult(); continue; }
-            if (!l.StartsWith('{')) continue;
+            if (l == AgentProtocol.Ready) { _ready.TrySetResult(); return; }
+            if (!l.StartsWith('{')) return;
             var tick = AgentProtocol.DecodeTick(l);
             onTick(tick);
             if (tick.Final) final = true;
-        }
+        });
         _ready.TrySetResult();
-        await _process.WaitForExitAsync();
-        await stderr;
         return final;
     }
 
-    public void Go()
-    {
-        try
-        {
-            _process.StandardInput.WriteLine(AgentProtocol.Go);
-            _process.StandardInput.Flush();
-        }
-        catch (IOException) { }
-    }
+    public void Go() => _child.Send(AgentProtocol.Go);
 
     /// <summary>Asks the agent to stop and report (SIGTERM); it writes its final tick and exits.</summary>
-    public void Stop()
-    {
-        try { if (!_process.HasExited) _ = kill(_process.Id, SigTerm); } catch (InvalidOperationException) { }
-    }
+    public void Stop() => _child.Terminate();
 
-    public void Kill()
-    {
-        try { if (!_process.HasExited) _process.Kill(); } catch (InvalidOperationException) { }
-    }
+    public void Kill() => _child.Kill();
 
     public void Dispose()
     {
         Kill();
-        _process.Dispose();
+        _child.Dispose();
     }
 }

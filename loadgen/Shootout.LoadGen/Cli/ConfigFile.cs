@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
-using Shootout.Common.Cli;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Thresholds;
+using static Shootout.LoadGen.Cli.ConfigFields;
 
 namespace Shootout.LoadGen.Cli;
 
@@ -15,16 +14,8 @@ internal static class ConfigFile
 {
     public static Settings Load(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
-        }
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new UsageException($"--config: '{path}' is not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}"); }
-        using (doc) return Parse(doc.RootElement);
+        using var doc = ConfigFields.Read(path);
+        return Parse(doc.RootElement);
     }
 
     public static Settings Parse(JsonElement root)
@@ -167,38 +158,5 @@ internal static class ConfigFile
             list.Add(t with { AbortOnFail = abort, AbortDelay = delay });
         }
         return list;
-    }
-
-    private static UsageException Field(string field, string problem) => new($"config field '{field}': {problem}");
-
-    private static string Str(JsonElement v, string f) =>
-        v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Field(f, "must be a string");
-
-    /// <summary>A string, or an array of strings joined with commas (as the command line takes them).</summary>
-    private static string StrOrList(JsonElement v, string f) =>
-        v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f);
-
-    private static bool Bool(JsonElement v, string f) =>
-        v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Field(f, "must be true or false");
-
-    private static int Int(JsonElement v, string f, int min, int max = int.MaxValue)
-    {
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int n)) throw Field(f, "must be a whole number");
-        if (n < min || n > max) throw Field(f, max == int.MaxValue ? $"must be at least {min} (got {n})" : $"must be between {min} and {max} (got {n})");
-        return n;
-    }
-
-    private static double Num(JsonElement v, string f, double min)
-    {
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double n) || !double.IsFinite(n)) throw Field(f, "must be a number");
-        if (n < min) throw Field(f, $"must be at least {min.ToString(CultureInfo.InvariantCulture)} (got {n.ToString(CultureInfo.InvariantCulture)})");
-        return n;
-    }
-
-    private static TimeSpan Dur(JsonElement v, string f)
-    {
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
-        if (v.ValueKind == JsonValueKind.String && ValueSyntax.TryDuration(v.GetString()!, out var d)) return d;
-        throw Field(f, "must be a duration such as \"10s\", \"500ms\" or \"00:00:10\"");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Shootout.Common;
@@ -96,32 +95,17 @@ internal static class NeighboursAgent
 /// <summary>The coordinator's side: the neighbours in a child process of this same executable.</summary>
 internal sealed class NeighboursAgentProcess : INeighbours
 {
-    private readonly Process _process;
+    private readonly SelfProcess _child;
     private readonly TaskCompletionSource<string?> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, TaskCompletionSource<FleetSnapshot>> _requested = new();
     private readonly Task _pump;
     private readonly object _gate = new();
-    private string? _lastStderr;
     private volatile FleetSnapshot? _latest;
 
     public NeighboursAgentProcess(NeighboursPlan plan)
     {
-        var psi = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate own executable");
-        psi.FileName = self;
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            psi.ArgumentList.Add(typeof(NeighboursAgentProcess).Assembly.Location);
-        psi.ArgumentList.Add(NeighboursAgent.Command);
-        psi.ArgumentList.Add("--plan");
-        psi.ArgumentList.Add(NeighboursAgent.EncodePlan(plan));
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("the neighbours' process did not start");
-        Pid = _process.Id;
+        _child = SelfProcess.Start(NeighboursAgent.Command, NeighboursAgent.EncodePlan(plan));
+        Pid = _child.Pid;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -131,50 +115,31 @@ internal sealed class NeighboursAgentProcess : INeighbours
 
     public Task<string?> ConnectAsync() => _ready.Task;
 
-    public void Go() => Send(NeighboursAgent.Go);
+    public void Go() => _child.Send(NeighboursAgent.Go);
 
     public Task<FleetSnapshot> SnapshotAsync(string kind)
     {
         var tcs = new TaskCompletionSource<FleetSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _requested[kind] = tcs;
-        Send(kind == FleetSnapshot.Final ? NeighboursAgent.Stop : NeighboursAgent.Mark);
+        _child.Send(kind == FleetSnapshot.Final ? NeighboursAgent.Stop : NeighboursAgent.Mark);
         return tcs.Task.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    private void Send(string line)
-    {
-        try
-        {
-            _process.StandardInput.WriteLine(line);
-            _process.StandardInput.Flush();
-        }
-        catch (IOException) { }
     }
 
     private async Task PumpAsync()
     {
-        var stderr = Task.Run(async () =>
+        await _child.ReadLinesAsync(l =>
         {
-            string? line;
-            while ((line = await _process.StandardError.ReadLineAsync()) is not null)
-                if (line.Length > 0) _lastStderr = line;
-        });
-        string? l;
-        while ((l = await _process.StandardOutput.ReadLineAsync()) is not null)
-        {
-            if (l == NeighboursAgent.Ready) { _ready.TrySetResult(null); continue; }
-            if (l.StartsWith("error: ", StringComparison.Ordinal)) { _ready.TrySetResult(l["error: ".Length..]); continue; }
-            if (!l.StartsWith('{')) continue;
+            if (l == NeighboursAgent.Ready) { _ready.TrySetResult(null); return; }
+            if (l.StartsWith("error: ", StringComparison.Ordinal)) { _ready.TrySetResult(l["error: ".Length..]); return; }
+            if (!l.StartsWith('{')) return;
             var snapshot = NeighboursAgent.Decode(l);
             _latest = snapshot;
             TaskCompletionSource<FleetSnapshot>? waiting;
             lock (_gate)
                 if (_requested.Remove(snapshot.Kind, out waiting)) { }
             waiting?.TrySetResult(snapshot);
-        }
-        await _process.WaitForExitAsync();
-        await stderr;
-        string died = $"the neighbours' process exited with {_process.ExitCode} ({_lastStderr ?? "no message"})";
+        });
+        string died = $"the neighbours' process exited with {_child.ExitCode} ({_child.LastError ?? "no message"})";
         _ready.TrySetResult(died);
         lock (_gate)
             foreach (var t in _requested.Values) t.TrySetException(new IOException(died));
@@ -182,10 +147,10 @@ internal sealed class NeighboursAgentProcess : INeighbours
 
     public async ValueTask DisposeAsync()
     {
-        try { _process.StandardInput.Close(); } catch (IOException) { }
-        if (!_process.WaitForExit(TimeSpan.FromSeconds(15)))
-            try { _process.Kill(); } catch (InvalidOperationException) { }
+        _child.CloseInput();
+        if (!_child.WaitForExit(TimeSpan.FromSeconds(15)))
+            _child.Kill();
         await _pump.WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
-        _process.Dispose();
+        _child.Dispose();
     }
 }

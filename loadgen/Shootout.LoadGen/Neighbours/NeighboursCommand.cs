@@ -9,6 +9,7 @@ namespace Shootout.LoadGen.Neighbours;
 /// connections optional) and P probes. Reports the probes' latency (from the scheduled send time) and each
 /// flood's throughput with Jain's fairness index. Also the hidden <c>neighbours-agent</c>, the neighbours' process.
 /// </summary>
+// Its options mirror LoadGenOptions' shape (flags into nullable settings, a config file under them) on other fields.
 internal static class NeighboursCommand
 {
     public const string Name = "neighbours";
@@ -17,24 +18,40 @@ internal static class NeighboursCommand
     private static readonly Option<int?> Floods = Whole("--floods", "Flooding connections (default 16)", 0, 10_000);
     private static readonly Option<long?> MessageSize = Size("--message-size", "Bytes per flood write, e.g. 64KiB (default 64KiB)", 16 << 20);
     private static readonly Option<long?> Window = Size("--window", "Bytes a flood keeps in flight, written but not yet echoed (default 4 writes)", 64 << 20);
-    private static readonly Option<int?> NeverReading = Whole("--never-reading", "Connections that write until backpressure stops them and never read (default 0)", 0, 10_000);
+    private static readonly Option<int?> NeverReading = Whole("--never-reading",
+        "Connections that write until backpressure stops them and never read (default 0)",
+        0, 10_000);
     private static readonly Option<int?> Probes = Whole("--probes", "Light probe connections (default 100)", 1, 10_000);
     private static readonly Option<TimeSpan?> ProbeInterval = Time("--probe-interval", "Each probe sends once per interval (default 10ms)");
     private static readonly Option<int?> ProbeSize = Whole("--probe-size", "Bytes per probe message (default 9)", 1, 65536);
     private static readonly Option<TimeSpan?> Warmup = Time("--warmup", "Floods run this long before the probes are measured (default 1s)", positive: false);
     private static readonly Option<TimeSpan?> Duration = Time("--duration", "Measured window (default 10s)");
     private static readonly Option<TimeSpan?> ConnectTimeout = Time("--connect-timeout", "Give up a connect after this long (default 5s)");
-    private static readonly Option<TimeSpan?> MessageTimeout = Time("--message-timeout", "A probe echo or a flood's progress waited for longer is an error (default 10s)");
+    private static readonly Option<TimeSpan?> MessageTimeout = Time("--message-timeout",
+        "A probe echo or a flood's progress waited for longer is an error (default 10s)");
     private static readonly Option<bool> AllowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback addresses" };
-    private static readonly Option<bool> InProcess = new("--in-process") { Description = "Run the neighbours in this process (still on their own event loops) instead of a child process" };
-    private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "Directory for summary.json and the reports (default ./loadgen-report)" };
+    private static readonly Option<bool> InProcess = new("--in-process")
+    {
+        Description = "Run the neighbours in this process (still on their own event loops) instead of a child process",
+    };
+    private static readonly Option<string?> ReportDir = new("--report-dir")
+    {
+        Description = "Directory for summary.json and the reports (default ./loadgen-report)",
+    };
     private static readonly Option<int?> MetricsPort = Whole("--metrics-port", "Serve Prometheus metrics on this port (0: off)", 0, 65535);
-    private static readonly Option<string?> Config = new("--config") { Description = "JSON config file (the options in snake_case); flags override its fields" };
-    private static readonly Option<bool> Plain = new("--plain") { Description = "Accepted for symmetry with the other scenarios: progress is always plain lines" };
+    private static readonly Option<string?> Config = new("--config")
+    {
+        Description = "JSON config file (the options in snake_case); flags override its fields",
+    };
+    private static readonly Option<bool> Plain = new("--plain")
+    {
+        Description = "Accepted for symmetry with the other scenarios: progress is always plain lines",
+    };
 
     public static Command Create()
     {
-        var command = new Command(Name, "Light probes beside heavy neighbours: probe latency (from the scheduled send time) and each flood's share (Jain's index)");
+        var command = new Command(Name,
+            "Light probes beside heavy neighbours: probe latency (from the scheduled send time) and each flood's share (Jain's index)");
         foreach (Option o in new Option[] { Target, Floods, MessageSize, Window, NeverReading, Probes, ProbeInterval, ProbeSize, Warmup, Duration,
                      ConnectTimeout, MessageTimeout, AllowRemote, InProcess, ReportDir, MetricsPort, Config, Plain })
             command.Options.Add(o);

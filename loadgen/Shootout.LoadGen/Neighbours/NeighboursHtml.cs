@@ -14,7 +14,8 @@ internal static class NeighboursHtml
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
         sb.Append(E($"Light clients beside heavy neighbours — {r.Plan.TargetLabel}"));
         sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}" +
-                  "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
+                  "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}" +
+                  "figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
         sb.Append(MarkdownToHtml(md));
         var t = r.Timeline;
         sb.Append("<h2>Charts</h2>");

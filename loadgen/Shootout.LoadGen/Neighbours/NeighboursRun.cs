@@ -44,7 +44,8 @@ internal static class NeighboursRun
             FleetSnapshot? mark = null, FleetSnapshot? final = null) =>
             Summarise(plan, status, code, message, startedAt, wall.Elapsed.TotalSeconds, probes, neighbours, mark, final, latency, service, timeline);
 
-        if (await Probe.RunAsync(plan.Targets.Distinct(), TimeSpan.FromSeconds(Math.Min(plan.ConnectTimeout.TotalSeconds, 3))).ConfigureAwait(false) is { } down)
+        var probeTimeout = TimeSpan.FromSeconds(Math.Min(plan.ConnectTimeout.TotalSeconds, 3));
+        if (await Probe.RunAsync(plan.Targets.Distinct(), probeTimeout).ConfigureAwait(false) is { } down)
             return Finish(reportDir, Result("failed", 1, $"{ErrorKinds.Describe(down.Kind)}: {down.Target} (is the server running?)"));
 
         INeighbours neighbours = plan.Layout == NeighboursLayout.SeparateProcesses ? new NeighboursAgentProcess(plan) : new LocalNeighbours(plan);
@@ -57,7 +58,9 @@ internal static class NeighboursRun
             if (await probes.ConnectAsync().ConfigureAwait(false) is { } pf)
                 return Finish(reportDir, Result("failed", 1, $"a probe could not connect: {pf}", probes, neighbours));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"neighbours → {plan.TargetLabel}: {plan.Floods} floods × {plan.MessageSize} B (window {plan.Window} B), {plan.NeverReading} never reading, {plan.Probes} probes × {plan.ProbeSize} B every {plan.ProbeInterval.TotalMilliseconds:0.###} ms; {plan.LayoutDescription}"));
+                $"neighbours → {plan.TargetLabel}: {plan.Floods} floods × {plan.MessageSize} B (window {plan.Window} B), {plan.NeverReading} " +
+                $"never reading, {plan.Probes} probes × {plan.ProbeSize} B every {plan.ProbeInterval.TotalMilliseconds:0.###} ms; " +
+                $"{plan.LayoutDescription}"));
 
             neighbours.Go();
             try { await Task.Delay(plan.Warmup, cancel).ConfigureAwait(false); }
@@ -69,7 +72,8 @@ internal static class NeighboursRun
                 await MeasureAsync(plan, probes, neighbours, metrics, latency, service, timeline, mark, cancel).ConfigureAwait(false);
                 final = await neighbours.SnapshotAsync(FleetSnapshot.Final).ConfigureAwait(false);
             }
-            await probes.StopAsync(cancel.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(plan.MessageTimeout.TotalSeconds, 5))).ConfigureAwait(false);
+            var stopGrace = cancel.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(plan.MessageTimeout.TotalSeconds, 5));
+            await probes.StopAsync(stopGrace).ConfigureAwait(false);
             var (lastLatency, lastService) = probes.CutInterval();
             latency.Add(lastLatency);
             service.Add(lastService);
@@ -84,7 +88,10 @@ internal static class NeighboursRun
             await neighbours.DisposeAsync().ConfigureAwait(false);
         }
         if (cancel.IsCancellationRequested)
-            return Finish(reportDir, Result("interrupted", 130, $"interrupted after {wall.Elapsed.TotalSeconds:0.0} s; partial reports in {reportDir}", probes, neighbours, mark, final));
+        {
+            string message = $"interrupted after {wall.Elapsed.TotalSeconds:0.0} s; partial reports in {reportDir}";
+            return Finish(reportDir, Result("interrupted", 130, message, probes, neighbours, mark, final));
+        }
         var result = Result("ok", 0, null, probes, neighbours, mark, final);
         return Finish(reportDir, Verdict(result));
     }
@@ -118,7 +125,9 @@ internal static class NeighboursRun
             (lastOk, lastFailed) = (ok, failed);
             if (now is not null && now.Elapsed > previous.Elapsed) previous = now;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{second,4}s] probes ok {point.ProbeOk} failed {point.ProbeFailed} p50 {point.P50}us p99 {point.P99}us max {point.Max}us | floods {point.FloodBytesPerSecond / 1048576:0.0} MiB/s, slowest {point.SlowestFloodBytesPerSecond / 1048576:0.00} MiB/s, jain {point.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}"));
+                $"[{second,4}s] probes ok {point.ProbeOk} failed {point.ProbeFailed} p50 {point.P50}us p99 {point.P99}us max {point.Max}us | " +
+                $"floods {point.FloodBytesPerSecond / 1048576:0.0} MiB/s, slowest {point.SlowestFloodBytesPerSecond / 1048576:0.00} MiB/s, jain " +
+                $"{point.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}"));
             Console.Out.Flush();
         }
     }
@@ -169,15 +178,19 @@ internal static class NeighboursRun
     {
         if (r.Errors.Count == 0 && r.ProbesFailed == 0) return r;
         string list = string.Join(", ", r.Errors.OrderByDescending(e => e.Value).Take(4).Select(e => $"{e.Key} {e.Value}"));
-        return r with { Status = "failed", ExitCode = 1, Message = $"{r.ProbesFailed} of {r.ProbesScheduled} probe messages failed; errors: {(list.Length == 0 ? "none" : list)}" };
+        string errors = list.Length == 0 ? "none" : list;
+        return r with { Status = "failed", ExitCode = 1, Message = $"{r.ProbesFailed} of {r.ProbesScheduled} probe messages failed; errors: {errors}" };
     }
 
     private static int Finish(string dir, NeighboursResult r)
     {
         NeighboursReports.WriteAll(dir, r);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"neighbours: probes ok {r.ProbesOk}/{r.ProbesScheduled} failed {r.ProbesFailed}, p50 {r.P(50)}us p99 {r.P(99)}us max {(r.ProbeLatency.TotalCount == 0 ? 0 : r.ProbeLatency.GetMaxValue())}us; " +
-            $"floods {r.Floods.Count}: mean {r.FloodMean / 1048576:0.00} MiB/s, slowest {r.FloodMin / 1048576:0.00} MiB/s, slowest/mean {r.SlowestOverMean?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}, jain {r.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}; reports in {dir}"));
+            $"neighbours: probes ok {r.ProbesOk}/{r.ProbesScheduled} failed {r.ProbesFailed}, p50 {r.P(50)}us p99 {r.P(99)}us max " +
+            $"{(r.ProbeLatency.TotalCount == 0 ? 0 : r.ProbeLatency.GetMaxValue())}us; " +
+            $"floods {r.Floods.Count}: mean {r.FloodMean / 1048576:0.00} MiB/s, slowest {r.FloodMin / 1048576:0.00} MiB/s, slowest/mean " +
+            $"{r.SlowestOverMean?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}, jain " +
+            $"{r.Jain?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}; reports in {dir}"));
         Console.Out.Flush();
         if (r.Message is not null && r.ExitCode != 0) Console.Error.WriteLine($"shootout-loadgen: error: {r.Message}");
         return r.ExitCode;

@@ -1,11 +1,13 @@
 using System.Text.Json;
-using Shootout.Common.Cli;
 using Shootout.LoadGen.Cli;
+using static Shootout.LoadGen.Cli.ConfigFields;
 
 namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>What the user asked for, from flags and/or a JSON config file (the same names in snake_case);
 /// unset values are null so a flag overrides its config field.</summary>
+// Its own record, not Cli/Settings: none of the load scenarios' fields apply here (phases, thresholds, agents); the JSON
+// readers and report writers are shared (ConfigFields, ReportWriter).
 internal sealed record NeighboursSettings
 {
     public string? Target { get; init; }
@@ -49,18 +51,8 @@ internal sealed record NeighboursSettings
     /// "scenario", if present, must be "neighbours". Every error names its field.</summary>
     public static NeighboursSettings Load(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
-        }
-        try
-        {
-            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return Parse(doc.RootElement);
-        }
-        catch (JsonException e) { throw new UsageException($"--config: '{path}' is not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}"); }
+        using var doc = ConfigFields.Read(path);
+        return Parse(doc.RootElement);
     }
 
     public static NeighboursSettings Parse(JsonElement root)
@@ -74,7 +66,7 @@ internal sealed record NeighboursSettings
             s = f.Replace("-", "_").ToLowerInvariant() switch
             {
                 "scenario" => Str(v, f) is "neighbours" or "neighbors" ? s : throw Field(f, $"'{Str(v, f)}' does not match the 'neighbours' command"),
-                "target" => s with { Target = v.ValueKind == JsonValueKind.Array ? string.Join(',', v.EnumerateArray().Select((e, i) => Str(e, $"{f}[{i}]"))) : Str(v, f) },
+                "target" => s with { Target = StrOrList(v, f) },
                 "floods" => s with { Floods = Int(v, f) },
                 "message_size" => s with { MessageSize = Size(v, f) },
                 "window" => s with { Window = Size(v, f) },
@@ -145,30 +137,5 @@ internal sealed record NeighboursSettings
     {
         long n = value ?? fallback;
         return n >= min && n <= max ? n : throw new UsageException($"{name}: must be between {min} and {max} bytes (got {n})");
-    }
-
-    private static UsageException Field(string field, string problem) => new($"config field '{field}': {problem}");
-
-    private static string Str(JsonElement v, string f) =>
-        v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Field(f, "must be a string");
-
-    private static bool Bool(JsonElement v, string f) =>
-        v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Field(f, "must be true or false");
-
-    private static int Int(JsonElement v, string f) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : throw Field(f, "must be a whole number");
-
-    private static long Size(JsonElement v, string f) => v.ValueKind switch
-    {
-        JsonValueKind.Number when v.TryGetInt64(out long n) && n >= 0 => n,
-        JsonValueKind.String when ValueSyntax.TrySize(v.GetString(), out long n) => n,
-        _ => throw Field(f, "must be a size such as 65536 or \"64KiB\""),
-    };
-
-    private static TimeSpan Dur(JsonElement v, string f)
-    {
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
-        if (v.ValueKind == JsonValueKind.String && ValueSyntax.TryDuration(v.GetString()!, out var d)) return d;
-        throw Field(f, "must be a duration such as \"10s\", \"10ms\" or \"00:00:10\"");
     }
 }

@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using HdrHistogram;
+using Shootout.LoadGen.Reports;
 
 namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>DIR/summary.json of the neighbours scenario. Field names are a contract (the runner and bench read them).</summary>
+// The first fields (scenario … wall_s) are the same as every scenario's summary.json (Reports/SummaryJson), the rest its own.
 internal static class NeighboursSummaryJson
 {
     public static JsonObject Build(NeighboursResult r)
@@ -102,8 +103,7 @@ internal static class NeighboursSummaryJson
         };
     }
 
-    public static string Write(NeighboursResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    public static string Write(NeighboursResult r) => Build(r).ToJsonString(SummaryJson.Options);
 
-    private static double Round(double v) => Math.Round(v, 3);
+    private static double Round(double v) => SummaryJson.Round(v);
 }

@@ -6,6 +6,7 @@ using HdrHistogram;
 namespace Shootout.LoadGen.Reports;
 
 /// <summary>DIR/report.html: one self-contained page (inline CSS and SVG, no script, no network).</summary>
+// The same tables as report.md (MarkdownReport), in HTML: each format keeps its own markup, row by row.
 internal static class HtmlReport
 {
     public static string Write(RunResult r)

@@ -4,20 +4,22 @@ namespace Shootout.LoadGen.Reports;
 /// reader never sees half a report.</summary>
 internal static class ReportWriter
 {
-    public static void WriteAll(string dir, RunResult result)
+    public static void WriteAll(string dir, RunResult result) => WriteFiles(dir,
+        ("summary.json", SummaryJson.Write(result)),
+        ("report.csv", CsvReport.Write(result)),
+        ("report.md", MarkdownReport.Write(result)),
+        ("report.html", HtmlReport.Write(result)));
+
+    /// <summary>Every scenario's reports go out this way (the neighbours' too).</summary>
+    public static void WriteFiles(string dir, params (string Name, string Content)[] files)
     {
         Directory.CreateDirectory(dir);
-        Write(dir, "summary.json", SummaryJson.Write(result));
-        Write(dir, "report.csv", CsvReport.Write(result));
-        Write(dir, "report.md", MarkdownReport.Write(result));
-        Write(dir, "report.html", HtmlReport.Write(result));
-    }
-
-    private static void Write(string dir, string name, string content)
-    {
-        var path = Path.Combine(dir, name);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, content);
-        File.Move(tmp, path, overwrite: true);
+        foreach (var (name, content) in files)
+        {
+            var path = Path.Combine(dir, name);
+            var tmp = path + ".tmp";
+            File.WriteAllText(tmp, content);
+            File.Move(tmp, path, overwrite: true);
+        }
     }
 }

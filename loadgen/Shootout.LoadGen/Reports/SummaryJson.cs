@@ -97,12 +97,15 @@ internal static class SummaryJson
         ["count"] = l.Count, ["p50"] = l.P50, ["p90"] = l.P90, ["p99"] = l.P99, ["p999"] = l.P999, ["max"] = l.Max,
     };
 
-    public static string Write(RunResult r) =>
-        Build(r).ToJsonString(new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
+    public static string Write(RunResult r) => Build(r).ToJsonString(Options);
 
-    private static double Round(double v) => Math.Round(v, 3);
+    /// <summary>How every scenario's summary.json is written (the neighbours' too): indented, µ and → as they are.</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Figures to three decimals, in every scenario's summary.json.</summary>
+    public static double Round(double v) => Math.Round(v, 3);
 }

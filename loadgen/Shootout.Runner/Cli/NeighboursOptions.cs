@@ -16,9 +16,13 @@ internal sealed record NeighboursPhaseSettings
 internal static class NeighboursOptions
 {
     private static readonly Option<bool> Off = new("--no-neighbours") { Description = "Skip the phase that measures light clients beside heavy neighbours." };
-    private static readonly Option<int> Floods = RunnerCommand.Ranged("--neighbours-floods", "Flooding connections (64 KiB writes) beside the probes.", 16, 1, 1000);
+    private static readonly Option<int> Floods = RunnerCommand.Ranged("--neighbours-floods",
+        "Flooding connections (64 KiB writes) beside the probes.",
+        16, 1, 1000);
     private static readonly Option<int> Probes = RunnerCommand.Ranged("--neighbours-probes", "Light probe connections (9 B every 10 ms each).", 100, 1, 1000);
-    private static readonly Option<TimeSpan> Duration = RunnerCommand.Duration("--neighbours-duration", "How long the probes are measured beside the neighbours.", TimeSpan.FromSeconds(5));
+    private static readonly Option<TimeSpan> Duration = RunnerCommand.Duration("--neighbours-duration",
+        "How long the probes are measured beside the neighbours.",
+        TimeSpan.FromSeconds(5));
 
     public static void AddTo(Command command)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Shootout.Common.Cli;
 
 namespace Shootout.Runner.Cli;
@@ -16,38 +17,71 @@ internal static class RunnerCommand
     };
     private static readonly Option<string> ReferencesOption = new("--references")
     {
-        Description = "Reference servers measured after the engines, the same way, comma-separated: c (epoll), go (goroutine per connection), rust (std::thread per connection). Built by `make references` into bin/references/; one not built is skipped with the reason.",
+        Description = "Reference servers measured after the engines, the same way, comma-separated: c (epoll), " +
+                      "go (goroutine per connection), rust (std::thread per connection). Built by `make references` " +
+                      "into bin/references/; one not built is skipped with the reason.",
         DefaultValueFactory = _ => "",
         HelpName = "c,go,rust",
     };
-    private static readonly Option<string?> ReferencesDir = new("--references-dir") { Description = "Where the reference servers are (default: references/ next to this executable)." };
-    private static readonly Option<int> Connections = Ranged("--connections", "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).", 20_000, 1, 10_000_000);
-    private static readonly Option<double> ConnectRate = Rate("--connect-rate", "Connections opened per second while ramping (the measured connect rate is what the engine achieves).", 50_000);
+    private static readonly Option<string?> ReferencesDir = new("--references-dir")
+    {
+        Description = "Where the reference servers are (default: references/ next to this executable).",
+    };
+    private static readonly Option<int> Connections = Ranged("--connections",
+        "Idle connections each engine holds (past one process's open-file limit, the engine runs as several SO_REUSEPORT processes).",
+        20_000, 1, 10_000_000);
+    private static readonly Option<double> ConnectRate = Rate("--connect-rate",
+        "Connections opened per second while ramping (the measured connect rate is what the engine achieves).",
+        50_000);
     private static readonly Option<int> EchoConnections = Ranged("--echo-connections", "Connections carrying the constant-rate echo.", 100, 1, 100_000);
     private static readonly Option<double> EchoRate = Rate("--echo-rate", "Echo messages per second over all echo connections (open model).", 5_000);
     private static readonly Option<TimeSpan> EchoDuration = Duration("--echo-duration", "How long the constant-rate echo runs.", TimeSpan.FromSeconds(5));
-    private static readonly Option<int> ClosedConnections = Ranged("--closed-connections", "Connections in the closed-loop maximum-throughput phase.", 100, 1, 100_000);
+    private static readonly Option<int> ClosedConnections = Ranged("--closed-connections",
+        "Connections in the closed-loop maximum-throughput phase.",
+        100, 1, 100_000);
     private static readonly Option<TimeSpan> ClosedDuration = Duration("--closed-duration", "How long the closed-loop phase runs.", TimeSpan.FromSeconds(5));
     private static readonly Option<int> MessageSize = Ranged("--message-size", "Bytes per echo message.", 32, 1, 1 << 20);
-    private static readonly Option<int> Warmup = Ranged("--warmup-connections", "Connections opened, echoed on and closed before the baseline is read (the same for every engine; at least 100 per server copy).", 200, 0, 10_000);
-    private static readonly Option<TimeSpan> RampStall = Duration("--ramp-stall", "Give up ramping after this long without one more connection held (the engine then fails: it cannot reach --connections).", TimeSpan.FromSeconds(15));
+    private static readonly Option<int> Warmup = Ranged("--warmup-connections",
+        "Connections opened, echoed on and closed before the baseline is read (the same for every engine; at least 100 per server copy).",
+        200, 0, 10_000);
+    private static readonly Option<TimeSpan> RampStall = Duration("--ramp-stall",
+        "Give up ramping after this long without one more connection held (the engine then fails: it cannot reach --connections).",
+        TimeSpan.FromSeconds(15));
     private static readonly Option<double> MemoryReserve = new("--memory-reserve")
     {
-        Description = "GiB of MemAvailable kept free: an engine's ramp stops before the machine goes below it (and the engine is torn down at half of it); the report names memory as the wall.",
+        Description = "GiB of MemAvailable kept free: an engine's ramp stops before the machine goes below it " +
+                      "(and the engine is torn down at half of it); the report names memory as the wall.",
         DefaultValueFactory = _ => 3,
         HelpName = "GiB",
         CustomParser = r => OptionParsers.Number(r, 3, 0, 1024),
     };
-    private static readonly Option<TimeSpan> RampTimeout = Duration("--ramp-timeout", "Longest an engine may ramp; then the ramp stops where it is and the report says so.", TimeSpan.FromMinutes(10));
-    private static readonly Option<string> ResultsDir = new("--results-dir") { Description = "Where results/<timestamp>/ and results/latest go.", DefaultValueFactory = _ => "results" };
-    private static readonly Option<bool> NoPrometheus = new("--no-prometheus") { Description = "Do not start a local Prometheus even when the prometheus binary is on PATH." };
-    private static readonly Option<int> PrometheusPort = Ranged("--prometheus-port", "Port for the local Prometheus (the next free one if taken).", 9090, 1, 65535);
+    private static readonly Option<TimeSpan> RampTimeout = Duration("--ramp-timeout",
+        "Longest an engine may ramp; then the ramp stops where it is and the report says so.",
+        TimeSpan.FromMinutes(10));
+    private static readonly Option<string> ResultsDir = new("--results-dir")
+    {
+        Description = "Where results/<timestamp>/ and results/latest go.",
+        DefaultValueFactory = _ => "results",
+    };
+    private static readonly Option<bool> NoPrometheus = new("--no-prometheus")
+    {
+        Description = "Do not start a local Prometheus even when the prometheus binary is on PATH.",
+    };
+    private static readonly Option<int> PrometheusPort = Ranged("--prometheus-port",
+        "Port for the local Prometheus (the next free one if taken).",
+        9090, 1, 65535);
     private static readonly Option<bool> NoSysctl = new("--no-sysctl") { Description = "Do not raise kernel limits even as root (only report them)." };
-    private static readonly Option<bool> KeepSysctl = new("--keep-sysctl") { Description = "Leave the kernel limits the run raised in place afterwards (by default they are put back)." };
+    private static readonly Option<bool> KeepSysctl = new("--keep-sysctl")
+    {
+        Description = "Leave the kernel limits the run raised in place afterwards (by default they are put back).",
+    };
     private static readonly Option<bool> Plain = new("--plain") { Description = "Plain progress lines even on a terminal." };
     private static readonly Option<string?> Server = new("--server") { Description = "Path of shootout-server (default: next to this executable)." };
     private static readonly Option<string?> LoadGen = new("--loadgen") { Description = "Path of shootout-loadgen (default: next to this executable)." };
-    private static readonly Option<string?> ServerArgs = new("--server-args") { Description = "Extra arguments for every server process, space-separated (e.g. \"--event-loops 2\")." };
+    private static readonly Option<string?> ServerArgs = new("--server-args")
+    {
+        Description = "Extra arguments for every server process, space-separated (e.g. \"--event-loops 2\").",
+    };
 
     public static async Task<int> RunAsync(string[] args, Func<RunnerSettings, CancellationToken, Task<int>> run)
     {
@@ -73,8 +107,10 @@ internal static class RunnerCommand
         });
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
-            Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate, EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration,
-            MessageSize, Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort, NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
+            Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate,
+            EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration, MessageSize,
+            Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort,
+            NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         NeighboursOptions.AddTo(root);
         var parsed = root.Parse(args);
@@ -125,8 +161,8 @@ internal static class RunnerCommand
             }
         }
         using var cts = new CancellationTokenSource();
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
         return await run(settings, cts.Token);
     }
 

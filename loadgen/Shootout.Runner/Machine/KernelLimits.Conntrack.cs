@@ -41,7 +41,8 @@ internal sealed partial class KernelLimits
         if (ConntrackInUse() is not { } inUse || Conntrack() is not { } table) return null;
         long need = ConntrackNeed(connections, inUse);
         return table.Max >= need ? null
-            : $"conntrack: the kernel tracks every connection here ({inUse:N0} of nf_conntrack_max {table.Max:N0} entries in use; a container engine's NAT rules do that) " +
+            : $"conntrack: the kernel tracks every connection here ({inUse:N0} of nf_conntrack_max {table.Max:N0} entries in use; a container " +
+              $"engine's NAT rules do that) " +
               $"and drops packets past the maximum: expect the ramp to stop at about {Math.Max(0, table.Max - inUse):N0} connections, conntrack table full " +
               $"(a run of {connections:N0} needs {need:N0}; as root the runner raises {ConntrackMax} for the run)";
     }

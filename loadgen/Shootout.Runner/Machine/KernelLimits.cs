@@ -120,7 +120,8 @@ internal sealed partial class KernelLimits(Func<string, string?> read, Action<st
     public string Describe()
     {
         string V(string name) => read(name) ?? "?";
-        return $"kernel.pid_max {V("kernel.pid_max")}, kernel.threads-max {V("kernel.threads-max")}, vm.max_map_count {V("vm.max_map_count")} per process, {ThreadsNow():N0} threads on the machine";
+        return $"kernel.pid_max {V("kernel.pid_max")}, kernel.threads-max {V("kernel.threads-max")}, vm.max_map_count {V("vm.max_map_count")} per " +
+               $"process, {ThreadsNow():N0} threads on the machine";
     }
 
     /// <summary>Threads (kernel tasks) on the machine now: the 4th field of /proc/loadavg is running/total.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Machine;
 
@@ -51,7 +52,8 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         if (projected < ReserveBytes)
         {
             Reason = pending > 0 && projected < available
-                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted, below the {Gb(ReserveBytes)} reserve")
+                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are ") +
+                  F($"accepted, below the {Gb(ReserveBytes)} reserve")
                 : F($"memory: MemAvailable {Gb(available)} below the {Gb(ReserveBytes)} reserve");
             return MemoryVerdict.StopRamp;
         }
@@ -59,6 +61,4 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
     }
 
     public static string Gb(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

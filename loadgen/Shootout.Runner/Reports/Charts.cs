@@ -9,7 +9,10 @@ internal sealed record Series(string Name, IReadOnlyList<double?> Values);
 /// <remarks><paramref name="LogScale"/>: latencies span microseconds to seconds; on a linear axis p50 would vanish.</remarks>
 internal sealed record Chart(string Slug, string Title, string Unit, IReadOnlyList<string> Categories, IReadOnlyList<Series> Series, bool LogScale = false);
 
-/// <summary>The bar charts of a run: memory per connection, connect rate, throughput (the latency spectrum and the growth charts are <see cref="GrowthCharts"/>).</summary>
+/// <summary>
+/// The bar charts of a run: memory per connection, connect rate, throughput (the latency spectrum and the
+/// growth charts are <see cref="GrowthCharts"/>).
+/// </summary>
 internal static class Charts
 {
     public static readonly string[] Palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#eeca3b"];

@@ -22,7 +22,8 @@ internal static class ConsoleTable
 
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Echo Server Shootout — {s.ConnectionsPerEngine:N0} idle connections per engine, {s.Machine.Cores} cores")
-            .Caption("* best in column. user B/conn = Σ(RSS − baseline after warm-up) / held; kernel B/conn = slab growth / held (both loopback ends' sockets)");
+            .Caption("* best in column. user B/conn = Σ(RSS − baseline after warm-up) / held; kernel B/conn = slab growth / held (both loopback " +
+                     "ends' sockets)");
         table.AddColumn("engine");
         foreach (var c in Columns.All) table.AddColumn(new TableColumn(Markup.Escape(c.Header)).RightAligned());
         table.AddColumn("status");
@@ -31,7 +32,9 @@ internal static class ConsoleTable
             var cells = new List<string> { r.IsReference ? $"[grey]{Markup.Escape(r.Label)}[/]" : Markup.Escape(r.Label) };
             foreach (var c in Columns.All)
                 cells.Add(c.IsBest(r, s.Engines) ? $"[bold green]{Markup.Escape(c.Text(r))} *[/]" : Markup.Escape(c.Text(r)));
-            cells.Add(r.Status != "ok" ? $"[red]{Markup.Escape(r.StatusText)}[/]" : r.Limit is null && r.Hints.Count == 0 ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.StatusText)}[/]");
+            cells.Add(r.Status != "ok" ? $"[red]{Markup.Escape(r.StatusText)}[/]"
+                : r.Limit is null && r.Hints.Count == 0 ? "[green]ok[/]"
+                : $"[yellow]{Markup.Escape(r.StatusText)}[/]");
             table.AddRow(cells.ToArray());
         }
         foreach (var (name, unit, bytes) in Reference.Points)

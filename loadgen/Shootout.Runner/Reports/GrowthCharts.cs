@@ -1,5 +1,5 @@
-using System.Globalization;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -17,8 +17,10 @@ internal static class GrowthCharts
         return
         [
             Spectrum(s, rows),
-            Growth("growth-user", "User-space memory against connections held (Σ RSS of the server processes), with the fitted line", rows, r => r.UserFit, p => p.UserBytes),
-            Growth("growth-kernel", "Kernel memory against connections held (slab growth, both loopback ends), with the fitted line", rows, r => r.KernelFit, p => p.KernelBytes),
+            Growth("growth-user", "User-space memory against connections held (Σ RSS of the server processes), with the fitted line",
+                rows, r => r.UserFit, p => p.UserBytes),
+            Growth("growth-kernel", "Kernel memory against connections held (slab growth, both loopback ends), with the fitted line",
+                rows, r => r.KernelFit, p => p.KernelBytes),
             Timeline("timeline-connections", "Connections held over each run", "connections", rows, p => p.Connections),
             Timeline("timeline-rss", "Σ RSS of the server processes over each run", "MiB", rows, p => p.RssBytes / MiB),
             Timeline("timeline-memavailable", "MemAvailable over each run", "GiB", rows, p => p.MemAvailableBytes / GiB),
@@ -30,13 +32,15 @@ internal static class GrowthCharts
     {
         var ticks = new (double, string)[] { (0, "p0"), (LatencySpectrum.Axis(50), "p50"), (1, "p90"), (2, "p99"), (3, "p99.9"), (4, "p99.99"), (5, "max") };
         var series = rows.Where(r => r.Row.Echo is { Spectrum.Count: > 0 })
-            .Select(r => new XySeries(r.Row.Label, r.Row.Echo!.Spectrum.Select(p => (LatencySpectrum.Axis(p.Percentile), p.Micros)).ToList(), r.Color, Markers: true))
+            .Select(r => new XySeries(r.Row.Label,
+                r.Row.Echo!.Spectrum.Select(p => (LatencySpectrum.Axis(p.Percentile), p.Micros)).ToList(), r.Color, Markers: true))
             .ToList();
         return new XyChart("latency", F($"Echo latency spectrum at {s.Settings.EchoRate:N0} msg/s (coordinated-omission corrected)"), "percentile", "µs",
             series, LogY: true, XTicks: ticks, Css: "chart");
     }
 
-    private static XyChart Growth(string slug, string title, List<(EngineResult Row, string Color)> rows, Func<EngineResult, LinearFit?> fit, Func<GrowthPoint, long> bytes)
+    private static XyChart Growth(string slug, string title, List<(EngineResult Row, string Color)> rows,
+        Func<EngineResult, LinearFit?> fit, Func<GrowthPoint, long> bytes)
     {
         var series = new List<XySeries>();
         foreach (var (row, color) in rows)
@@ -69,11 +73,13 @@ internal static class GrowthCharts
             var p = row.Timeline.Points;
             if (p.Count < 2) continue;
             var pairs = p.Zip(p.Skip(1)).Where(x => x.Second.Seconds > x.First.Seconds).ToList();
-            series.Add(new XySeries(row.Label + " user", pairs.Select(x => (x.Second.Seconds, (x.Second.CpuUserSeconds - x.First.CpuUserSeconds) / (x.Second.Seconds - x.First.Seconds))).ToList(), color));
-            series.Add(new XySeries(row.Label + " system", pairs.Select(x => (x.Second.Seconds, (x.Second.CpuSystemSeconds - x.First.CpuSystemSeconds) / (x.Second.Seconds - x.First.Seconds))).ToList(), color, Dashed: true));
+            // Cores busy over each interval: CPU seconds gained over wall seconds passed.
+            List<(double, double)> Busy(Func<TimePoint, double> cpu) =>
+                pairs.Select(x => (x.Second.Seconds, (cpu(x.Second) - cpu(x.First)) / (x.Second.Seconds - x.First.Seconds))).ToList();
+            series.Add(new XySeries(row.Label + " user", Busy(t => t.CpuUserSeconds), color));
+            series.Add(new XySeries(row.Label + " system", Busy(t => t.CpuSystemSeconds), color, Dashed: true));
         }
-        return new XyChart("timeline-cpu", "CPU of the server processes over each run (user solid, system dashed)", "seconds since the engine started", "cores busy", series, Css: "chart timeline");
+        return new XyChart("timeline-cpu", "CPU of the server processes over each run (user solid, system dashed)",
+            "seconds since the engine started", "cores busy", series, Css: "chart timeline");
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -18,10 +18,13 @@ internal static class HtmlReport
         sb.AppendLine("<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}" +
                       "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}" +
                       "td.best{font-weight:bold;background:#e6f4ea}td.failed{color:#b00020;text-align:left}tr.reference td{color:#777}" +
-                      ".charts svg{display:block;width:100%;height:auto;margin:1em 0;border:1px solid #eee;background:#fff}pre{white-space:pre-wrap}</style></head>");
+                      ".charts svg{display:block;width:100%;height:auto;margin:1em 0;border:1px solid #eee;background:#fff}" +
+                      "pre{white-space:pre-wrap}</style></head>");
         sb.AppendLine("<body data-charts-ready=\"no\">");
         sb.AppendLine("<h1>Echo Server Shootout</h1>");
-        sb.AppendLine(F($"<p>{E(s.StartedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture))} · {s.Machine.Cores} cores · {s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {E(s.Machine.Kernel)} · open-file limit {s.Machine.RlimitNofile} · {s.ConnectionsPerEngine:N0} idle connections per engine · wall time {s.WallSeconds:0} s</p>"));
+        sb.AppendLine(F($"<p>{E(s.StartedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture))} · {s.Machine.Cores} cores · ") +
+                      F($"{s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {E(s.Machine.Kernel)} · open-file limit ") +
+                      F($"{s.Machine.RlimitNofile} · {s.ConnectionsPerEngine:N0} idle connections per engine · wall time {s.WallSeconds:0} s</p>"));
         sb.AppendLine("<table id=\"comparison\"><thead><tr><th>engine</th>");
         foreach (var c in Columns.All) sb.Append("<th>").Append(E(c.Header)).Append("</th>");
         sb.AppendLine("<th>status</th></tr></thead><tbody>");
@@ -45,8 +48,10 @@ internal static class HtmlReport
         foreach (var c in charts) sb.AppendLine(SvgChart.Render(c));
         sb.AppendLine(SvgXyChart.Render(growth[0]));
         sb.AppendLine("</div>");
-        sb.AppendLine("<h2>How cost grows</h2><p>Least-squares lines through memory against connections held, sampled as each ramp went: the slope is the bytes each connection costs, the intercept the fixed cost.</p>");
-        sb.AppendLine("<table id=\"growth\"><thead><tr><th>row</th><th>user B/conn (slope)</th><th>user fixed MiB</th><th>user R²</th><th>kernel B/conn (slope)</th><th>kernel fixed MiB</th><th>kernel R²</th><th>samples</th></tr></thead><tbody>");
+        sb.AppendLine("<h2>How cost grows</h2><p>Least-squares lines through memory against connections held, sampled as each ramp went: the " +
+                      "slope is the bytes each connection costs, the intercept the fixed cost.</p>");
+        sb.AppendLine("<table id=\"growth\"><thead><tr><th>row</th><th>user B/conn (slope)</th><th>user fixed MiB</th><th>user R²</th>" +
+                      "<th>kernel B/conn (slope)</th><th>kernel fixed MiB</th><th>kernel R²</th><th>samples</th></tr></thead><tbody>");
         foreach (var r in s.Rows)
         {
             var cells = $"{MarkdownReport.FitCells(r.UserFit)} | {MarkdownReport.FitCells(r.KernelFit)}".Split(" | ");
@@ -62,11 +67,9 @@ internal static class HtmlReport
         string expected = (charts.Count + growth.Count).ToString(CultureInfo.InvariantCulture);
         sb.AppendLine("<script>(function(){var charts=document.querySelectorAll('svg.chart');var drawn=0;" +
                       "charts.forEach(function(c){if(c.querySelectorAll('rect.bar,path.line,circle.point').length>0&&c.getBBox().width>0)drawn++;});" +
-                      "document.body.setAttribute('data-charts-ready',drawn===" + expected + "&&charts.length===" + expected + "?'yes':'only '+drawn);})();</script>");
+                      "document.body.setAttribute('data-charts-ready'," +
+                      "drawn===" + expected + "&&charts.length===" + expected + "?'yes':'only '+drawn);})();</script>");
         sb.AppendLine("</body></html>");
         return sb.ToString();
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -12,7 +12,9 @@ internal static class MarkdownReport
         var sb = new StringBuilder();
         sb.AppendLine("# Echo Server Shootout");
         sb.AppendLine();
-        sb.AppendLine(F($"{s.StartedAt:yyyy-MM-dd HH:mm:ss zzz} · {s.Machine.Cores} cores · {s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {s.Machine.Kernel} · open-file limit {s.Machine.RlimitNofile} · wall time {s.WallSeconds:0} s"));
+        sb.AppendLine(F($"{s.StartedAt:yyyy-MM-dd HH:mm:ss zzz} · {s.Machine.Cores} cores · ") +
+                      F($"{s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {s.Machine.Kernel} · open-file limit ") +
+                      F($"{s.Machine.RlimitNofile} · wall time {s.WallSeconds:0} s"));
         sb.AppendLine();
         sb.AppendLine(F($"{s.ConnectionsPerEngine:N0} idle connections per engine. **Bold** marks the best in each column."));
         sb.AppendLine();
@@ -27,13 +29,16 @@ internal static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine(s.References.Count > 0
             ? "Quoted by the project's question, not measured here (the reference rows above are; `make seed` measures these sleeping-task figures):"
-            : "Quoted by the project's question, not measured here (`--references c,go,rust` measures Go and Rust servers beside the engines; `make seed` the sleeping-task figures):");
+            : "Quoted by the project's question, not measured here (`--references c,go,rust` measures Go and Rust servers beside the engines; " +
+              "`make seed` the sleeping-task figures):");
         foreach (var (name, unit, bytes) in Reference.Points)
             sb.AppendLine(F($"- {name}: {bytes / 1024:0.0} KB per {unit}"));
         sb.AppendLine();
         sb.AppendLine("## How cost grows");
         sb.AppendLine();
-        sb.AppendLine("Least-squares lines through memory against connections held, sampled as each ramp went (user space: Σ RSS of the server processes; kernel: slab growth since the ramp began, both loopback ends): the slope is the bytes each connection costs, the user-space intercept the processes' fixed cost; R² near 1 means the cost grows in a straight line.");
+        sb.AppendLine("Least-squares lines through memory against connections held, sampled as each ramp went (user space: Σ RSS of the server " +
+                      "processes; kernel: slab growth since the ramp began, both loopback ends): the slope is the bytes each connection costs, " +
+                      "the user-space intercept the processes' fixed cost; R² near 1 means the cost grows in a straight line.");
         sb.AppendLine();
         sb.AppendLine("| row | user B/conn (slope) | user fixed MiB | user R² | kernel B/conn (slope) | kernel fixed MiB | kernel R² | samples |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -45,10 +50,16 @@ internal static class MarkdownReport
         foreach (var r in s.Rows)
         {
             string stopped = r.StoppedCleanly is { } c ? c ? "yes" : "no" : "—";
-            sb.AppendLine(F($"- **{r.Label}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in {r.RampSeconds:0.0} s; RSS {r.BaselineRssBytes / 1048576.0:N0} MiB at baseline, {r.HeldRssBytes / 1048576.0:N0} MiB held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: {stopped}; {r.WallSeconds:0} s"));
-            sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS {(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, {Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
+            sb.AppendLine(F($"- **{r.Label}**: {r.Processes} server process(es); held {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} in ") +
+                          F($"{r.RampSeconds:0.0} s; RSS {r.BaselineRssBytes / 1048576.0:N0} MiB at baseline, {r.HeldRssBytes / 1048576.0:N0} ") +
+                          F($"MiB held; echo achieved {r.Echo?.RateAchieved ?? 0:N0} of {r.Echo?.RateRequested ?? 0:N0} msg/s; stopped cleanly: ") +
+                          F($"{stopped}; {r.WallSeconds:0} s"));
+            sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS ") +
+                          F($"{(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, ") +
+                          F($"{Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
             if (r.Limit is not null) sb.AppendLine($"  the ramp stopped at the wall: {r.Limit}");
-            if (r.Rejected.Count > 0) sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
+            if (r.Rejected.Count > 0)
+                sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
             sb.AppendLine($"  destinations: {r.Destinations}");
         }
         sb.AppendLine();
@@ -56,14 +67,28 @@ internal static class MarkdownReport
         sb.AppendLine();
         var st = s.Settings;
         sb.AppendLine("Each engine in turn, alone on the machine:");
-        sb.AppendLine(F($"1. Start it: one process per {s.Machine.RlimitNofile:N0} open files (minus headroom), several sharing the port with SO_REUSEPORT when the connections need more."));
+        sb.AppendLine(F($"1. Start it: one process per {s.Machine.RlimitNofile:N0} open files (minus headroom), several sharing the port with ") +
+                      F($"SO_REUSEPORT when the connections need more."));
         int copies = s.Engines.Count == 0 ? 1 : s.Engines.Max(e => e.Processes);
-        sb.AppendLine(F($"2. Warm up: {EngineRun.WarmupFor(st.WarmupConnections, copies):N0} connections (at least 100 per server copy) opened, echoed on for a second and closed, the same for every engine, so one-off costs (JIT, buffer pools, heap growth) are not counted per connection. Then the baseline: the servers' RSS once memory and threads stop moving."));
-        sb.AppendLine(F($"3. Ramp {s.ConnectionsPerEngine:N0} idle connections (loadgen `hold`, asked for {st.ConnectRate:N0}/s; connect/s is what was achieved) spread over loopback destinations of the engine's own 127.N.0.0/16 block."));
-        sb.AppendLine("4. Hold them: user B/conn = Σ(RSS − baseline) / connections held; kernel B/conn = growth of the kernel's slab memory (/proc/meminfo Slab) over the ramp / connections held. " +
-                      "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too (roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) are the servers' totals so far.");
-        sb.AppendLine(F($"5. With the idle connections still open: echo at a constant {st.EchoRate:N0} msg/s over {st.EchoConnections} connections for {st.EchoDuration.TotalSeconds:0.#} s ({st.MessageSize} B messages), latency from each message's scheduled send time (coordinated-omission corrected); then closed loop on {st.ClosedConnections} connections for {st.ClosedDuration.TotalSeconds:0.#} s (max msgs/s)."));
-        sb.AppendLine(F($"6. SIGTERM, and the next engine. Throughout, a watchdog reads MemAvailable: the ramp stops (the load generator paused, keeping what it holds) when it would fall below {st.MemoryReserveBytes / (1024.0 * 1024 * 1024):0.#} GiB counting the connections still waiting to be accepted, and the engine's processes are killed below half of that; a ramp also stops after {st.RampTimeout.TotalSeconds:0} s. Such a stop is reported as the wall the engine reached, not as a failure."));
+        sb.AppendLine(F($"2. Warm up: {EngineRun.WarmupFor(st.WarmupConnections, copies):N0} connections (at least 100 per server copy) opened, ") +
+                      F($"echoed on for a second and closed, the same for every engine, so one-off costs (JIT, buffer pools, heap growth) are ") +
+                      F($"not counted per connection. Then the baseline: the servers' RSS once memory and threads stop moving."));
+        sb.AppendLine(F($"3. Ramp {s.ConnectionsPerEngine:N0} idle connections (loadgen `hold`, asked for {st.ConnectRate:N0}/s; connect/s is ") +
+                      F($"what was achieved) spread over loopback destinations of the engine's own 127.N.0.0/16 block."));
+        sb.AppendLine("4. Hold them: user B/conn = Σ(RSS − baseline) / connections held; kernel B/conn = growth of the kernel's slab memory " +
+                      "(/proc/meminfo Slab) over the ramp / connections held. " +
+                      "On loopback both ends of every connection are on this machine, so the kernel figure counts the client's socket too " +
+                      "(roughly half is the server's); it also moves with anything else the machine does. Threads and CPU seconds (user, system) " +
+                      "are the servers' totals so far.");
+        sb.AppendLine(F($"5. With the idle connections still open: echo at a constant {st.EchoRate:N0} msg/s over {st.EchoConnections} ") +
+                      F($"connections for {st.EchoDuration.TotalSeconds:0.#} s ({st.MessageSize} B messages), latency from each message's ") +
+                      F($"scheduled send time (coordinated-omission corrected); then closed loop on {st.ClosedConnections} connections for ") +
+                      F($"{st.ClosedDuration.TotalSeconds:0.#} s (max msgs/s)."));
+        sb.AppendLine(F($"6. SIGTERM, and the next engine. Throughout, a watchdog reads MemAvailable: the ramp stops (the load generator ") +
+                      F($"paused, keeping what it holds) when it would fall below {st.MemoryReserveBytes / (1024.0 * 1024 * 1024):0.#} GiB ") +
+                      F($"counting the connections still waiting to be accepted, and the engine's processes are killed below half of that; a ") +
+                      F($"ramp also stops after {st.RampTimeout.TotalSeconds:0} s. Such a stop is reported as the wall the engine reached, not ") +
+                      F($"as a failure."));
         sb.AppendLine(NeighboursReport.Method(st.Neighbours));
         if (s.SysctlChanges.Count > 0 || s.Notes.Count > 0)
         {
@@ -87,5 +112,4 @@ internal static class MarkdownReport
     private static string Gb(long? bytes) => bytes is { } b ? Machine.MemoryWatchdog.Gb(b) : "—";
 
     private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,6 +6,7 @@ using Shootout.Runner.Run;
 namespace Shootout.Runner.Reports;
 
 /// <summary>The "beside heavy neighbours" phase in the reports: its chart, its summary.json object, its line of the method.</summary>
+// Its JSON is a digest of the load generator's neighbours summary.json (other names, fewer fields), shaped like the rows'.
 internal static class NeighboursReport
 {
     /// <summary>The probes' latency beside the neighbours, per engine (none when the phase did not run).</summary>
@@ -37,5 +38,8 @@ internal static class NeighboursReport
     public static string Method(NeighboursPhaseSettings n) => !n.Enabled
         ? "Before step 6, beside heavy neighbours: skipped (--no-neighbours)."
         : string.Create(CultureInfo.InvariantCulture,
-            $"Before step 6, beside heavy neighbours (docs/fairness.md): {n.Probes} probes send 9 B every 10 ms for {n.Duration.TotalSeconds:0.#} s beside {n.Floods} floods (64 KiB writes, 256 KiB in flight each, reading everything back) and {n.NeverReading} client that writes and never reads; the probes in the load generator's process, the neighbours in a child process of it. Probe latency from each message's scheduled send time; fairness is Jain's index of the floods' bytes/s (1 = equal shares).");
+            $"Before step 6, beside heavy neighbours (docs/fairness.md): {n.Probes} probes send 9 B every 10 ms for {n.Duration.TotalSeconds:0.#} " +
+            $"s beside {n.Floods} floods (64 KiB writes, 256 KiB in flight each, reading everything back) and {n.NeverReading} client that writes " +
+            $"and never reads; the probes in the load generator's process, the neighbours in a child process of it. Probe latency from each " +
+            $"message's scheduled send time; fairness is Jain's index of the floods' bytes/s (1 = equal shares).");
 }

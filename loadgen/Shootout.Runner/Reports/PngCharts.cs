@@ -59,7 +59,10 @@ internal static class PngCharts
         if (series > 1)
         {
             for (int s = 0; s < series; s++)
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = chart.Series[s].Name, FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]) });
+            {
+                var color = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]);
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = chart.Series[s].Name, FillColor = color });
+            }
             plot.Legend.IsVisible = true;
             plot.Legend.Alignment = Alignment.UpperLeft;
         }

@@ -49,7 +49,8 @@ internal static class SummaryJson
                 ["rust_thread_bytes"] = Reference.Points[0].Bytes,
                 ["go_goroutine_bytes"] = Reference.Points[1].Bytes,
             },
-            ["sysctl_changes"] = new JsonArray(s.SysctlChanges.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["old"] = c.Old, ["new"] = c.New }).ToArray()),
+            ["sysctl_changes"] = new JsonArray(s.SysctlChanges
+                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["old"] = c.Old, ["new"] = c.New }).ToArray()),
             ["notes"] = new JsonArray(s.Notes.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
         };
     }
@@ -83,7 +84,8 @@ internal static class SummaryJson
             ["samples"] = new JsonArray(e.Timeline.Growth.Select(p => (JsonNode)new JsonArray(p.Connections, p.UserBytes, p.KernelBytes)).ToArray()),
         },
         // [seconds, connections, Σ RSS bytes, MemAvailable bytes, CPU user s, CPU system s] once a second
-        ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
+        ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(
+            R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
         ["neighbours"] = NeighboursReport.Json(e.Neighbours),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -17,7 +16,8 @@ internal static class SvgChart
         double groupW = (double)plotW / Math.Max(1, chart.Categories.Count);
         double barW = groupW * 0.8 / Math.Max(1, chart.Series.Count);
 
-        sb.Append(F($"<svg class=\"chart\" data-chart=\"{chart.Slug}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-label=\"{E(chart.Title)}\">"));
+        sb.Append(F($"<svg class=\"chart\" data-chart=\"{chart.Slug}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" ") +
+                  F($"width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-label=\"{E(chart.Title)}\">"));
         sb.Append(F($"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{E(chart.Title)}</text>"));
         int ticks = chart.LogScale ? (int)(high - low) : 4;
         for (int i = 0; i <= ticks; i++)
@@ -27,7 +27,8 @@ internal static class SvgChart
             sb.Append(F($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#ddd\"/>"));
             sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{Charts.Short(v)}</text>"));
         }
-        sb.Append(F($"<text x=\"14\" y=\"{Top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {Top + plotH / 2})\" text-anchor=\"middle\">{E(chart.Unit)}{(chart.LogScale ? " (log scale)" : "")}</text>"));
+        sb.Append(F($"<text x=\"14\" y=\"{Top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {Top + plotH / 2})\" ") +
+                  F($"text-anchor=\"middle\">{E(chart.Unit)}{(chart.LogScale ? " (log scale)" : "")}</text>"));
         for (int c = 0; c < chart.Categories.Count; c++)
         {
             double gx = Left + groupW * c + groupW * 0.1;
@@ -35,10 +36,13 @@ internal static class SvgChart
             {
                 if (chart.Series[s].Values[c] is not { } v) continue;
                 double h = Math.Clamp(plotH * (Charts.Axis(chart, v) - low) / (high - low), 0, plotH), x = gx + barW * s, y = Top + plotH - h;
-                sb.Append(F($"<rect class=\"bar\" x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{barW * 0.95:0.#}\" height=\"{h:0.#}\" fill=\"{Charts.Palette[s % Charts.Palette.Length]}\"><title>{E(chart.Series[s].Name)} {E(chart.Categories[c])}: {v:N0} {E(chart.Unit)}</title></rect>"));
+                sb.Append(F($"<rect class=\"bar\" x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{barW * 0.95:0.#}\" height=\"{h:0.#}\" ") +
+                          F($"fill=\"{Charts.Palette[s % Charts.Palette.Length]}\"><title>{E(chart.Series[s].Name)} {E(chart.Categories[c])}: ") +
+                          F($"{v:N0} {E(chart.Unit)}</title></rect>"));
                 sb.Append(F($"<text x=\"{x + barW * 0.475:0.#}\" y=\"{y - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Charts.Short(v)}</text>"));
             }
-            sb.Append(F($"<text x=\"{Left + groupW * (c + 0.5):0.#}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\" font-size=\"12\">{E(chart.Categories[c])}</text>"));
+            sb.Append(F($"<text x=\"{Left + groupW * (c + 0.5):0.#}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\" ") +
+                      F($"font-size=\"12\">{E(chart.Categories[c])}</text>"));
         }
         sb.Append(F($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Top + plotH}\" y2=\"{Top + plotH}\" stroke=\"#333\"/>"));
         if (chart.Series.Count > 1)
@@ -54,7 +58,4 @@ internal static class SvgChart
         sb.Append("</svg>");
         return sb.ToString();
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Shootout.Runner.Reports.Invariant;
 
 namespace Shootout.Runner.Reports;
 
@@ -20,7 +19,8 @@ internal static class SvgXyChart
         double Y(double y) => Top + PlotHeight - PlotHeight * (Math.Clamp(chart.AxisY(y), y0, y1) - y0) / (y1 - y0);
 
         var sb = new StringBuilder();
-        sb.Append(F($"<svg class=\"{chart.Css}\" data-chart=\"{chart.Slug}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {height}\" width=\"100%\" role=\"img\" aria-label=\"{E(chart.Title)}\">"));
+        sb.Append(F($"<svg class=\"{chart.Css}\" data-chart=\"{chart.Slug}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} ") +
+                  F($"{height}\" width=\"100%\" role=\"img\" aria-label=\"{E(chart.Title)}\">"));
         sb.Append(F($"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{E(chart.Title)}</text>"));
         foreach (var (at, label) in chart.TicksY())
         {
@@ -35,7 +35,8 @@ internal static class SvgXyChart
             sb.Append(F($"<text x=\"{x:0.#}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\" font-size=\"11\">{E(label)}</text>"));
         }
         sb.Append(F($"<text x=\"{Left + plotW / 2}\" y=\"{Top + PlotHeight + 34}\" text-anchor=\"middle\" font-size=\"12\">{E(chart.XUnit)}</text>"));
-        sb.Append(F($"<text x=\"16\" y=\"{Top + PlotHeight / 2}\" font-size=\"12\" transform=\"rotate(-90 16 {Top + PlotHeight / 2})\" text-anchor=\"middle\">{E(chart.YUnit)}{(chart.LogY ? " (log scale)" : "")}</text>"));
+        sb.Append(F($"<text x=\"16\" y=\"{Top + PlotHeight / 2}\" font-size=\"12\" transform=\"rotate(-90 16 {Top + PlotHeight / 2})\" ") +
+                  F($"text-anchor=\"middle\">{E(chart.YUnit)}{(chart.LogY ? " (log scale)" : "")}</text>"));
         sb.Append(F($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotW}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#999\"/>"));
         foreach (var s in chart.Series)
         {
@@ -46,11 +47,13 @@ internal static class SvgXyChart
                 string d = string.Join(' ', points.Select((p, i) => F($"{(i == 0 ? 'M' : 'L')}{X(p.X):0.#},{Y(p.Y):0.#}")));
                 string dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : "";
                 string width = s.Markers ? "1" : "2";
-                sb.Append(F($"<path class=\"line\" d=\"{d}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"{width}\"{dash}><title>{E(s.Name)}</title></path>"));
+                sb.Append(F($"<path class=\"line\" d=\"{d}\" fill=\"none\" stroke=\"{s.Color}\" ") +
+                          F($"stroke-width=\"{width}\"{dash}><title>{E(s.Name)}</title></path>"));
             }
             if (s.Markers)
                 foreach (var p in points)
-                    sb.Append(F($"<circle class=\"point\" cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"3\" fill=\"{s.Color}\"><title>{E(s.Name)}: {p.X:N0}, {p.Y:N1}</title></circle>"));
+                    sb.Append(F($"<circle class=\"point\" cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"3\" ") +
+                              F($"fill=\"{s.Color}\"><title>{E(s.Name)}: {p.X:N0}, {p.Y:N1}</title></circle>"));
         }
         for (int i = 0; i < chart.Series.Count; i++)
         {
@@ -63,7 +66,4 @@ internal static class SvgXyChart
         sb.Append("</svg>");
         return sb.ToString();
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,9 @@
 namespace Shootout.Runner.Reports;
 
-/// <summary>A line (or, with <paramref name="Markers"/>, a scatter) of (x, y) points; <paramref name="Dashed"/> for fitted lines and secondary figures.</summary>
+/// <summary>
+/// A line (or, with <paramref name="Markers"/>, a scatter) of (x, y) points; <paramref name="Dashed"/> for
+/// fitted lines and secondary figures.
+/// </summary>
 internal sealed record XySeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Markers = false, bool Dashed = false);
 
 /// <summary>
@@ -11,7 +14,8 @@ internal sealed record XySeries(string Name, IReadOnlyList<(double X, double Y)>
 internal sealed record XyChart(string Slug, string Title, string XUnit, string YUnit, IReadOnlyList<XySeries> Series,
     bool LogY = false, IReadOnlyList<(double At, string Label)>? XTicks = null, string Css = "chart growth", string? Note = null)
 {
-    public IEnumerable<(double X, double Y)> AllPoints => Series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogY || p.Y > 0));
+    public IEnumerable<(double X, double Y)> AllPoints =>
+        Series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogY || p.Y > 0));
 
     /// <summary>Where y sits on the axis (log10 on a log axis).</summary>
     public double AxisY(double y) => LogY ? Math.Log10(Math.Max(y, 1e-9)) : y;

@@ -28,5 +28,6 @@ internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> S
     public string NeighboursAddress => $"127.{Block}.253.1";
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, echo {EchoAddress}, closed loop {ClosedAddress}, beside neighbours {NeighboursAddress}");
+        $"idle {HoldAddress}{(HoldAddresses > 1 ? $" and the next {HoldAddresses - 1}" : "")}, warm-up {WarmupAddress}, " +
+        $"echo {EchoAddress}, closed loop {ClosedAddress}, beside neighbours {NeighboursAddress}");
 }

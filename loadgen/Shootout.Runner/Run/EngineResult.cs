@@ -36,7 +36,10 @@ internal sealed class EngineResult
     public bool? StoppedCleanly { get; set; }
     public string Destinations { get; set; } = "";
 
-    /// <summary>The wall that stopped the ramp short of the connections asked for (memory, a kernel limit, the ramp's time bound); null when it got there.</summary>
+    /// <summary>
+    /// The wall that stopped the ramp short of the connections asked for (memory, a kernel limit, the
+    /// ramp's time bound); null when it got there.
+    /// </summary>
     public string? Limit { get; set; }
     /// <summary>Σ(RSS − baseline) over the server processes while holding: the engine's user-space growth.</summary>
     public long UserGrowthBytes => Math.Max(0, HeldRssBytes - BaselineRssBytes);

@@ -12,7 +12,8 @@ namespace Shootout.Runner.Run;
 internal readonly record struct GrowthPoint(long Connections, long UserBytes, long KernelBytes);
 
 /// <summary>One second of an engine's run: connections held, Σ RSS, MemAvailable, CPU seconds so far.</summary>
-internal readonly record struct TimePoint(double Seconds, long Connections, long RssBytes, long MemAvailableBytes, double CpuUserSeconds, double CpuSystemSeconds);
+internal readonly record struct TimePoint(
+    double Seconds, long Connections, long RssBytes, long MemAvailableBytes, double CpuUserSeconds, double CpuSystemSeconds);
 
 /// <summary>
 /// What an engine's run looked like over time, for the growth and time-series charts. The ramp reports
@@ -75,7 +76,8 @@ internal sealed class EngineTimeline
             {
                 if (fleet.Sample() is { } s)
                 {
-                    var point = new TimePoint(_clock.Elapsed.TotalSeconds, Interlocked.Read(ref _connections), s.RssBytes, MemInfo.AvailableBytes() ?? 0, s.CpuUserSeconds, s.CpuSystemSeconds);
+                    var point = new TimePoint(_clock.Elapsed.TotalSeconds, Interlocked.Read(ref _connections), s.RssBytes,
+                        MemInfo.AvailableBytes() ?? 0, s.CpuUserSeconds, s.CpuSystemSeconds);
                     Add(point);
                 }
                 await Task.Delay(Every, stop);

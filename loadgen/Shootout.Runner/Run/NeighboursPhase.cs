@@ -22,7 +22,8 @@ internal static class NeighboursPhase
     {
         var n = settings.Neighbours;
         if (!n.Enabled) return null;
-        view.Status($"{plan.Engine}: {n.Probes} light clients beside {n.Floods} floods and {n.NeverReading} never-reading client for {n.Duration.TotalSeconds:0.#} s");
+        view.Status($"{plan.Engine}: {n.Probes} light clients beside {n.Floods} floods and {n.NeverReading} never-reading client " +
+                    $"for {n.Duration.TotalSeconds:0.#} s");
         var run = await LoadGenRun.RunAsync(settings.LoadGenPath, "neighbours",
             ["neighbours", "--target", $"{plan.NeighboursAddress}:{fleet.Port}", "--floods", I(n.Floods), "--never-reading", I(n.NeverReading),
              "--probes", I(n.Probes), "--duration", LoadGenRun.Duration(n.Duration), "--message-timeout", "20s",
@@ -31,7 +32,9 @@ internal static class NeighboursPhase
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
         var r = Read(run.Json, n);
         view.Line(string.Create(CultureInfo.InvariantCulture,
-            $"{plan.Engine}: beside {n.Floods} floods: probe p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, max {r.Max:N0} µs; slowest flood {r.SlowestOverMean:0.00} of the mean, Jain {r.Jain:0.000}{(r.ProbesFailed > 0 ? $"; {r.ProbesFailed} of {r.ProbesScheduled} probe messages failed" : "")}"));
+            $"{plan.Engine}: beside {n.Floods} floods: probe p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, max {r.Max:N0} µs; " +
+            $"slowest flood {r.SlowestOverMean:0.00} of the mean, Jain {r.Jain:0.000}" +
+            $"{(r.ProbesFailed > 0 ? $"; {r.ProbesFailed} of {r.ProbesScheduled} probe messages failed" : "")}"));
         return r;
     }
 

@@ -43,7 +43,8 @@ internal static class ShootoutRun
             Enumerable.Range(0, processes).Select(_ => Ports.Free()).ToList(), Ports.Free(), Ports.Free(), connections,
             Path.Combine(dir, l is ReferenceLaunch ? "reference-" + l.Name : l.Name), l)).ToList();
 
-        plain.Line($"shootout: {string.Join(", ", plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.Engine))}; {connections:N0} idle connections each over {processes} server process(es) " +
+        var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.Engine);
+        plain.Line($"shootout: {string.Join(", ", names)}; {connections:N0} idle connections each over {processes} server process(es) " +
                    $"(open-file limit {machine.RlimitNofile}); results in {dir}");
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
@@ -66,8 +67,10 @@ internal static class ShootoutRun
         }
 
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
-            notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
-        var summary = new RunSummary(settings, machine, results.Where(r => !r.IsReference).ToList(), started, wall.Elapsed.TotalSeconds, changes, notes, connections)
+            notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than " +
+                      $"the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
+        var engines = results.Where(r => !r.IsReference).ToList();
+        var summary = new RunSummary(settings, machine, engines, started, wall.Elapsed.TotalSeconds, changes, notes, connections)
         {
             References = results.Where(r => r.IsReference).ToList(),
             ReferencesSkipped = skipped,
@@ -75,7 +78,8 @@ internal static class ShootoutRun
         ReportFiles.WriteAll(dir, summary);
         PointLatest(settings.ResultsDir, dir);
         ConsoleTable.Print(summary, interactive);
-        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} (results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
+        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} " +
+                              $"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
         foreach (var failed in results.Where(r => r.Status != "ok"))
             Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : "engine")} {failed.Engine} failed: {failed.Error}");
         if (code == 0 && !summary.AllOk) code = 1;
@@ -129,7 +133,8 @@ internal static class ShootoutRun
         }
         if (threadsEngine && limits.Cap(connections, processes, threadsNow) is { } cap)
         {
-            string note = $"{cap.Reason} allows about {cap.Connections:N0} threads-engine connections: running at {cap.Connections:N0} instead of {connections:N0} (root raises it)";
+            string note = $"{cap.Reason} allows about {cap.Connections:N0} threads-engine connections: " +
+                          $"running at {cap.Connections:N0} instead of {connections:N0} (root raises it)";
             view.Line(note);
             notes.Add(note);
             connections = cap.Connections;
@@ -155,7 +160,8 @@ internal static class ShootoutRun
             foreach (var c in changes.Except(restored)) view.Line($"sysctl {c.Name}: changed by someone else during the run, left as it is");
             notes.Add(restored.Count == changes.Count
                 ? "the kernel limits raised for the run were put back afterwards"
-                : $"{restored.Count} of the {changes.Count} kernel limits raised for the run were put back afterwards; the others had been changed by someone else");
+                : $"{restored.Count} of the {changes.Count} kernel limits raised for the run were put back afterwards; " +
+                  "the others had been changed by someone else");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -167,7 +173,11 @@ internal static class ShootoutRun
     private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
     {
         var servers = plans.Where(p => !p.IsReference).SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
-        var loadgens = plans.SelectMany(p => new[] { new ScrapeTarget(p.HoldMetricsPort, p.Engine, "hold"), new ScrapeTarget(p.EchoMetricsPort, p.Engine, "echo") }).ToList();
+        var loadgens = plans.SelectMany(p => new[]
+        {
+            new ScrapeTarget(p.HoldMetricsPort, p.Engine, "hold"),
+            new ScrapeTarget(p.EchoMetricsPort, p.Engine, "echo"),
+        }).ToList();
         string? rules = RulesFile();
         string configPath = Path.Combine(dir, "prometheus.yml");
         File.WriteAllText(configPath, LocalPrometheus.Config(rules, servers, loadgens));
