@@ -24,6 +24,14 @@ internal static class HintAnalyzer
     /// <summary>Send lag p99 above this (and above the server's time to first byte) is the generator's delay.</summary>
     public const long LagFloorMicros = 1000;
 
+    /// <summary>
+    /// ... and at least this many sends left later than that floor. A handful of late sends (the first messages
+    /// through code not yet compiled, one preemption of the pacer) fill p99 of a short run on their own, yet say
+    /// nothing about whether the generator keeps up: 4 connections at 100/s for 3 s send 300 messages, so 3 late
+    /// ones are p99. A generator that cannot keep up is late on every message it falls behind on.
+    /// </summary>
+    public const long LateSendsMin = 20;
+
     /// <summary>A phase that achieved less than this share of its requested rate is flagged.</summary>
     public const double RateShortfall = 0.95;
 
@@ -36,9 +44,11 @@ internal static class HintAnalyzer
         {
             long lag = t.SendLag.GetValueAtPercentile(99);
             long firstByte = t.FirstByte.TotalCount > 0 ? t.FirstByte.GetValueAtPercentile(99) : 0;
-            if (lag > LagFloorMicros && lag > firstByte)
+            long late = LateSends(t.SendLag);
+            if (lag > LagFloorMicros && lag > firstByte && late >= LateSendsMin)
                 hints.Add(new(HintKinds.SendLag,
-                    ($"Send lag p99 is {lag} us, above the server's time to first byte p99 ({firstByte} us): scheduled messages "
+                    ($"Send lag p99 is {lag} us, above the server's time to first byte p99 ({firstByte} us), and {late} sends left "
+                      + $"more than {LagFloorMicros} us late: scheduled messages "
                       + "left late because the generator could not send them on time, so the latency figures are partly the generator's."),
                     more));
         }
@@ -74,6 +84,15 @@ internal static class HintAnalyzer
                   + "what one uses the other cannot."),
                 "Run the generator on another machine, or pin the two to separate cores (taskset)."));
         return hints;
+    }
+
+    /// <summary>Sends that left more than <see cref="LagFloorMicros"/> after their scheduled time.</summary>
+    private static long LateSends(HdrHistogram.HistogramBase lag)
+    {
+        long late = 0;
+        foreach (var v in lag.RecordedValues())
+            if (v.ValueIteratedTo > LagFloorMicros) late += v.CountAtValueIteratedTo;
+        return late;
     }
 
     private static string ThreadName((int Source, int Loop) key, RunAggregate t)
