@@ -9,7 +9,10 @@ internal sealed record RingFeatures
 {
     public const string EnvironmentVariable = "SHOOTOUT_URING_FEATURES";
 
-    /// <summary>IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completions are run by the loop thread when it enters, not by interrupts at any time.</summary>
+    /// <summary>
+    /// IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completions are run by the loop thread when it enters,
+    /// not by interrupts at any time.
+    /// </summary>
     public bool DeferTaskrun { get; init; } = true;
 
     /// <summary>IORING_REGISTER_RING_FDS: io_uring_enter skips the descriptor-table lookup.</summary>
