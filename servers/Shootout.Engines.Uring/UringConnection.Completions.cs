@@ -41,7 +41,7 @@ internal sealed unsafe partial class UringConnection
             {
                 // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
                 // this connection's own, freed when its echo completes, rather than wait for the ring.
-                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
+                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: true);
             }
             _state |= State.InFlight;
             return;
@@ -69,7 +69,7 @@ internal sealed unsafe partial class UringConnection
             Complete(res);
             return;
         }
-        _loop.PrepareReceive(this, null, 0);
+        _loop.PrepareReceive(this, null, 0, dataLikely: true);
         _state |= State.InFlight;
     }
 

@@ -67,9 +67,9 @@ internal sealed unsafe partial class UringConnection
         ReleaseBuffer();
         _op = Op.Receive;
         if (_loop.Buffers is null || _ownBuffer is not null)
-            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
+            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: false);
         else
-            _loop.PrepareReceive(this, null, 0);
+            _loop.PrepareReceive(this, null, 0, dataLikely: false);
         _state |= State.InFlight;
         return new NetOperation(this, _version);
     }

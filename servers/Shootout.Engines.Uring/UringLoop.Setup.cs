@@ -26,6 +26,8 @@ internal sealed unsafe partial class UringLoop
         }
         if (features.MultishotAccept)
             parts.Add("multishot accept");
+        if (features.ReceivePollFirst)
+            parts.Add("poll-first receives");
         Description = string.Join(", ", parts);
 
         SetupWake();

@@ -11,12 +11,18 @@ internal sealed unsafe partial class UringLoop
     private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6;
 
     /// <param name="buffer">null: let the kernel pick a provided buffer when data arrives.</param>
-    internal void PrepareReceive(UringConnection connection, byte* buffer, int length)
+    /// <param name="dataLikely">
+    /// false: the peer is unlikely to have sent anything yet (the receive follows an echo), so with
+    /// <see cref="RingFeatures.ReceivePollFirst"/> the kernel arms its poll without trying the socket first.
+    /// </param>
+    internal void PrepareReceive(UringConnection connection, byte* buffer, int length, bool dataLikely)
     {
         Sqe* sqe = _ring!.NextSqe();
         sqe->Opcode = IoUring.OpRecv;
         sqe->Fd = connection.Fd;
         sqe->UserData = Token(KindReceive, connection);
+        if (!dataLikely && _settings.Features.ReceivePollFirst)
+            sqe->IoPrio = IoUring.RecvSendPollFirst;
         if (buffer is null)
         {
             sqe->Flags = IoUring.SqeBufferSelect;
