@@ -9,6 +9,11 @@ namespace Shootout.Engines.Uring;
 /// it returns: one operation at a time, versioned so each is awaited once; the fiber's continuation is
 /// parked here and resumed inline when the operation's CQE completes it.
 /// </summary>
+/// <remarks>
+/// The same shape as the netpoller's <c>NetConnection.Awaitable.cs</c>, over this connection's own state bits
+/// (a separate struct for both would cost every idle connection its padding); what the two share is the
+/// netpoller's <see cref="ParkedContinuation"/> and <see cref="NetOperation"/>.
+/// </remarks>
 internal sealed partial class UringConnection : IValueTaskSource<int>
 {
     private ParkedContinuation _parked;
