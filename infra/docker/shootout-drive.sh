@@ -7,7 +7,7 @@
 # run failed or a ramp never reached its target (the log line names the engine and what was held).
 set -uo pipefail
 
-engines=${SHOOTOUT_ENGINES:-"threads=127.0.0.1:7001 async=127.0.0.1:7002 epoll=127.0.0.1:7003"}
+engines=${SHOOTOUT_ENGINES:-"threads=127.0.0.1:7001 async=127.0.0.1:7002 epoll=127.0.0.1:7003 uring=127.0.0.1:7004"}
 connections=${SHOOTOUT_CONNECTIONS:-1000000}
 connect_rate=${SHOOTOUT_CONNECT_RATE:-20000}
 echo_connections=${SHOOTOUT_ECHO_CONNECTIONS:-1000}

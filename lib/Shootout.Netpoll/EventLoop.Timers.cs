@@ -94,9 +94,9 @@ public sealed partial class EventLoop
             _nextIdleScanMs = now + Math.Max(10, _idleTimeoutMs / 4);
         if (deadlineScan)
             _nextDeadlineScanMs = now + DeadlineScanMs;
-        for (int slot = 0; slot < _slotsUsed; slot++)
+        for (int slot = 0; slot < _connections.Used; slot++)
         {
-            if (_slots[slot] is not { } connection)
+            if (_connections[(uint)slot] is not { } connection)
                 continue;
             int code = 0;
             if (deadlineScan && connection.IsPastDeadline(now))

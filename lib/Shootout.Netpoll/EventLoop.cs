@@ -125,14 +125,7 @@ public sealed unsafe partial class EventLoop
             if (_options.PrivateDescriptorTables && Libc.Unshare(Libc.CLONE_FILES) != 0)
                 Report(new InvalidOperationException(
                     $"netpoll-{Id}: unshare(CLONE_FILES) failed (errno {Libc.Errno}); sharing the process's descriptor table"));
-            while (!_stopping)
-                Turn();
-            Shutdown();
-        }
-        catch (Exception e)
-        {
-            Report(e);
-            try { Shutdown(); } catch (Exception inner) { Report(inner); }
+            LoopThread.TurnUntilStopped(() => _stopping, Turn, Shutdown, Report);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace Shootout.Netpoll;
 /// awaited thing happens, then run once, inline, on the loop thread. Shared by every awaitable here
 /// (connections, sleeps, signals).
 /// </summary>
-internal struct ParkedContinuation
+public struct ParkedContinuation
 {
     private Action<object?>? _continuation;
     private object? _state;

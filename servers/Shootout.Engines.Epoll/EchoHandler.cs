@@ -1,36 +1,19 @@
-using System.Net.Sockets;
 using Shootout.Netpoll;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Epoll;
 
-/// <summary>Admission, accept errors and the echo fiber of every connection.</summary>
+/// <summary>The echo fiber of every connection; admission, accept errors and counting are <see cref="FiberConnectionRules"/>.</summary>
 internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
 {
-    private readonly ServerStats _stats = context.Stats;
-    private readonly ConnectionGate _gate = context.Gate;
-    private readonly RateLimitedLog _acceptErrorLog = new(context.Log, TimeSpan.FromSeconds(5));
+    private readonly FiberConnectionRules _rules = new(context);
 
-    public bool OnAccepted() => _gate.TryEnter();
+    public bool OnAccepted() => _rules.TryAdmit();
 
-    public TimeSpan OnAcceptError(int errno)
-    {
-        if (AcceptErrors.IsFdExhaustion(errno))
-        {
-            _stats.OnRejected(RejectReason.FdLimit);
-            _acceptErrorLog.Warn(
-                $"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
-            return AcceptErrors.FdExhaustedBackoff;
-        }
-        // Anything else (ENOBUFS, ENOMEM, ...) is also a resource shortage: back off the same way.
-        _acceptErrorLog.Warn($"accept failed: errno {errno}; pausing accepts");
-        return AcceptErrors.FdExhaustedBackoff;
-    }
-
-    private readonly bool _minDataRate = context.Options.MinDataRate is not null;
+    public TimeSpan OnAcceptError(int errno) => _rules.OnAcceptError(errno);
 
     public void OnConnection(NetConnection connection) =>
-        _ = _minDataRate ? EchoWithMinDataRateAsync(connection, context.Options) : EchoAsync(connection);
+        _ = _rules.EnforcesMinDataRate ? EchoWithMinDataRateAsync(connection, _rules.Options) : EchoAsync(connection);
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
@@ -49,10 +32,10 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
                 if (n == 0)
                     break;
                 await connection.WriteAsync(connection.Loop.SharedBuffer[..n]);
-                _stats.OnEchoed(n);
+                _rules.OnEchoed(n);
             }
         }
-        catch (Exception e) when (Ended(e))
+        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
         {
         }
         finally
@@ -80,14 +63,14 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
                 watch.OnReceived(n, Environment.TickCount64);
                 if (watch.Check(Environment.TickCount64) is { } reason)
                 {
-                    _stats.OnRejected(reason);
+                    _rules.OnRejected(reason);
                     break;
                 }
                 await connection.WriteAsync(connection.Loop.SharedBuffer[..n]);
-                _stats.OnEchoed(n);
+                _rules.OnEchoed(n);
             }
         }
-        catch (Exception e) when (Ended(e))
+        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
         {
         }
         finally
@@ -100,21 +83,6 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     private void Release(NetConnection connection)
     {
         connection.Close();
-        _gate.Exit();
-    }
-
-    /// <summary>How a connection ends without the server being at fault; counted where it is the server's doing.</summary>
-    private bool Ended(Exception e)
-    {
-        switch (e)
-        {
-            case TimeoutException:
-                _stats.OnRejected(RejectReason.IdleTimeout);
-                return true;
-            case SocketException or ObjectDisposedException:
-                return true; // reset, broken pipe or stop: this connection ends, nothing else does
-            default:
-                return false;
-        }
+        _rules.OnClosed();
     }
 }

@@ -59,7 +59,10 @@ internal sealed unsafe class BufferRing
     /// <summary>Buffers lent to connections (between a receive's completion and the echo's).</summary>
     public int Lent { get; private set; }
 
-    /// <summary>Registers a ring of <paramref name="count"/> buffers of <paramref name="size"/> bytes with <paramref name="ring"/>; null where the kernel lacks it (before 5.19).</summary>
+    /// <summary>
+    /// Registers a ring of <paramref name="count"/> buffers of <paramref name="size"/> bytes with <paramref name="ring"/>;
+    /// null where the kernel lacks it (before 5.19).
+    /// </summary>
     public static BufferRing? TryRegister(Ring ring, int count, int size, out int errno)
     {
         var buffers = new BufferRing(count, size);

@@ -1,40 +1,21 @@
-using System.Net.Sockets;
 using Shootout.Netpoll;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
 
-/// <summary>Admission, accept errors and the echo fiber of every connection.</summary>
+/// <summary>The echo fiber of every connection.</summary>
 internal sealed class EchoHandler(EngineContext context)
 {
-    private readonly ServerStats _stats = context.Stats;
-    private readonly ConnectionGate _gate = context.Gate;
-    private readonly RateLimitedLog _acceptErrorLog = new(context.Log, TimeSpan.FromSeconds(5));
-    private readonly bool _minDataRate = context.Options.MinDataRate is not null;
+    private readonly FiberConnectionRules _rules = new(context);
 
-    /// <summary>Admission (--max-connections, the descriptor budget); false: the socket is closed at once.</summary>
-    public bool OnAccepted() => _gate.TryEnter();
+    /// <summary>
+    /// Admission, accept errors, counting: the loop applies them itself (it closes the descriptors, through
+    /// the ring, so it is the one to say when a connection's admission ends).
+    /// </summary>
+    public FiberConnectionRules Rules => _rules;
 
-    /// <summary>A connection admitted by <see cref="OnAccepted"/> has closed its descriptor.</summary>
-    public void OnClosed() => _gate.Exit();
-
-    /// <summary>An accept completed with <paramref name="errno"/>; returns how long this loop stops accepting.</summary>
-    public TimeSpan OnAcceptError(int errno)
-    {
-        if (AcceptErrors.IsFdExhaustion(errno))
-        {
-            _stats.OnRejected(RejectReason.FdLimit);
-            _acceptErrorLog.Warn($"accept: out of file descriptors (errno {errno}); pausing accepts for {AcceptErrors.FdExhaustedBackoff.TotalMilliseconds} ms");
-        }
-        else
-        {
-            // Anything else (ENOBUFS, ENOMEM, ...) is also a resource shortage: back off the same way.
-            _acceptErrorLog.Warn($"accept failed: errno {errno}; pausing accepts");
-        }
-        return AcceptErrors.FdExhaustedBackoff;
-    }
-
-    public void OnConnection(UringConnection connection) => _ = _minDataRate ? EchoAsync(connection, context.Options) : EchoAsync(connection);
+    public void OnConnection(UringConnection connection) =>
+        _ = _rules.EnforcesMinDataRate ? EchoWithMinDataRateAsync(connection, _rules.Options) : EchoAsync(connection);
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. Straight-line code; each await is one SQE
@@ -51,10 +32,10 @@ internal sealed class EchoHandler(EngineContext context)
                 if (n == 0)
                     break;
                 await connection.SendReceivedAsync();
-                _stats.OnEchoed(n);
+                _rules.OnEchoed(n);
             }
         }
-        catch (Exception e) when (Ended(e))
+        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
         {
         }
         finally
@@ -67,7 +48,7 @@ internal sealed class EchoHandler(EngineContext context)
     /// The same fiber with the --min-data-rate rule (the loop enforces --idle-timeout), kept apart so the
     /// plain fiber's state machine, what every idle connection costs, stays small.
     /// </summary>
-    private async Fiber EchoAsync(UringConnection connection, ServerOptions options)
+    private async Fiber EchoWithMinDataRateAsync(UringConnection connection, ServerOptions options)
     {
         var watch = new TrafficWatch(options, Environment.TickCount64);
         try
@@ -80,34 +61,19 @@ internal sealed class EchoHandler(EngineContext context)
                 watch.OnReceived(n, Environment.TickCount64);
                 if (watch.Check(Environment.TickCount64) is { } reason)
                 {
-                    _stats.OnRejected(reason);
+                    _rules.OnRejected(reason);
                     break;
                 }
                 await connection.SendReceivedAsync();
-                _stats.OnEchoed(n);
+                _rules.OnEchoed(n);
             }
         }
-        catch (Exception e) when (Ended(e))
+        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
         {
         }
         finally
         {
             connection.Close();
-        }
-    }
-
-    /// <summary>How a connection ends without the server being at fault; counted where it is the server's doing.</summary>
-    private bool Ended(Exception e)
-    {
-        switch (e)
-        {
-            case TimeoutException:
-                _stats.OnRejected(RejectReason.IdleTimeout);
-                return true;
-            case SocketException or ObjectDisposedException:
-                return true; // reset, broken pipe or stop: this connection ends, nothing else does
-            default:
-                return false;
         }
     }
 }

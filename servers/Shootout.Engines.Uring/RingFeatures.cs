@@ -9,7 +9,10 @@ internal sealed record RingFeatures
 {
     public const string EnvironmentVariable = "SHOOTOUT_URING_FEATURES";
 
-    /// <summary>IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completions are run by the loop thread when it enters, not by interrupts at any time.</summary>
+    /// <summary>
+    /// IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completions are run by the loop thread when it enters,
+    /// not by interrupts at any time.
+    /// </summary>
     public bool DeferTaskrun { get; init; } = true;
 
     /// <summary>IORING_REGISTER_RING_FDS: io_uring_enter skips the descriptor-table lookup.</summary>
@@ -21,7 +24,13 @@ internal sealed record RingFeatures
     /// <summary>Receives pick a buffer from a provided-buffer ring at completion; off: each connection owns a receive buffer.</summary>
     public bool ProvidedBuffers { get; init; } = true;
 
-    public static readonly IReadOnlyList<string> Names = ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers"];
+    /// <summary>
+    /// IORING_RECVSEND_POLL_FIRST on the echo's receives: a receive is queued right after the echo went out, when
+    /// the client cannot have answered yet, so the kernel's first non-blocking try would fail with EAGAIN; skip it.
+    /// </summary>
+    public bool ReceivePollFirst { get; init; } = true;
+
+    public static readonly IReadOnlyList<string> Names = ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers", "poll-first"];
 
     /// <summary>Parses "-name,+name,..." over the defaults; an unknown name is an error naming the known ones.</summary>
     public static RingFeatures Parse(string? text)
@@ -39,6 +48,7 @@ internal sealed record RingFeatures
                 "ring-fd" => features with { RegisteredRingFd = on },
                 "multishot-accept" => features with { MultishotAccept = on },
                 "provided-buffers" => features with { ProvidedBuffers = on },
+                "poll-first" => features with { ReceivePollFirst = on },
                 _ => throw new ArgumentException($"{EnvironmentVariable}: unknown feature '{name}' (known: {string.Join(", ", Names)})"),
             };
         }

@@ -22,20 +22,26 @@ internal static class RingUnavailable
         switch (errno)
         {
             case Errno.ENOSYS when filtered:
-                return Prefix + "io_uring_setup is blocked by this process's seccomp filter (ENOSYS); in a container, run it with a seccomp profile that allows io_uring_setup, io_uring_enter and io_uring_register";
+                return Prefix + "io_uring_setup is blocked by this process's seccomp filter (ENOSYS); in a container, run it with a seccomp"
+                    + " profile that allows io_uring_setup, io_uring_enter and io_uring_register";
             case Errno.ENOSYS:
-                return Prefix + "this kernel has no io_uring (io_uring_setup: ENOSYS): it needs Linux 5.19 or later, built with CONFIG_IO_URING";
+                return Prefix + "this kernel has no io_uring (io_uring_setup: ENOSYS): it needs Linux 5.19 or later,"
+                    + " built with CONFIG_IO_URING";
             case Errno.EPERM when disabled is 2:
-                return Prefix + "io_uring is disabled on this machine (kernel.io_uring_disabled=2); enable it with: sysctl -w kernel.io_uring_disabled=0";
+                return Prefix + "io_uring is disabled on this machine (kernel.io_uring_disabled=2);"
+                    + " enable it with: sysctl -w kernel.io_uring_disabled=0";
             case Errno.EPERM when disabled is 1:
-                return Prefix + "io_uring is restricted to privileged processes and kernel.io_uring_group (kernel.io_uring_disabled=1); run as root, join that group, or sysctl -w kernel.io_uring_disabled=0";
+                return Prefix + "io_uring is restricted to privileged processes and kernel.io_uring_group (kernel.io_uring_disabled=1);"
+                    + " run as root, join that group, or sysctl -w kernel.io_uring_disabled=0";
             case Errno.EPERM:
-                return Prefix + "io_uring_setup was refused (EPERM) although kernel.io_uring_disabled allows it: a seccomp profile blocks it" +
-                    " (Docker's default does: give the container security_opt seccomp=<a profile that allows io_uring_setup, io_uring_enter, io_uring_register>)";
+                return Prefix + "io_uring_setup was refused (EPERM) although kernel.io_uring_disabled allows it: a seccomp profile blocks it"
+                    + " (Docker's default does: give the container security_opt seccomp=<a profile that allows io_uring_setup,"
+                    + " io_uring_enter, io_uring_register>)";
             case Errno.ENOMEM:
                 return Prefix + "io_uring_setup: out of memory (ENOMEM): the locked-memory limit (ulimit -l) may be too low for the rings";
             case Errno.EINVAL:
-                return Prefix + "io_uring_setup rejected the ring's parameters (EINVAL): the kernel is too old for the features asked for; it needs Linux 6.1 or later (or switch features off with " + RingFeatures.EnvironmentVariable + ")";
+                return Prefix + "io_uring_setup rejected the ring's parameters (EINVAL): the kernel is too old for the features asked for;"
+                    + " it needs Linux 6.1 or later (or switch features off with " + RingFeatures.EnvironmentVariable + ")";
             default:
                 return Prefix + $"io_uring_setup failed with errno {errno}";
         }

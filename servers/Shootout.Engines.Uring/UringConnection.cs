@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Threading.Tasks.Sources;
 using Shootout.Engines.Uring.Interop;
 using Shootout.Netpoll;
 
@@ -16,25 +14,21 @@ namespace Shootout.Engines.Uring;
 /// <see cref="SendReceivedAsync"/> of what it received, and so on. The connection is itself the
 /// source behind the <see cref="NetOperation"/>s it returns, so steady-state echo allocates nothing.
 /// </remarks>
-internal sealed unsafe class UringConnection : IValueTaskSource<int>
+internal sealed unsafe partial class UringConnection
 {
     internal const int IdleTimeoutCode = -1_000_000;
     private const int NoBuffer = -1;
     private const int OwnBuffer = -2; // the provided buffers ran out: this connection received into _ownBuffer
 
     private readonly UringLoop _loop;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
     private byte* _ownBuffer;
     internal readonly int Fd;
     internal int Slot;
     internal uint Generation;
     internal int LastActiveMs;
-    private int _result;
     private int _held = NoBuffer;   // provided buffer id holding received bytes, or NoBuffer / OwnBuffer
     private int _received;          // bytes in the held buffer
     private int _sent;              // of those, sent so far
-    private short _version;
     private Op _op;
     private State _state;
 
@@ -73,9 +67,9 @@ internal sealed unsafe class UringConnection : IValueTaskSource<int>
         ReleaseBuffer();
         _op = Op.Receive;
         if (_loop.Buffers is null || _ownBuffer is not null)
-            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
+            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: false);
         else
-            _loop.PrepareReceive(this, null, 0);
+            _loop.PrepareReceive(this, null, 0, dataLikely: false);
         _state |= State.InFlight;
         return new NetOperation(this, _version);
     }
@@ -128,136 +122,6 @@ internal sealed unsafe class UringConnection : IValueTaskSource<int>
             Complete(code);
     }
 
-    /// <summary>The loop received this connection's CQE for a receive.</summary>
-    internal void OnReceiveCompleted(int res, uint flags)
-    {
-        _state &= ~State.InFlight;
-        bool gotBuffer = (flags & IoUring.CqeBuffer) != 0;
-        if (gotBuffer)
-        {
-            _loop.Buffers!.OnLent();
-            _held = (ushort)(flags >> IoUring.CqeBufferShift);
-        }
-        else if (res > 0)
-        {
-            _held = OwnBuffer;
-        }
-        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
-        {
-            // Completed after the fiber gave up on it (aborted, closed): nothing wants these bytes.
-            ReleaseBuffer();
-            if (IsClosed)
-                Release();
-            return;
-        }
-        if (res == -Errno.ENOBUFS)
-        {
-            BufferRing buffers = _loop.Buffers!;
-            if (buffers.Lent < buffers.Count)
-            {
-                // This turn's receives took every published buffer; more go out before the next enter.
-                // Wait for readiness without a buffer, then receive again.
-                buffers.OnExhausted();
-                _loop.PreparePoll(this);
-            }
-            else
-            {
-                // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
-                // this connection's own, freed when its echo completes, rather than wait for the ring.
-                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize);
-            }
-            _state |= State.InFlight;
-            return;
-        }
-        if (res > 0)
-        {
-            _received = res;
-            LastActiveMs = _loop.NowMs;
-        }
-        Complete(res);
-    }
-
-    /// <summary>The readiness wait after an ENOBUFS completed: receive again, with a buffer from the ring.</summary>
-    internal void OnPollCompleted(int res)
-    {
-        _state &= ~State.InFlight;
-        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
-        {
-            if (IsClosed)
-                Release();
-            return;
-        }
-        if (res < 0)
-        {
-            Complete(res);
-            return;
-        }
-        _loop.PrepareReceive(this, null, 0);
-        _state |= State.InFlight;
-    }
-
-    /// <summary>The loop received this connection's CQE for a send.</summary>
-    internal void OnSendCompleted(int res)
-    {
-        _state &= ~State.InFlight;
-        if (IsClosed || _op != Op.Send || (_state & State.Completed) != 0)
-        {
-            ReleaseBuffer();
-            if (IsClosed)
-                Release();
-            return;
-        }
-        if (res >= 0 && _sent + res < _received)
-        {
-            _sent += res; // a short send: the socket buffer filled; send the rest
-            _loop.PrepareSend(this, HeldAddress() + _sent, _received - _sent);
-            _state |= State.InFlight;
-            return;
-        }
-        ReleaseBuffer();
-        Complete(res >= 0 ? _received : res);
-    }
-
-    private byte* HeldAddress() => _held switch
-    {
-        NoBuffer => null,
-        OwnBuffer => _ownBuffer,
-        _ => _loop.Buffers!.Address((ushort)_held),
-    };
-
-    private byte* OwnBufferAddress()
-    {
-        if (_ownBuffer is null)
-            _ownBuffer = (byte*)NativeMemory.Alloc((nuint)_loop.OwnBufferSize);
-        return _ownBuffer;
-    }
-
-    /// <summary>Gives the received bytes' buffer back: to the ring, or (an own buffer) to the allocator.</summary>
-    private void ReleaseBuffer()
-    {
-        if (_held >= 0)
-            _loop.Buffers!.Return((ushort)_held);
-        _held = NoBuffer;
-        _received = 0;
-        if (_ownBuffer is not null && _loop.Buffers is not null)
-        {
-            NativeMemory.Free(_ownBuffer);
-            _ownBuffer = null;
-        }
-    }
-
-    /// <summary>Nothing in flight any more and closed: close the descriptor and free the slot.</summary>
-    private void Release()
-    {
-        ReleaseBuffer();
-        if (_ownBuffer is not null)
-        {
-            NativeMemory.Free(_ownBuffer);
-            _ownBuffer = null;
-        }
-        _loop.Release(this);
-    }
-
     private void BeginOperation()
     {
         _loop.CheckThread();
@@ -265,58 +129,5 @@ internal sealed unsafe class UringConnection : IValueTaskSource<int>
             throw new InvalidOperationException("another operation is pending on this connection; a fiber runs one at a time");
         if (IsClosed)
             throw new ObjectDisposedException(nameof(UringConnection));
-    }
-
-    private void Complete(int result)
-    {
-        _result = result;
-        _state |= State.Completed;
-        Action<object?>? continuation = _continuation;
-        if (continuation is null)
-            return;
-        object? state = _continuationState;
-        _continuation = null;
-        _continuationState = null;
-        continuation(state);
-    }
-
-    private void CheckToken(short token)
-    {
-        if (token != _version)
-            throw new InvalidOperationException("this operation was already awaited; await each once");
-    }
-
-    public ValueTaskSourceStatus GetStatus(short token)
-    {
-        CheckToken(token);
-        if ((_state & State.Completed) == 0)
-            return ValueTaskSourceStatus.Pending;
-        return _result >= 0 ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Faulted;
-    }
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-    {
-        CheckToken(token);
-        if ((_state & State.Completed) != 0)
-        {
-            continuation(state);
-            return;
-        }
-        _continuation = continuation;
-        _continuationState = state;
-    }
-
-    public int GetResult(short token)
-    {
-        CheckToken(token);
-        if ((_state & State.Completed) == 0)
-            throw new InvalidOperationException("the operation has not completed; await it");
-        int result = _result;
-        _state &= ~State.Completed;
-        _op = Op.None;
-        _version++;
-        if (result >= 0)
-            return result;
-        throw result == IdleTimeoutCode ? new TimeoutException("connection idle timeout") : Errno.ToException(-result);
     }
 }

@@ -128,6 +128,54 @@ public sealed unsafe class RingTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_poll_first_receive_waits_for_data_and_takes_what_was_already_there(bool dataFirst)
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        BufferRing buffers = BufferRing.TryRegister(ring, 4, 4096, out int errno) ?? throw new InvalidOperationException($"provided buffers: errno {errno}");
+        (Socket client, Socket server) = Pair();
+        using (client)
+        using (server)
+        {
+            if (dataFirst)
+                client.Send([1, 2]);
+            Sqe* sqe = ring.NextSqe();
+            sqe->Opcode = IoUring.OpRecv;
+            sqe->Fd = (int)server.SafeHandle.DangerousGetHandle();
+            sqe->Flags = IoUring.SqeBufferSelect;
+            sqe->BufGroup = BufferRing.GroupId;
+            sqe->IoPrio = IoUring.RecvSendPollFirst;
+            sqe->UserData = 9;
+            if (!dataFirst)
+            {
+                ring.Enter(0, 0);
+                Assert.False(ring.TryTakeCompletion(out _)); // armed on the poll, nothing taken
+                client.Send([1, 2]);
+            }
+            ring.Enter(1, 5000);
+            Assert.True(ring.TryTakeCompletion(out Cqe cqe));
+            Assert.Equal(9ul, cqe.UserData);
+            Assert.Equal(2, cqe.Res);
+            ushort id = (ushort)(cqe.Flags >> IoUring.CqeBufferShift);
+            Assert.Equal(new byte[] { 1, 2 }, new ReadOnlySpan<byte>(buffers.Address(id), 2).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Each_ring_feature_can_be_switched_off_by_name_and_an_unknown_name_is_an_error()
+    {
+        RingFeatures all = RingFeatures.Parse(null);
+        Assert.True(all.ReceivePollFirst && all.MultishotAccept && all.ProvidedBuffers && all.DeferTaskrun && all.RegisteredRingFd);
+        RingFeatures some = RingFeatures.Parse("-poll-first, -multishot-accept");
+        Assert.False(some.ReceivePollFirst);
+        Assert.False(some.MultishotAccept);
+        Assert.True(some.ProvidedBuffers);
+        var e = Assert.Throws<ArgumentException>(() => RingFeatures.Parse("-zero-copy"));
+        Assert.Contains("poll-first", e.Message);
+    }
+
     private static (Socket Client, Socket Server) Pair()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

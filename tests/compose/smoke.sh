@@ -18,7 +18,7 @@ repo=$PWD
 
 export SHOOTOUT_CACHE=${SHOOTOUT_CACHE:-/var/cache/shootout}
 connections=${SHOOTOUT_SMOKE_CONNECTIONS:-3000}
-engines=(threads async epoll)
+engines=(threads async epoll uring)
 start=$SECONDS
 step=setup
 

@@ -26,6 +26,8 @@ internal static class IoUring
 
     // op-specific flags (in sqe.ioprio for accept and recv)
     public const ushort AcceptMultishot = 1 << 0, RecvMultishot = 1 << 1;
+    /// <summary>IORING_RECVSEND_POLL_FIRST (recv/send ioprio): arm the poll at once, without trying the socket first.</summary>
+    public const ushort RecvSendPollFirst = 1 << 0;
     public const uint CancelAll = 1u << 0, CancelFd = 1u << 1;
 
     // poll events (sqe.poll32_events, in OpFlags)

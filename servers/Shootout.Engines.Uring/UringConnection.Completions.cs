@@ -1,0 +1,97 @@
+using Shootout.Engines.Uring.Interop;
+
+namespace Shootout.Engines.Uring;
+
+/// <summary>What the connection does with each of its CQEs: complete the fiber's operation, or carry it on (a short send, no buffer).</summary>
+internal sealed unsafe partial class UringConnection
+{
+    /// <summary>The loop received this connection's CQE for a receive.</summary>
+    internal void OnReceiveCompleted(int res, uint flags)
+    {
+        _state &= ~State.InFlight;
+        bool gotBuffer = (flags & IoUring.CqeBuffer) != 0;
+        if (gotBuffer)
+        {
+            _loop.Buffers!.OnLent();
+            _held = (ushort)(flags >> IoUring.CqeBufferShift);
+        }
+        else if (res > 0)
+        {
+            _held = OwnBuffer;
+        }
+        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
+        {
+            // Completed after the fiber gave up on it (aborted, closed): nothing wants these bytes.
+            ReleaseBuffer();
+            if (IsClosed)
+                Release();
+            return;
+        }
+        if (res == -Errno.ENOBUFS)
+        {
+            BufferRing buffers = _loop.Buffers!;
+            if (buffers.Lent < buffers.Count)
+            {
+                // This turn's receives took every published buffer; more go out before the next enter.
+                // Wait for readiness without a buffer, then receive again.
+                buffers.OnExhausted();
+                _loop.PreparePoll(this);
+            }
+            else
+            {
+                // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
+                // this connection's own, freed when its echo completes, rather than wait for the ring.
+                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: true);
+            }
+            _state |= State.InFlight;
+            return;
+        }
+        if (res > 0)
+        {
+            _received = res;
+            LastActiveMs = _loop.NowMs;
+        }
+        Complete(res);
+    }
+
+    /// <summary>The readiness wait after an ENOBUFS completed: receive again, with a buffer from the ring.</summary>
+    internal void OnPollCompleted(int res)
+    {
+        _state &= ~State.InFlight;
+        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
+        {
+            if (IsClosed)
+                Release();
+            return;
+        }
+        if (res < 0)
+        {
+            Complete(res);
+            return;
+        }
+        _loop.PrepareReceive(this, null, 0, dataLikely: true);
+        _state |= State.InFlight;
+    }
+
+    /// <summary>The loop received this connection's CQE for a send.</summary>
+    internal void OnSendCompleted(int res)
+    {
+        _state &= ~State.InFlight;
+        if (IsClosed || _op != Op.Send || (_state & State.Completed) != 0)
+        {
+            ReleaseBuffer();
+            if (IsClosed)
+                Release();
+            return;
+        }
+        if (res >= 0 && _sent + res < _received)
+        {
+            _sent += res; // a short send: the socket buffer filled; send the rest
+            _loop.PrepareSend(this, HeldAddress() + _sent, _received - _sent);
+            _state |= State.InFlight;
+            return;
+        }
+        ReleaseBuffer();
+        Complete(res >= 0 ? _received : res);
+    }
+}

@@ -1,0 +1,35 @@
+using Shootout.Engines.Uring.Interop;
+
+namespace Shootout.Engines.Uring;
+
+/// <summary>Creating the loop's ring with the features asked for, and saying which ones the kernel gave.</summary>
+internal sealed unsafe partial class UringLoop
+{
+    private void Setup()
+    {
+        RingFeatures features = _settings.Features;
+        uint flags = IoUring.SetupSubmitAll;
+        if (features.DeferTaskrun)
+            flags |= IoUring.SetupSingleIssuer | IoUring.SetupDeferTaskrun;
+        _ring = Ring.Create(_settings.RingEntries, _settings.RingEntries * 4, flags);
+        var parts = new List<string> { $"{_settings.RingEntries} SQEs" };
+        if (features.DeferTaskrun)
+            parts.Add("single-issuer+defer-taskrun");
+        if (features.RegisteredRingFd)
+            parts.Add(_ring.RegisterRingFd() ? "registered ring fd" : "ring fd not registered (kernel < 5.18)");
+        if (features.ProvidedBuffers)
+        {
+            Buffers = BufferRing.TryRegister(_ring, _settings.BufferCount, _settings.BufferSize, out int errno);
+            parts.Add(Buffers is null
+                ? $"no provided buffers (errno {errno}): a buffer per connection"
+                : $"{_settings.BufferCount}x{_settings.BufferSize / 1024} KiB provided buffers");
+        }
+        if (features.MultishotAccept)
+            parts.Add("multishot accept");
+        if (features.ReceivePollFirst)
+            parts.Add("poll-first receives");
+        Description = string.Join(", ", parts);
+
+        SetupWake();
+    }
+}

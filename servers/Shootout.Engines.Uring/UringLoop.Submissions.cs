@@ -1,0 +1,80 @@
+using Shootout.Engines.Uring.Interop;
+
+namespace Shootout.Engines.Uring;
+
+/// <summary>The SQEs the loop's connections queue, and the user_data that brings each CQE back to its connection.</summary>
+internal sealed unsafe partial class UringLoop
+{
+    // user_data: kind << 56 | slot << 32 | generation. A generation is never reused within a loop, so a
+    // completion for a connection that has gone never reaches the next one in its slot.
+    private const int KindShift = 56;
+    private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6;
+
+    /// <param name="buffer">null: let the kernel pick a provided buffer when data arrives.</param>
+    /// <param name="dataLikely">
+    /// false: the peer is unlikely to have sent anything yet (the receive follows an echo), so with
+    /// <see cref="RingFeatures.ReceivePollFirst"/> the kernel arms its poll without trying the socket first.
+    /// </param>
+    internal void PrepareReceive(UringConnection connection, byte* buffer, int length, bool dataLikely)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpRecv;
+        sqe->Fd = connection.Fd;
+        sqe->UserData = Token(KindReceive, connection);
+        if (!dataLikely && _settings.Features.ReceivePollFirst)
+            sqe->IoPrio = IoUring.RecvSendPollFirst;
+        if (buffer is null)
+        {
+            sqe->Flags = IoUring.SqeBufferSelect;
+            sqe->BufGroup = BufferRing.GroupId;
+        }
+        else
+        {
+            sqe->Addr = (ulong)buffer;
+            sqe->Len = (uint)length;
+        }
+    }
+
+    internal void PrepareSend(UringConnection connection, byte* data, int length)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpSend;
+        sqe->Fd = connection.Fd;
+        sqe->Addr = (ulong)data;
+        sqe->Len = (uint)length;
+        sqe->OpFlags = Libc.MSG_NOSIGNAL;
+        sqe->UserData = Token(KindSend, connection);
+    }
+
+    /// <summary>A one-shot wait for the connection's socket to become readable (or hung up), holding no buffer.</summary>
+    internal void PreparePoll(UringConnection connection)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpPollAdd;
+        sqe->Fd = connection.Fd;
+        sqe->OpFlags = IoUring.PollIn | IoUring.PollErr | IoUring.PollHup | IoUring.PollRdHup;
+        sqe->UserData = Token(KindPoll, connection);
+    }
+
+    /// <summary>Cancels every request on the connection's socket; its completion (ECANCELED, or the data it got first) then releases it.</summary>
+    internal void PrepareCancel(UringConnection connection)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpAsyncCancel;
+        sqe->Fd = connection.Fd;
+        sqe->OpFlags = IoUring.CancelFd | IoUring.CancelAll;
+        sqe->UserData = KindIgnore << KindShift;
+    }
+
+    private void PrepareCancel(ulong userData, bool cancelByFd)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpAsyncCancel;
+        sqe->Addr = userData;
+        sqe->Fd = cancelByFd ? _listenFd : -1;
+        sqe->UserData = KindIgnore << KindShift;
+    }
+
+    private static ulong Token(ulong kind, UringConnection connection) =>
+        kind << KindShift | (ulong)(uint)connection.Slot << 32 | connection.Generation;
+}
