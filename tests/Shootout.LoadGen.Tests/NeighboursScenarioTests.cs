@@ -40,7 +40,8 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         var dir = LoadGenProcess.NewReportDir();
         int metricsPort = Ports.Free();
         string seen = "";
-        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(90), _ =>
+        int[] childNice = [];
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(90), p =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             Wait.Until(() =>
@@ -50,6 +51,10 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
                 return seen.Contains($"shootout_loadgen_neighbours_flood_bytes_total{{target=\"{server.Target}\",flood=\"1\"}}")
                        && seen.Contains("shootout_loadgen_neighbours_probe_latency_seconds_bucket");
             }, TimeSpan.FromSeconds(45), "the neighbours' metrics: flood 1's bytes and the probes' latency histogram");
+            // A child is listed under the thread that started it.
+            childNice = NiceOfEveryThread(Directory.GetDirectories($"/proc/{p.Pid}/task")
+                .SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse).Single());
         }, "neighbours", "--target", server.Target, "--floods", "2", "--message-size", "32KiB", "--window", Window.ToString(),
             "--never-reading", "1", "--probes", "5", "--probe-interval", "20ms", "--warmup", "500ms", "--duration", "3s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
@@ -61,6 +66,10 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         // One process per role: the neighbours ran in a child of the coordinator.
         Assert.Equal("separate_processes", (string)s["layout"]!);
         Assert.True((int?)s["neighbours_pid"] is > 0);
+        // ... at nice 10 by default, every one of its threads, so the floods' clients yield the cores to the server.
+        Assert.Equal(10, (int)s["neighbours_nice"]!);
+        Assert.NotEmpty(childNice);
+        Assert.All(childNice, n => Assert.Equal(10, n));
 
         var probes = s["probes"]!;
         long scheduled = (long)probes["scheduled"]!;
@@ -144,7 +153,16 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Contains("probe messages failed", r.Stderr);
     }
 
+    /// <summary>The nice value of each thread of a process (field 19 of /proc/PID/task/TID/stat, counted after the name).</summary>
+    private static int[] NiceOfEveryThread(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Select(t =>
+        {
+            string stat = File.ReadAllText(Path.Combine(t, "stat"));
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]);
+        }).ToArray();
+
     [Theory]
+    [InlineData("--neighbours-nice", "20", "--neighbours-nice")]
     [InlineData("--floods", "-1", "--floods")]
     [InlineData("--floods", "many", "--floods")]
     [InlineData("--probes", "0", "--probes")]

@@ -4,15 +4,18 @@
 # threads' p99" reads off the same run:
 #   tests/bench/neighbours.sh [--floods N] [--message-size S] [--never-reading M] [--probes P]
 #                             [--probe-interval I] [--seconds T] [--rounds R] [--engines a,b] [--results-dir DIR]
+#                             [--neighbours-nice N]
 # Defaults are the fairness target: 16 floods x 64 KiB writes + 1 never-reading connection, 100 probes of
 # 9 B every 10 ms, 10 s measured after a 1 s warm-up, 2 rounds. Each row is a fresh server process and one
 # `shootout-loadgen neighbours` run: the probes in the load generator's own process, the neighbours in a
-# child process of it (one process per role, so a busy flood cannot delay a probe on the client side).
+# child process of it (one process per role, so a busy flood cannot delay a probe on the client side), at
+# nice 10 unless --neighbours-nice says otherwise: on a machine whose cores the server shares with the floods'
+# clients, the probes then measure the server's scheduling, not the kernel's share-out of the cores.
 # Probe latency counts from each message's scheduled send time (coordinated-omission corrected).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-floods=16 message_size=64KiB never_reading=1 probes=100 interval=10ms seconds=10 rounds=2 engines="threads,async,epoll" results="$root/results"
+floods=16 message_size=64KiB never_reading=1 probes=100 interval=10ms seconds=10 rounds=2 engines="threads,async,epoll" results="$root/results" nice=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --floods) floods=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --engines) engines=$2; shift 2 ;;
     --results-dir) results=$2; shift 2 ;;
+    --neighbours-nice) nice=$2; shift 2 ;;
     *) echo "neighbours: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +60,7 @@ for round in $(seq "$rounds"); do
     fi
     rc=0
     "$loadgen" neighbours --target "$host:$port" --floods "$floods" --message-size "$message_size" --never-reading "$never_reading" \
-      --probes "$probes" --probe-interval "$interval" --duration "${seconds}s" --message-timeout 20s \
+      --probes "$probes" --probe-interval "$interval" --neighbours-nice "$nice" --duration "${seconds}s" --message-timeout 20s \
       --report-dir "$work/$engine-$round" --plain > "$work/$engine.out" 2> "$work/$engine.err" || rc=$?
     kill -TERM "$server"; wait "$server" || true; server=
     line=$(grep '^neighbours: probes' "$work/$engine.out" | tail -1 || true)
@@ -77,5 +81,5 @@ for round in $(seq "$rounds"); do
 done
 mkdir -p "$results"
 cp "$work/table" "$results/neighbours-$(date +%Y%m%d-%H%M%S).txt"
-echo "(beside $floods floods x $message_size writes and $never_reading never-reading connection(s): $probes probes x 9 B every $interval,"
+echo "(beside $floods floods x $message_size writes and $never_reading never-reading connection(s) at nice $nice: $probes probes x 9 B every $interval,"
 echo " ${seconds}s measured after 1s of flooding; latency from the scheduled send time; slowest/mean and Jain's index of the floods' bytes/s)"

@@ -29,6 +29,12 @@ internal static class NeighboursAgent
     {
         var plan = DecodePlan(encodedPlan);
         FileLimit.RaiseSoftToHard();
+        if (ThreadPriority.LowerEveryThread(plan.NeighboursNice) is { } refused)
+        {
+            Console.Out.WriteLine("error: " + refused);
+            Console.Out.Flush();
+            return 1;
+        }
         var stdout = Console.Out;
         var gate = new object();
         void Send(string line)

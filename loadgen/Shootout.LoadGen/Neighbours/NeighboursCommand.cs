@@ -30,6 +30,10 @@ internal static class NeighboursCommand
     private static readonly Option<TimeSpan?> MessageTimeout = Time("--message-timeout",
         "A probe echo or a flood's progress waited for longer is an error (default 10s)");
     private static readonly Option<bool> AllowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback addresses" };
+    private static readonly Option<int?> NeighboursNice = Whole("--neighbours-nice",
+        "Nice value of the neighbours' process, so the probes measure the server rather than two cores shared with the floods' "
+        + "clients (default 10; 0 gives them the probes' priority)",
+        0, 19);
     private static readonly Option<bool> InProcess = new("--in-process")
     {
         Description = "Run the neighbours in this process (still on their own event loops) instead of a child process",
@@ -53,7 +57,7 @@ internal static class NeighboursCommand
         var command = new Command(Name,
             "Light probes beside heavy neighbours: probe latency (from the scheduled send time) and each flood's share (Jain's index)");
         foreach (Option o in new Option[] { Target, Floods, MessageSize, Window, NeverReading, Probes, ProbeInterval, ProbeSize, Warmup, Duration,
-                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, ReportDir, MetricsPort, Config, Plain })
+                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, NeighboursNice, ReportDir, MetricsPort, Config, Plain })
             command.Options.Add(o);
         return command;
     }
@@ -87,6 +91,7 @@ internal static class NeighboursCommand
             MessageTimeout = p.GetValue(MessageTimeout),
             AllowRemote = p.GetValue(AllowRemote) ? true : null,
             InProcess = p.GetValue(InProcess) ? true : null,
+            NeighboursNice = p.GetValue(NeighboursNice),
             ReportDir = p.GetValue(ReportDir),
             MetricsPort = p.GetValue(MetricsPort),
         };

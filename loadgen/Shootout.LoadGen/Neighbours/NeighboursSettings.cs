@@ -24,6 +24,7 @@ internal sealed record NeighboursSettings
     public TimeSpan? MessageTimeout { get; init; }
     public bool? AllowRemote { get; init; }
     public bool? InProcess { get; init; }
+    public int? NeighboursNice { get; init; }
     public string? ReportDir { get; init; }
     public int? MetricsPort { get; init; }
 
@@ -43,6 +44,7 @@ internal sealed record NeighboursSettings
         MessageTimeout = top.MessageTimeout ?? MessageTimeout,
         AllowRemote = top.AllowRemote ?? AllowRemote,
         InProcess = top.InProcess ?? InProcess,
+        NeighboursNice = top.NeighboursNice ?? NeighboursNice,
         ReportDir = top.ReportDir ?? ReportDir,
         MetricsPort = top.MetricsPort ?? MetricsPort,
     };
@@ -80,6 +82,7 @@ internal sealed record NeighboursSettings
                 "message_timeout" => s with { MessageTimeout = Dur(v, f) },
                 "allow_remote" => s with { AllowRemote = Bool(v, f) },
                 "in_process" => s with { InProcess = Bool(v, f) },
+                "neighbours_nice" => s with { NeighboursNice = Int(v, f) },
                 "report_dir" => s with { ReportDir = Str(v, f) },
                 "metrics_port" => s with { MetricsPort = Int(v, f) },
                 _ => throw Field(f, "unknown field"),
@@ -107,6 +110,7 @@ internal sealed record NeighboursSettings
         var connectTimeout = Positive(ConnectTimeout ?? TimeSpan.FromSeconds(5), "--connect-timeout");
         var messageTimeout = Positive(MessageTimeout ?? TimeSpan.FromSeconds(10), "--message-timeout");
         int metricsPort = Range(MetricsPort ?? 0, "--metrics-port", 0, 65535);
+        int neighboursNice = Range(NeighboursNice ?? 10, "--neighbours-nice", 0, 19);
         var plan = new NeighboursPlan
         {
             TargetLabel = Target,
@@ -123,6 +127,7 @@ internal sealed record NeighboursSettings
             ConnectTimeout = connectTimeout,
             MessageTimeout = messageTimeout,
             Layout = InProcess == true ? NeighboursLayout.SeparateLoops : NeighboursLayout.SeparateProcesses,
+            NeighboursNice = neighboursNice,
         };
         return (plan, ReportDir ?? "loadgen-report", metricsPort);
     }

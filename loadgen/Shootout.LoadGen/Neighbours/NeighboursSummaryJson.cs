@@ -25,6 +25,7 @@ internal static class NeighboursSummaryJson
             ["wall_s"] = Round(r.WallSeconds),
             ["layout"] = p.Layout == NeighboursLayout.SeparateProcesses ? "separate_processes" : "separate_loops",
             ["layout_description"] = p.LayoutDescription,
+            ["neighbours_nice"] = p.Layout == NeighboursLayout.SeparateProcesses ? p.NeighboursNice : 0,
             ["neighbours_pid"] = r.NeighboursPid,
             ["probes"] = new JsonObject
             {
