@@ -70,6 +70,8 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Equal(10, (int)s["neighbours_nice"]!);
         Assert.NotEmpty(childNice);
         Assert.All(childNice, n => Assert.Equal(10, n));
+        // The probes' process asks for nice -5, which only root may have; otherwise it says it stayed at 0.
+        Assert.Equal(Environment.IsPrivilegedProcess ? -5 : 0, (int)s["probes_nice"]!);
 
         var probes = s["probes"]!;
         long scheduled = (long)probes["scheduled"]!;
@@ -163,6 +165,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
 
     [Theory]
     [InlineData("--neighbours-nice", "20", "--neighbours-nice")]
+    [InlineData("--probes-nice", "1", "--probes-nice")]
     [InlineData("--floods", "-1", "--floods")]
     [InlineData("--floods", "many", "--floods")]
     [InlineData("--probes", "0", "--probes")]

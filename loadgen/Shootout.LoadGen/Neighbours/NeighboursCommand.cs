@@ -34,6 +34,10 @@ internal static class NeighboursCommand
         "Nice value of the neighbours' process, so the probes measure the server rather than two cores shared with the floods' "
         + "clients (default 10; 0 gives them the probes' priority)",
         0, 19);
+    private static readonly Option<int?> ProbesNice = Whole("--probes-nice",
+        "Nice value the probes' process asks for, so the instrument does not wait behind the server's threads "
+        + "(default -5; needs root, else they stay at 0 and the summary says so)",
+        -20, 0);
     private static readonly Option<bool> InProcess = new("--in-process")
     {
         Description = "Run the neighbours in this process (still on their own event loops) instead of a child process",
@@ -57,7 +61,7 @@ internal static class NeighboursCommand
         var command = new Command(Name,
             "Light probes beside heavy neighbours: probe latency (from the scheduled send time) and each flood's share (Jain's index)");
         foreach (Option o in new Option[] { Target, Floods, MessageSize, Window, NeverReading, Probes, ProbeInterval, ProbeSize, Warmup, Duration,
-                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, NeighboursNice, ReportDir, MetricsPort, Config, Plain })
+                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, NeighboursNice, ProbesNice, ReportDir, MetricsPort, Config, Plain })
             command.Options.Add(o);
         return command;
     }
@@ -92,6 +96,7 @@ internal static class NeighboursCommand
             AllowRemote = p.GetValue(AllowRemote) ? true : null,
             InProcess = p.GetValue(InProcess) ? true : null,
             NeighboursNice = p.GetValue(NeighboursNice),
+            ProbesNice = p.GetValue(ProbesNice),
             ReportDir = p.GetValue(ReportDir),
             MetricsPort = p.GetValue(MetricsPort),
         };

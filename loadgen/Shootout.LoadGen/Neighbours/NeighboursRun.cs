@@ -48,6 +48,8 @@ internal static class NeighboursRun
         if (await Probe.RunAsync(plan.Targets.Distinct(), probeTimeout).ConfigureAwait(false) is { } down)
             return Finish(reportDir, Result("failed", 1, $"{ErrorKinds.Describe(down.Kind)}: {down.Target} (is the server running?)"));
 
+        if (plan.Layout == NeighboursLayout.SeparateProcesses)
+            plan = plan with { ProbesNice = ThreadPriority.TrySetEveryThread(plan.ProbesNice) };
         INeighbours neighbours = plan.Layout == NeighboursLayout.SeparateProcesses ? new NeighboursAgentProcess(plan) : new LocalNeighbours(plan);
         var probes = new ProbeFleet(plan);
         FleetSnapshot? mark = null, final = null;

@@ -25,6 +25,7 @@ internal sealed record NeighboursSettings
     public bool? AllowRemote { get; init; }
     public bool? InProcess { get; init; }
     public int? NeighboursNice { get; init; }
+    public int? ProbesNice { get; init; }
     public string? ReportDir { get; init; }
     public int? MetricsPort { get; init; }
 
@@ -45,6 +46,7 @@ internal sealed record NeighboursSettings
         AllowRemote = top.AllowRemote ?? AllowRemote,
         InProcess = top.InProcess ?? InProcess,
         NeighboursNice = top.NeighboursNice ?? NeighboursNice,
+        ProbesNice = top.ProbesNice ?? ProbesNice,
         ReportDir = top.ReportDir ?? ReportDir,
         MetricsPort = top.MetricsPort ?? MetricsPort,
     };
@@ -83,6 +85,7 @@ internal sealed record NeighboursSettings
                 "allow_remote" => s with { AllowRemote = Bool(v, f) },
                 "in_process" => s with { InProcess = Bool(v, f) },
                 "neighbours_nice" => s with { NeighboursNice = Int(v, f) },
+                "probes_nice" => s with { ProbesNice = Int(v, f) },
                 "report_dir" => s with { ReportDir = Str(v, f) },
                 "metrics_port" => s with { MetricsPort = Int(v, f) },
                 _ => throw Field(f, "unknown field"),
@@ -111,6 +114,7 @@ internal sealed record NeighboursSettings
         var messageTimeout = Positive(MessageTimeout ?? TimeSpan.FromSeconds(10), "--message-timeout");
         int metricsPort = Range(MetricsPort ?? 0, "--metrics-port", 0, 65535);
         int neighboursNice = Range(NeighboursNice ?? 10, "--neighbours-nice", 0, 19);
+        int probesNice = Range(ProbesNice ?? -5, "--probes-nice", -20, 0);
         var plan = new NeighboursPlan
         {
             TargetLabel = Target,
@@ -128,6 +132,7 @@ internal sealed record NeighboursSettings
             MessageTimeout = messageTimeout,
             Layout = InProcess == true ? NeighboursLayout.SeparateLoops : NeighboursLayout.SeparateProcesses,
             NeighboursNice = neighboursNice,
+            ProbesNice = probesNice,
         };
         return (plan, ReportDir ?? "loadgen-report", metricsPort);
     }

@@ -26,6 +26,7 @@ internal static class NeighboursSummaryJson
             ["layout"] = p.Layout == NeighboursLayout.SeparateProcesses ? "separate_processes" : "separate_loops",
             ["layout_description"] = p.LayoutDescription,
             ["neighbours_nice"] = p.Layout == NeighboursLayout.SeparateProcesses ? p.NeighboursNice : 0,
+            ["probes_nice"] = p.Layout == NeighboursLayout.SeparateProcesses ? p.ProbesNice : 0,
             ["neighbours_pid"] = r.NeighboursPid,
             ["probes"] = new JsonObject
             {

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>
-/// Lowers the neighbours' process to a nice value (see <see cref="NeighboursPlan.NeighboursNice"/>). Linux keeps a
+/// Lowers the neighbours' process to a nice value (see <see cref="NeighboursPlan.NeighboursNice"/>), and raises
+/// the probes' where it may (<see cref="NeighboursPlan.ProbesNice"/>). Linux keeps a
 /// nice value per thread, and a new thread takes its creator's: so every thread that exists now is lowered, and
 /// the event loops and pool threads started later inherit it.
 /// </summary>
@@ -14,7 +15,6 @@ internal static partial class ThreadPriority
     /// <summary>Null when every thread now runs at <paramref name="nice"/>; else why not.</summary>
     public static string? LowerEveryThread(int nice)
     {
-        if (nice == 0) return null;
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
         {
             if (!int.TryParse(Path.GetFileName(task), out int tid)) continue;
@@ -23,6 +23,23 @@ internal static partial class ThreadPriority
                 return $"setpriority(thread {tid}, nice {nice}) failed: errno {errno}";
         }
         return null;
+    }
+
+    /// <summary>
+    /// Every thread to <paramref name="nice"/> if this process may (a negative value needs CAP_SYS_NICE); the
+    /// value the threads now have: <paramref name="nice"/>, or 0 when refused.
+    /// </summary>
+    public static int TrySetEveryThread(int nice)
+    {
+        if (nice == 0) return 0;
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            if (!int.TryParse(Path.GetFileName(task), out int tid)) continue;
+            if (SetPriority(PrioProcess, tid, nice) == 0 || Marshal.GetLastPInvokeError() == 3) continue;
+            LowerEveryThread(0); // refused (EACCES without CAP_SYS_NICE): all back to where they were
+            return 0;
+        }
+        return nice;
     }
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
