@@ -19,7 +19,7 @@ internal sealed class EchoConnectionHandler(ServerStats stats) : ConnectionHandl
 {
     /// <summary>
     /// Bytes a connection echoes before it gives its thread back: one hop per 16 KiB, nothing for small talk.
-    /// Measured beside 16 floods of 64 KiB writes (tests/bench/neighbours.sh, 2 rounds each): a light client's
+    /// Measured beside 16 floods of 64 KiB writes (shootout-loadgen neighbours, 2 rounds each): a light client's
     /// p50 0.79-0.97 ms and p99 10.8-10.9 ms at 64 KiB, 0.52-0.65 ms and 6.9-8.1 ms at 16 KiB, the floods'
     /// bytes/s the same within the rounds' spread.
     /// </summary>
