@@ -46,6 +46,29 @@ public sealed class MemoryWatchdogTests : IDisposable
     }
 
     [Fact]
+    public void A_fast_fall_stops_the_ramp_before_it_reaches_the_reserve()
+    {
+        double now = 0;
+        var w = new MemoryWatchdog(() => MemInfo.AvailableBytes(_meminfo), 3 * GiB, () => now);
+        Available(12L * 1024 * 1024);
+        Assert.Equal(MemoryVerdict.Fine, w.Check());
+        // 1 GiB a second: at 5 GiB, three seconds from the reserve.
+        foreach (long gib in new long[] { 11, 10, 9, 8, 7, 6 })
+        {
+            now += 1;
+            Available(gib * 1024 * 1024);
+            Assert.Equal(MemoryVerdict.Fine, w.Check());
+        }
+        now += 1;
+        Available(5L * 1024 * 1024);
+        Assert.Equal(MemoryVerdict.StopRamp, w.Check());
+        Assert.Contains("falling 1.00 GiB/s, below the 3.00 GiB reserve within 3 s", w.Reason);
+        // Once it holds, 5 GiB is plenty again.
+        now += 1;
+        Assert.Equal(MemoryVerdict.Fine, w.Check());
+    }
+
+    [Fact]
     public void Below_half_the_reserve_is_an_emergency_and_the_lowest_reading_is_kept()
     {
         var w = Watchdog(3 * GiB);

@@ -12,10 +12,21 @@ internal enum MemoryVerdict { Fine, StopRamp, Emergency }
 /// Connections the kernel has already established but the servers have not yet accepted, and those
 /// still connecting (a paused client cannot call them back), still cost their user-space share once
 /// accepted (a thread and its stack, for the threads engine): the ramp verdict counts them in advance,
-/// so stopping the ramp in time does not overshoot into the reserve.
+/// so stopping the ramp in time does not overshoot into the reserve. So does the fall itself: a server that
+/// accepts as fast as the client connects and pays a thread for each (the Rust reference: ~0.65 GiB/s at
+/// 30,000 connects/s) goes from the reserve to nothing in a few seconds, so the ramp verdict also subtracts
+/// what the last second's rate of fall would take over the next <see cref="FallHorizonSeconds"/>.
 /// </summary>
-internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes)
+/// <param name="seconds">The clock the fall rate is measured on (seconds, any origin); a monotonic one by default.</param>
+internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes, Func<double>? seconds = null)
 {
+    /// <summary>How far ahead the ramp verdict projects the current rate of fall.</summary>
+    public const double FallHorizonSeconds = 3;
+
+    private readonly Func<double> _seconds = seconds ?? MonotonicSeconds;
+    private (double At, long Bytes)? _anchor;
+    private double _fallPerSecond;
+
     /// <summary>What a connection still costs once a server accepts it (user space, and a thread's kernel stack).</summary>
     public static double AcceptCost(string engine) => engine switch
     {
@@ -42,6 +53,7 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
     {
         if (memAvailable() is not { } available) return MemoryVerdict.Fine;
         if (LowestBytes is null || available < LowestBytes) LowestBytes = available;
+        MeasureFall(available);
         if (available < EmergencyBytes)
         {
             Reason = F($"memory: MemAvailable {Gb(available)} fell below {Gb(EmergencyBytes)} (half the {Gb(ReserveBytes)} reserve)");
@@ -49,6 +61,13 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         }
         long pending = Math.Max(0, pendingConnections);
         long projected = available - (long)(pending * acceptCost);
+        long falling = (long)(_fallPerSecond * FallHorizonSeconds);
+        if (falling > 0 && projected - falling < ReserveBytes && projected >= ReserveBytes)
+        {
+            Reason = F($"memory: MemAvailable {Gb(available)} falling {Gb((long)_fallPerSecond)}/s, below the {Gb(ReserveBytes)} reserve ") +
+                     F($"within {FallHorizonSeconds:0} s at that rate");
+            return MemoryVerdict.StopRamp;
+        }
         if (projected < ReserveBytes)
         {
             Reason = pending > 0 && projected < available
@@ -59,6 +78,19 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         }
         return MemoryVerdict.Fine;
     }
+
+    /// <summary>The rate of fall over the last second or more of readings (0 while MemAvailable holds or rises).</summary>
+    private void MeasureFall(long available)
+    {
+        double now = _seconds();
+        if (_anchor is not { } a) { _anchor = (now, available); return; }
+        double elapsed = now - a.At;
+        if (elapsed < 1) return;
+        _fallPerSecond = Math.Max(0, (a.Bytes - available) / elapsed);
+        _anchor = (now, available);
+    }
+
+    private static double MonotonicSeconds() => global::System.Diagnostics.Stopwatch.GetTimestamp() / (double)global::System.Diagnostics.Stopwatch.Frequency;
 
     public static string Gb(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
 }

@@ -54,6 +54,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
                 var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var process = ChildProcess.Start($"{engine}-{i}", launch.Executable, args, Path.Combine(logDir, $"server-{engine}-{i}.log"),
                     line => { if (line.StartsWith(launch.AnnouncePrefix, StringComparison.Ordinal)) announced.TrySetResult(line); });
+                OomScore.OfferFirst(process.Pid);
                 var exited = WaitExitAsync(process, cancel);
                 var first = await Task.WhenAny(announced.Task, exited, Task.Delay(StartTimeout, cancel)).ConfigureAwait(false);
                 if (first != announced.Task)
