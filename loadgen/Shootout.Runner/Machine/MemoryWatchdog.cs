@@ -32,7 +32,7 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
     {
         "threads" => 48 * 1024, // measured at 379K: ~17.5 KB user + 16 KB kernel stack + task structs and slab; 40 KB left the machine at 1.6 GiB
         "async" => 4 * 1024,
-        "rust" => 32 * 1024, // a thread per connection too: ~9 KB user + a 16 KB kernel stack and task structs
+        "rust" => 70 * 1024, // a thread per connection too: a million-ramp's fits gave 24.9 KB user + 45.2 KB kernel
         _ => 512,
     };
 
