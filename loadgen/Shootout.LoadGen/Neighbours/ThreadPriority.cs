@@ -10,20 +10,11 @@ namespace Shootout.LoadGen.Neighbours;
 /// </summary>
 internal static partial class ThreadPriority
 {
-    private const int PrioProcess = 0;
+    private const int PrioProcess = 0, Esrch = 3;
 
     /// <summary>Null when every thread now runs at <paramref name="nice"/>; else why not.</summary>
-    public static string? LowerEveryThread(int nice)
-    {
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-        {
-            if (!int.TryParse(Path.GetFileName(task), out int tid)) continue;
-            // A thread that ended since the listing is gone (ESRCH): nothing to lower.
-            if (SetPriority(PrioProcess, tid, nice) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != 3)
-                return $"setpriority(thread {tid}, nice {nice}) failed: errno {errno}";
-        }
-        return null;
-    }
+    public static string? LowerEveryThread(int nice) =>
+        SetEveryThread(nice) is { } f ? $"setpriority(thread {f.Tid}, nice {nice}) failed: errno {f.Errno}" : null;
 
     /// <summary>
     /// Every thread to <paramref name="nice"/> if this process may (a negative value needs CAP_SYS_NICE); the
@@ -31,15 +22,22 @@ internal static partial class ThreadPriority
     /// </summary>
     public static int TrySetEveryThread(int nice)
     {
-        if (nice == 0) return 0;
+        if (SetEveryThread(nice) is null) return nice;
+        SetEveryThread(0); // refused (EACCES without CAP_SYS_NICE): all back to where they were
+        return 0;
+    }
+
+    /// <summary>Sets each thread listed now; the first refusal, or null.</summary>
+    private static (int Tid, int Errno)? SetEveryThread(int nice)
+    {
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
         {
             if (!int.TryParse(Path.GetFileName(task), out int tid)) continue;
-            if (SetPriority(PrioProcess, tid, nice) == 0 || Marshal.GetLastPInvokeError() == 3) continue;
-            LowerEveryThread(0); // refused (EACCES without CAP_SYS_NICE): all back to where they were
-            return 0;
+            // A thread that ended since the listing is gone (ESRCH): nothing to set.
+            if (SetPriority(PrioProcess, tid, nice) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != Esrch)
+                return (tid, errno);
         }
-        return nice;
+        return null;
     }
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
