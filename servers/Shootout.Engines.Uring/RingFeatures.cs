@@ -30,7 +30,14 @@ internal sealed record RingFeatures
     /// </summary>
     public bool ReceivePollFirst { get; init; } = true;
 
-    public static readonly IReadOnlyList<string> Names = ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers", "poll-first"];
+    /// <summary>
+    /// IORING_RECV_MULTISHOT (with provided buffers, kernel 6.0+): one receive armed per connection, a CQE per arrival,
+    /// instead of a receive SQE and a poll arm per message.
+    /// </summary>
+    public bool MultishotReceive { get; init; } = true;
+
+    public static readonly IReadOnlyList<string> Names =
+        ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers", "poll-first", "multishot-receive"];
 
     /// <summary>Parses "-name,+name,..." over the defaults; an unknown name is an error naming the known ones.</summary>
     public static RingFeatures Parse(string? text)
@@ -49,6 +56,7 @@ internal sealed record RingFeatures
                 "multishot-accept" => features with { MultishotAccept = on },
                 "provided-buffers" => features with { ProvidedBuffers = on },
                 "poll-first" => features with { ReceivePollFirst = on },
+                "multishot-receive" => features with { MultishotReceive = on },
                 _ => throw new ArgumentException($"{EnvironmentVariable}: unknown feature '{name}' (known: {string.Join(", ", Names)})"),
             };
         }

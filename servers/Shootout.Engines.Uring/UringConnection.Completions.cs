@@ -8,7 +8,7 @@ internal sealed unsafe partial class UringConnection
     /// <summary>The loop received this connection's CQE for a receive.</summary>
     internal void OnReceiveCompleted(int res, uint flags)
     {
-        _state &= ~State.InFlight;
+        _state &= ~State.ReceiveInFlight;
         bool gotBuffer = (flags & IoUring.CqeBuffer) != 0;
         if (gotBuffer)
         {
@@ -23,27 +23,13 @@ internal sealed unsafe partial class UringConnection
         {
             // Completed after the fiber gave up on it (aborted, closed): nothing wants these bytes.
             ReleaseBuffer();
-            if (IsClosed)
+            if (IsClosed && !InFlight)
                 Release();
             return;
         }
         if (res == -Errno.ENOBUFS)
         {
-            BufferRing buffers = _loop.Buffers!;
-            if (buffers.Lent < buffers.Count)
-            {
-                // This turn's receives took every published buffer; more go out before the next enter.
-                // Wait for readiness without a buffer, then receive again.
-                buffers.OnExhausted();
-                _loop.PreparePoll(this);
-            }
-            else
-            {
-                // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
-                // this connection's own, freed when its echo completes, rather than wait for the ring.
-                _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: true);
-            }
-            _state |= State.InFlight;
+            ReceiveWhenBuffersAreBack();
             return;
         }
         if (res > 0)
@@ -57,10 +43,10 @@ internal sealed unsafe partial class UringConnection
     /// <summary>The readiness wait after an ENOBUFS completed: receive again, with a buffer from the ring.</summary>
     internal void OnPollCompleted(int res)
     {
-        _state &= ~State.InFlight;
+        _state &= ~State.ReceiveInFlight;
         if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
         {
-            if (IsClosed)
+            if (IsClosed && !InFlight)
                 Release();
             return;
         }
@@ -70,17 +56,17 @@ internal sealed unsafe partial class UringConnection
             return;
         }
         _loop.PrepareReceive(this, null, 0, dataLikely: true);
-        _state |= State.InFlight;
+        _state |= State.ReceiveInFlight;
     }
 
     /// <summary>The loop received this connection's CQE for a send.</summary>
     internal void OnSendCompleted(int res)
     {
-        _state &= ~State.InFlight;
+        _state &= ~State.SendInFlight;
         if (IsClosed || _op != Op.Send || (_state & State.Completed) != 0)
         {
             ReleaseBuffer();
-            if (IsClosed)
+            if (IsClosed && !InFlight)
                 Release();
             return;
         }
@@ -88,10 +74,33 @@ internal sealed unsafe partial class UringConnection
         {
             _sent += res; // a short send: the socket buffer filled; send the rest
             _loop.PrepareSend(this, HeldAddress() + _sent, _received - _sent);
-            _state |= State.InFlight;
+            _state |= State.SendInFlight;
             return;
         }
         ReleaseBuffer();
         Complete(res >= 0 ? _received : res);
+    }
+
+    /// <summary>
+    /// A receive found no buffer published (ENOBUFS) while the fiber waits for data: wait for the ring,
+    /// or, when every buffer is lent out, receive into one of the connection's own.
+    /// </summary>
+    private void ReceiveWhenBuffersAreBack()
+    {
+        BufferRing buffers = _loop.Buffers!;
+        if (buffers.Lent < buffers.Count)
+        {
+            // This turn's receives took every published buffer; more go out before the next enter.
+            // Wait for readiness without a buffer, then receive again.
+            buffers.OnExhausted();
+            _loop.PreparePoll(this);
+        }
+        else
+        {
+            // Every buffer is lent out (to sends clients are not reading): receive into a buffer of
+            // this connection's own, freed when its echo completes, rather than wait for the ring.
+            _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: true);
+        }
+        _state |= State.ReceiveInFlight;
     }
 }

@@ -13,6 +13,9 @@ namespace Shootout.Engines.Uring;
 /// One operation at a time (a fiber is sequential): <see cref="ReceiveAsync"/>, then
 /// <see cref="SendReceivedAsync"/> of what it received, and so on. The connection is itself the
 /// source behind the <see cref="NetOperation"/>s it returns, so steady-state echo allocates nothing.
+/// With multishot receive one receive request stays armed under the whole exchange, so a receive and a
+/// send can be in flight at once; what arrives while the send is pending waits in
+/// <c>UringConnection.Multishot.cs</c>'s queue.
 /// </remarks>
 internal sealed unsafe partial class UringConnection
 {
@@ -38,9 +41,12 @@ internal sealed unsafe partial class UringConnection
     private enum State : byte
     {
         None = 0,
-        Completed = 1,   // the fiber's operation has a result waiting for GetResult
-        InFlight = 2,    // an SQE of this connection has not completed yet
-        Closed = 4,      // the fiber closed it; the slot is freed once nothing is in flight
+        Completed = 1,        // the fiber's operation has a result waiting for GetResult
+        ReceiveInFlight = 2,  // a receive (or its readiness poll) has not posted its last CQE yet
+        SendInFlight = 4,     // a send has not completed yet
+        Closed = 8,           // the fiber closed it; the slot is freed once nothing is in flight
+        Multishot = 16,       // the receive in flight is the multishot one: it stays armed across completions
+        Pausing = 32,         // a cancel of that multishot receive is on its way (arrivals piled up behind a send)
     }
 
     internal UringConnection(UringLoop loop, int fd)
@@ -53,7 +59,7 @@ internal sealed unsafe partial class UringConnection
 
     internal bool IsWaitingForRead => _op == Op.Receive && (_state & State.Completed) == 0;
 
-    internal bool InFlight => (_state & State.InFlight) != 0;
+    internal bool InFlight => (_state & (State.ReceiveInFlight | State.SendInFlight)) != 0;
 
     /// <summary>
     /// Receives into a buffer the kernel picks from the loop's ring when data arrives; completes with
@@ -66,11 +72,15 @@ internal sealed unsafe partial class UringConnection
         BeginOperation();
         ReleaseBuffer();
         _op = Op.Receive;
-        if (_loop.Buffers is null || _ownBuffer is not null)
+        if (TryTakeArrival() || (_state & State.Multishot) != 0)
+            return new NetOperation(this, _version); // completed already, or the armed request will complete it
+        if (_loop.Buffers is null)
             _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: false);
+        else if (_loop.MultishotReceives)
+            ArmMultishotReceive();
         else
             _loop.PrepareReceive(this, null, 0, dataLikely: false);
-        _state |= State.InFlight;
+        _state |= State.ReceiveInFlight;
         return new NetOperation(this, _version);
     }
 
@@ -90,7 +100,7 @@ internal sealed unsafe partial class UringConnection
         _op = Op.Send;
         _sent = 0;
         _loop.PrepareSend(this, HeldAddress(), _received);
-        _state |= State.InFlight;
+        _state |= State.SendInFlight;
         return new NetOperation(this, _version);
     }
 
@@ -109,6 +119,7 @@ internal sealed unsafe partial class UringConnection
         if (IsClosed) // the resumed fiber closed it
             return;
         _state |= State.Closed;
+        DropArrivals();
         if (InFlight)
             _loop.PrepareCancel(this);
         else
@@ -125,7 +136,10 @@ internal sealed unsafe partial class UringConnection
     private void BeginOperation()
     {
         _loop.CheckThread();
-        if (_op != Op.None || InFlight)
+        // A multishot receive stays armed between operations; any other request in flight means one is pending.
+        bool oneShotPending = (_state & State.SendInFlight) != 0
+            || (_state & (State.ReceiveInFlight | State.Multishot)) == State.ReceiveInFlight;
+        if (_op != Op.None || oneShotPending)
             throw new InvalidOperationException("another operation is pending on this connection; a fiber runs one at a time");
         if (IsClosed)
             throw new ObjectDisposedException(nameof(UringConnection));

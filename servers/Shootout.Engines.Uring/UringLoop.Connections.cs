@@ -34,6 +34,8 @@ internal sealed unsafe partial class UringLoop
         {
             if (kind == KindReceive)
                 connection.OnReceiveCompleted(cqe.Res, cqe.Flags);
+            else if (kind == KindMultishotReceive)
+                connection.OnMultishotReceiveCompleted(cqe.Res, cqe.Flags);
             else if (kind == KindSend)
                 connection.OnSendCompleted(cqe.Res);
             else

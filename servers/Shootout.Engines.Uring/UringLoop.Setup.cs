@@ -26,6 +26,12 @@ internal sealed unsafe partial class UringLoop
         }
         if (features.MultishotAccept)
             parts.Add("multishot accept");
+        if (features.MultishotReceive && Buffers is not null)
+        {
+            // No feature bit says so: IORING_RECV_MULTISHOT came with Linux 6.0 (older kernels fail its SQE with EINVAL).
+            MultishotReceives = Environment.OSVersion.Version >= new Version(6, 0);
+            parts.Add(MultishotReceives ? "multishot receives" : "no multishot receive (kernel < 6.0)");
+        }
         if (features.ReceivePollFirst)
             parts.Add("poll-first receives");
         Description = string.Join(", ", parts);

@@ -8,7 +8,7 @@ internal sealed unsafe partial class UringLoop
     // user_data: kind << 56 | slot << 32 | generation. A generation is never reused within a loop, so a
     // completion for a connection that has gone never reaches the next one in its slot.
     private const int KindShift = 56;
-    private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6;
+    private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6, KindMultishotReceive = 7;
 
     /// <param name="buffer">null: let the kernel pick a provided buffer when data arrives.</param>
     /// <param name="dataLikely">
@@ -34,6 +34,22 @@ internal sealed unsafe partial class UringLoop
             sqe->Len = (uint)length;
         }
     }
+
+    /// <summary>One receive that stays armed: a CQE (with F_MORE while it lasts) and a ring buffer per arrival.</summary>
+    internal void PrepareMultishotReceive(UringConnection connection)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpRecv;
+        sqe->Fd = connection.Fd;
+        sqe->IoPrio = IoUring.RecvMultishot;
+        sqe->Flags = IoUring.SqeBufferSelect;
+        sqe->BufGroup = BufferRing.GroupId;
+        sqe->UserData = Token(KindMultishotReceive, connection);
+    }
+
+    /// <summary>Ends the connection's multishot receive; its last CQE (ECANCELED, or data it got first) says when.</summary>
+    internal void PrepareCancelMultishotReceive(UringConnection connection) =>
+        PrepareCancel(Token(KindMultishotReceive, connection), cancelByFd: false);
 
     internal void PrepareSend(UringConnection connection, byte* data, int length)
     {

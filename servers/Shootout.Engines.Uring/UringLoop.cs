@@ -46,6 +46,9 @@ internal sealed unsafe partial class UringLoop
     /// <summary>The provided-buffer ring receives pick from; null with that feature off.</summary>
     public BufferRing? Buffers { get; private set; }
 
+    /// <summary>Connections keep one multishot receive armed (needs the provided buffers) instead of one receive per message.</summary>
+    public bool MultishotReceives { get; private set; }
+
     /// <summary>Bytes of a connection's own receive buffer (the provided buffers ran out, or that feature is off).</summary>
     public int OwnBufferSize => _settings.BufferSize;
 
@@ -139,7 +142,7 @@ internal sealed unsafe partial class UringLoop
         ulong kind = cqe.UserData >> KindShift;
         switch (kind)
         {
-            case KindReceive or KindSend or KindPoll:
+            case KindReceive or KindMultishotReceive or KindSend or KindPoll:
                 DispatchToConnection(kind, cqe);
                 break;
             case KindAccept:

@@ -29,6 +29,7 @@ public sealed class EchoTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.UringFeaturesOff), MemberType = typeof(Engines))]
     public void One_byte_fragments_are_echoed_in_order(string engine)
     {
         using var server = ServerProcess.Start(engine);
@@ -40,6 +41,7 @@ public sealed class EchoTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.UringFeaturesOff), MemberType = typeof(Engines))]
     public async Task Eight_MiB_full_duplex_keeps_every_byte_in_order(string engine)
     {
         using var server = ServerProcess.Start(engine);

@@ -52,6 +52,7 @@ public sealed class ReliabilityTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.UringFeaturesOff), MemberType = typeof(Engines))]
     public void A_client_that_never_reads_is_not_read_from_and_memory_stays_flat(string engine)
     {
         using var server = ServerProcess.Start(engine);
@@ -117,6 +118,7 @@ public sealed class ReliabilityTests
     }
 
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.UringFeaturesOff), MemberType = typeof(Engines))]
     public async Task Half_close_with_a_megabyte_in_flight_returns_it_all(string engine)
     {
         using var server = ServerProcess.Start(engine);

@@ -30,17 +30,27 @@ public sealed partial class ServerProcess : IDisposable
 
     public static ServerProcess Start(string engine, params string[] extraArgs) => Start(engine, fileLimit: null, extraArgs);
 
-    /// <summary>Starts a server; with a file limit, under `ulimit -n` so descriptor exhaustion is cheap to cause.</summary>
+    /// <summary>
+    /// Starts a server; with a file limit, under `ulimit -n` so descriptor exhaustion is cheap to cause.
+    /// "uring:-a,-b" starts the uring engine with those ring features off (SHOOTOUT_URING_FEATURES).
+    /// </summary>
     public static ServerProcess Start(string engine, int? fileLimit, params string[] extraArgs)
     {
         int metricsPort = Ports.Free();
-        var args = new List<string> { "--engine", engine };
+        string[] nameAndFeatures = engine.Split(':', 2);
+        string? ringFeatures = nameAndFeatures.Length == 2 ? nameAndFeatures[1] : null;
+        var args = new List<string> { "--engine", nameAndFeatures[0] };
         // Defaults for a test server; an extra argument of the same name replaces its default.
         foreach (var (name, value) in new[] { ("--port", "0"), ("--bind", "127.0.0.1"), ("--metrics-port", metricsPort.ToString()), ("--metrics-bind", "127.0.0.1") })
             if (!extraArgs.Contains(name))
                 args.AddRange([name, value]);
         args.AddRange(extraArgs);
-        var process = TestProcess.Start(RepoPaths.Built("shootout-server"), args, new ProcessOptions { Name = $"{engine} server", FileLimit = fileLimit });
+        var process = TestProcess.Start(RepoPaths.Built("shootout-server"), args, new ProcessOptions
+        {
+            Name = $"{engine} server",
+            FileLimit = fileLimit,
+            Environment = ringFeatures is null ? null : env => env["SHOOTOUT_URING_FEATURES"] = ringFeatures,
+        });
         try
         {
             // The server announces its bound port on stdout once listening.

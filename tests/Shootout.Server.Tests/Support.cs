@@ -4,6 +4,12 @@ namespace Shootout.Server.Tests;
 public static class Engines
 {
     public static TheoryData<string> All => ["threads", "async", "epoll", "uring"];
+
+    /// <summary>
+    /// The uring engine with a ring feature switched off ("engine:-feature", as tests/bench/syscalls.sh writes it):
+    /// each changes how data is received, so the tests of bulk flows, backpressure and half-close run on them too.
+    /// </summary>
+    public static TheoryData<string> UringFeaturesOff => ["uring:-multishot-receive", "uring:-provided-buffers"];
 }
 
 /// <summary>A test server's /metrics, scraped by <see cref="MetricsScrape"/>.</summary>

@@ -164,13 +164,56 @@ public sealed unsafe class RingTests
     }
 
     [Fact]
+    public void A_multishot_receive_posts_each_arrival_in_its_own_buffer_until_end_of_stream()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        BufferRing buffers = BufferRing.TryRegister(ring, 4, 4096, out int errno) ?? throw new InvalidOperationException($"provided buffers: errno {errno}");
+        (Socket client, Socket server) = Pair();
+        using (client)
+        using (server)
+        {
+            Sqe* sqe = ring.NextSqe();
+            sqe->Opcode = IoUring.OpRecv;
+            sqe->Fd = (int)server.SafeHandle.DangerousGetHandle();
+            sqe->Flags = IoUring.SqeBufferSelect;
+            sqe->BufGroup = BufferRing.GroupId;
+            sqe->IoPrio = IoUring.RecvMultishot;
+            sqe->UserData = 11;
+            ring.Enter(0, 0);
+            Assert.False(ring.TryTakeCompletion(out _)); // armed once, holding no buffer
+            var ids = new HashSet<ushort>();
+            for (byte round = 0; round < 3; round++) // one request, three arrivals
+            {
+                client.Send([round, round]);
+                ring.Enter(1, 5000);
+                Assert.True(ring.TryTakeCompletion(out Cqe cqe));
+                Assert.Equal(11ul, cqe.UserData);
+                Assert.Equal(2, cqe.Res);
+                Assert.NotEqual(0u, cqe.Flags & IoUring.CqeMore); // still armed
+                ushort id = (ushort)(cqe.Flags >> IoUring.CqeBufferShift);
+                buffers.OnLent();
+                Assert.Equal(new byte[] { round, round }, new ReadOnlySpan<byte>(buffers.Address(id), 2).ToArray());
+                ids.Add(id); // held, as a connection holds it while its echo is pending
+            }
+            Assert.Equal(3, ids.Count);
+            client.Shutdown(SocketShutdown.Send);
+            ring.Enter(1, 5000);
+            Assert.True(ring.TryTakeCompletion(out Cqe end));
+            Assert.Equal(0, end.Res);
+            Assert.Equal(0u, end.Flags & IoUring.CqeMore); // end of stream ends the request
+        }
+    }
+
+    [Fact]
     public void Each_ring_feature_can_be_switched_off_by_name_and_an_unknown_name_is_an_error()
     {
         RingFeatures all = RingFeatures.Parse(null);
         Assert.True(all.ReceivePollFirst && all.MultishotAccept && all.ProvidedBuffers && all.DeferTaskrun && all.RegisteredRingFd);
-        RingFeatures some = RingFeatures.Parse("-poll-first, -multishot-accept");
+        Assert.True(all.MultishotReceive);
+        RingFeatures some = RingFeatures.Parse("-poll-first, -multishot-accept, -multishot-receive");
         Assert.False(some.ReceivePollFirst);
         Assert.False(some.MultishotAccept);
+        Assert.False(some.MultishotReceive);
         Assert.True(some.ProvidedBuffers);
         var e = Assert.Throws<ArgumentException>(() => RingFeatures.Parse("-zero-copy"));
         Assert.Contains("poll-first", e.Message);

@@ -206,11 +206,15 @@ for s in "${skipped[@]}"; do
   json_row "$name" "\"status\": \"skipped\", \"error\": \"$(tr -d '"\\' <<< "$why")\""
 done
 
+# Ratios side by side in each round, and their median over rounds (one pair of rows is not a ratio here).
+awk -f "$here/ratios.awk" "$work/table" | tee "$work/ratios"
+
 # Runs beside heavy neighbours, when that phase exists (it writes into the same results directory).
 stamp=$(date +%Y%m%d-%H%M%S)
 out="$results/bench-$stamp"
 mkdir -p "$out"
-[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --results-dir "$out" || true
+[ -s "$work/ratios" ] && cp "$work/ratios" "$out/ratios.txt"
+[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --rounds $(( rounds < 2 ? 2 : rounds )) --results-dir "$out" || true
 
 cp "$work/table" "$out/table.txt"
 {
@@ -225,4 +229,4 @@ ln -sfn "bench-$stamp" "$results/bench-latest"
 echo "(B/conn = (RSS with $connections connections - RSS after a 200-connection warm-up) / $connections, each in a fresh server process:"
 echo " idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: $echo_connections connections x ${message_size} B closed loop for ${seconds}s;"
 echo " user_s/sys_s: the server's CPU over the used phase, accepts and echo)"
-echo "results: $out/table.txt, $out/summary.json ($results/bench-latest -> bench-$stamp)"
+echo "results: $out/table.txt, $out/summary.json, $out/ratios.txt ($results/bench-latest -> bench-$stamp)"
