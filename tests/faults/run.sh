@@ -16,19 +16,22 @@ if [ ! -f "$trx" ]; then
   exit 1
 fi
 # One row per check, one column per engine: testName="...ReliabilityTests.Check(engine: &quot;X&quot;)" outcome="Passed"
+# (X may be "uring:-feature": the uring engine with a ring feature off, a column of its own after the four)
 grep -o 'testName="[^"]*" [^>]*outcome="[A-Za-z]*"' "$trx" \
-  | sed -E 's/testName="[^"]*ReliabilityTests\.([A-Za-z_]+)\(engine: &quot;([a-z]+)&quot;\)".*outcome="([A-Za-z]+)"/\1 \2 \3/' \
+  | sed -E 's/testName="[^"]*ReliabilityTests\.([A-Za-z_]+)\(engine: &quot;([a-z:-]+)&quot;\)".*outcome="([A-Za-z]+)"/\1 \2 \3/' \
   | awk '
       { check[$1] = 1; engine[$2] = 1; result[$1 " " $2] = ($3 == "Passed" ? "pass" : "FAIL") }
       END {
         n = split("threads async epoll uring", order, " ")
+        for (e in engine) if (e !~ /^(threads|async|epoll|uring)$/) order[++n] = e
+        for (i = 1; i <= n; i++) width[i] = length(order[i]) > 8 ? length(order[i]) : 8
         printf "%-62s", "check"
-        for (i = 1; i <= n; i++) printf " %-8s", order[i]
+        for (i = 1; i <= n; i++) printf " %-*s", width[i], order[i]
         printf "\n"
         for (c in check) {
           label = c; gsub(/_/, " ", label)
           printf "%-62s", label
-          for (i = 1; i <= n; i++) { r = result[c " " order[i]]; printf " %-8s", (r == "" ? "-" : r) }
+          for (i = 1; i <= n; i++) { r = result[c " " order[i]]; printf " %-*s", width[i], (r == "" ? "-" : r) }
           printf "\n"
         }
       }' | { read -r header; echo "$header"; sort; }
