@@ -194,6 +194,9 @@ internal sealed unsafe class Ring : IDisposable
     /// <summary>True when the CQ holds a completion.</summary>
     public bool HasCompletion => *_cqHead != Volatile.Read(ref *_cqTail);
 
+    /// <summary>Completions the CQ holds now.</summary>
+    public uint CompletionCount => Volatile.Read(ref *_cqTail) - *_cqHead;
+
     /// <summary>Takes the next completion, if any: copied out and its slot given back at once, so handling it may enter the ring again.</summary>
     public bool TryTakeCompletion(out Cqe cqe)
     {

@@ -40,6 +40,10 @@ public sealed class UringEngine(EngineContext context) : IEchoEngine
         try
         {
             _listenSockets.AddRange(ListenSocket.CreateSiblings(context.Options, loopCount));
+            // An accepted socket inherits TCP_NODELAY from its listener on Linux: set once here, an accept
+            // costs no syscall of its own (the multishot accept's CQE is all there is).
+            foreach (Socket listener in _listenSockets)
+                listener.NoDelay = true;
             _localEndPoint = (IPEndPoint)_listenSockets[0].LocalEndPoint!;
 
             var handler = new EchoHandler(context);

@@ -18,8 +18,6 @@ internal sealed unsafe partial class UringLoop
             Libc.Close(fd);
             return;
         }
-        int one = 1;
-        Libc.SetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
         var connection = new UringConnection(this, fd);
         (connection.Slot, connection.Generation) = _connections.Add(connection);
         connection.LastActiveMs = NowMs;

@@ -121,10 +121,15 @@ internal sealed unsafe partial class UringLoop
         RunTimers();
     }
 
-    /// <summary>Serves every completion the CQ holds now.</summary>
+    /// <summary>
+    /// Serves the completions the CQ holds when it is called, and no more. Handling them may enter the ring
+    /// (a full SQ is submitted to make room), which posts further completions; those wait for the next turn.
+    /// Otherwise a turn could never end: connections waiting for a buffer each re-arm a wait that completes
+    /// at once, and the buffers their peers gave back are only published again between turns.
+    /// </summary>
     private void Complete()
     {
-        while (_ring!.TryTakeCompletion(out Cqe cqe))
+        for (uint ready = _ring!.CompletionCount; ready > 0 && _ring.TryTakeCompletion(out Cqe cqe); ready--)
         {
             try
             {

@@ -99,7 +99,16 @@ public sealed partial class ServerProcess : IDisposable
         return (_process.ExitCode, watch.Elapsed);
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>Stops the server's every thread (SIGSTOP) until <see cref="Resume"/>: the kernel alone answers meanwhile.</summary>
+    public void Pause() => _process.Signal(Signals.SigStop);
+
+    public void Resume() => _process.Signal(Signals.SigCont);
+
+    public void Dispose()
+    {
+        Resume(); // a paused server cannot act on the SIGTERM that stops it
+        _process.Dispose();
+    }
 
     [GeneratedRegex(@"listening=\S+:(\d+)")]
     private static partial Regex ListeningRegex();
