@@ -66,6 +66,11 @@ public sealed class MemoryWatchdogTests : IDisposable
         // Once it holds, 5 GiB is plenty again.
         now += 1;
         Assert.Equal(MemoryVerdict.Fine, w.Check());
+        // A slow fall with a queue still to be accepted: the reason names both.
+        now += 1;
+        Available(5L * 1024 * 1024 - 512 * 1024);
+        Assert.Equal(MemoryVerdict.StopRamp, w.Check(pendingConnections: 20_000, acceptCost: 64 * 1024));
+        Assert.Contains("MemAvailable 4.50 GiB, 3.28 GiB once the 20,000 connections still queued or connecting are accepted, falling 0.50 GiB/s", w.Reason);
     }
 
     [Fact]

@@ -64,8 +64,11 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         long falling = (long)(_fallPerSecond * FallHorizonSeconds);
         if (falling > 0 && projected - falling < ReserveBytes && projected >= ReserveBytes)
         {
-            Reason = F($"memory: MemAvailable {Gb(available)} falling {Gb((long)_fallPerSecond)}/s, below the {Gb(ReserveBytes)} reserve ") +
-                     F($"within {FallHorizonSeconds:0} s at that rate");
+            // Name the queue too when it is what brings the reserve within reach of the fall.
+            string start = pending > 0 && projected < available
+                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted,")
+                : F($"memory: MemAvailable {Gb(available)}");
+            Reason = start + F($" falling {Gb((long)_fallPerSecond)}/s, below the {Gb(ReserveBytes)} reserve within {FallHorizonSeconds:0} s at that rate");
             return MemoryVerdict.StopRamp;
         }
         if (projected < ReserveBytes)
