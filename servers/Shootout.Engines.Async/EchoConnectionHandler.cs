@@ -33,6 +33,8 @@ internal sealed class EchoConnectionHandler(ServerStats stats) : ConnectionHandl
         while (true)
         {
             var read = await transport.Input.ReadAsync();
+            if (read.IsCanceled)
+                return; // the server is stopping (OpenConnections.AbortAll)
             sinceYield += (int)Math.Min(read.Buffer.Length, YieldAfterBytes);
             bool clientDone = CopyToOutput(read, transport);
             // Flushing waits while the client is not reading and the output pipe is full, and

@@ -2,13 +2,23 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Shootout.Engines.Async;
 
-/// <summary>The connections being served, so a stop can abort them all.</summary>
+/// <summary>The connections being served, so a stop can end them all.</summary>
 internal sealed class OpenConnections : SlotTable<ConnectionContext>
 {
+    /// <summary>
+    /// Ends every connection's pending read without an exception (its handler sees a cancelled read and
+    /// returns), then aborts it, which closes its socket. An abort alone would throw in every handler; at
+    /// 16,000 connections a copy those exceptions were most of the stop's time (make faults-scale).
+    /// </summary>
     public void AbortAll()
     {
         foreach (var connection in Snapshot())
-            connection?.Abort(new ConnectionAbortedException("server stopping"));
+        {
+            if (connection is null)
+                continue;
+            connection.Transport.Input.CancelPendingRead();
+            connection.Abort(new ConnectionAbortedException("server stopping"));
+        }
     }
 }
 

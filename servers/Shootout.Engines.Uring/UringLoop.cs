@@ -159,10 +159,14 @@ internal sealed unsafe partial class UringLoop
         }
     }
 
+    /// <summary>The loop is ending: connections closed now leave their requests to the ring's own close.</summary>
+    internal bool IsStopping => _stopping;
+
     /// <summary>
-    /// Ends the loop: every pending operation is aborted (the fibers unwind and close their connections,
-    /// which cancels their requests), then the ring is turned until those cancellations have completed
-    /// or <see cref="StopDrainMs"/> passed; whatever is left open is closed directly.
+    /// Ends the loop: the accept is cancelled, every pending operation is aborted (the fibers unwind and close
+    /// their connections), the ring is turned until the accept's cancellation completed or
+    /// <see cref="StopDrainMs"/> passed, and every connection still open is closed directly. Closing the ring
+    /// afterwards (<see cref="Run"/>) cancels whatever requests remain, all at once.
     /// </summary>
     private void Shutdown()
     {
@@ -172,7 +176,7 @@ internal sealed unsafe partial class UringLoop
         ForEachConnection(static connection => connection.Abort(-Errno.ECANCELED));
         ForEachConnection(static connection => connection.Close());
         long deadline = Environment.TickCount64 + StopDrainMs;
-        while ((_accepting || ConnectionCount > 0) && Environment.TickCount64 < deadline)
+        while (_accepting && Environment.TickCount64 < deadline)
         {
             Buffers?.Refill();
             _ring!.Enter(_ring.HasCompletion ? 0u : 1u, (int)Math.Max(1, deadline - Environment.TickCount64));

@@ -41,6 +41,11 @@ internal sealed partial class EngineRun
         var nextServerPoll = TimeSpan.Zero;
         TimeSpan? rampEnd = null; // when the servers last took a connection
         long best = 0;
+        // Counting what the servers hold can take seconds (a thread-per-connection reference with 200,000
+        // threads per copy), while memory falls by a GiB a second. So the count runs beside this loop, and the
+        // loop goes on checking memory every poll with the last count it has: a late count only makes the
+        // connections still to be accepted look more, the safe side.
+        Task<long?>? counting = null;
         try
         {
             while (true)
@@ -49,10 +54,15 @@ internal sealed partial class EngineRun
                 if (fleet.Crashed() is { } crash) throw new EngineFailure($"while ramping: {crash}");
                 var client = ClientProgress.Parse(await MetricsScrape.TextAsync(holdMetrics));
                 bool clientDone = client.Tried >= plan.Connections;
-                if (clientDone || ramp.Elapsed >= nextServerPoll)
+                if (counting is null && (clientDone || ramp.Elapsed >= nextServerPoll))
                 {
                     nextServerPoll = ramp.Elapsed + serverPoll;
-                    long held = await fleet.ConnectionsAsync() ?? best;
+                    counting = Task.Run(fleet.ConnectionsAsync); // off this loop: without metrics it reads /proc synchronously
+                }
+                if (counting is { IsCompleted: true })
+                {
+                    long held = await counting ?? best;
+                    counting = null;
                     if (held > best) { best = held; sinceProgress.Restart(); rampEnd = ramp.Elapsed; result.Timeline.OnHeld(fleet, held); }
                 }
                 view.Status($"{plan.Engine}: ramping {plan.Connections:N0} idle connections",
@@ -77,6 +87,9 @@ internal sealed partial class EngineRun
                 {
                     hold.Pause();
                     result.Limit = wall;
+                    if (counting is not null)
+                        await counting.ContinueWith(static _ => { }, TaskScheduler.Default);
+                    counting = null;
                     view.Line($"{plan.Engine}: stopping the ramp at {best:N0} held ({client.Open:N0} opened by the client): {wall}");
                     best = await DrainAcceptQueueAsync(fleet, watchdog, cancel);
                     rampEnd = ramp.Elapsed;
@@ -88,6 +101,8 @@ internal sealed partial class EngineRun
         finally
         {
             result.RampSeconds = (rampEnd ?? ramp.Elapsed).TotalSeconds;
+            if (counting is not null) // let a count still running end before anything else counts (its result is stale)
+                await counting.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 
