@@ -32,7 +32,9 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
     {
         "threads" => 48 * 1024, // measured at 379K: ~17.5 KB user + 16 KB kernel stack + task structs and slab; 40 KB left the machine at 1.6 GiB
         "async" => 4 * 1024,
-        "rust" => 70 * 1024, // a thread per connection too: a million-ramp's fits gave 24.9 KB user + 45.2 KB kernel
+        // A thread per connection too: held at 224K, 9.5 KB user + 16.9 KB kernel. (70 KB, from a ramp whose count of
+        // held connections lagged by seconds, stopped that ramp with 14 GiB still free.)
+        "rust" => 40 * 1024,
         _ => 512,
     };
 
