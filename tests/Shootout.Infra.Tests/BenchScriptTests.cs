@@ -61,30 +61,21 @@ public sealed partial class BenchScriptTests
     [Fact]
     public void Ratios_are_taken_within_each_round_and_their_median_over_rounds_is_reported()
     {
-        string table = Path.Combine(Directory.CreateTempSubdirectory("bench-ratios-test-").FullName, "table.txt");
-        try
-        {
-            // The columns bench.sh prints: row held accepts/s idle_B/conn used_B/conn threads echo_msgs/s user_s sys_s
-            File.WriteAllLines(table, [
-                "row held accepts/s idle_B/conn used_B/conn threads echo_msgs/s user_s sys_s",
-                "c 10 1000 0 0 2 400 0.1 0.1",
-                "epoll@base 10 1000 0 0 2 100 0.1 0.1", "epoll 10 1100 0 0 2 200 0.1 0.1", "uring 10 2200 0 0 2 300 0.1 0.1",
-                "epoll@base#2 10 1000 0 0 2 100 0.1 0.1", "epoll#2 10 900 0 0 2 100 0.1 0.1", "uring#2 10 900 0 0 2 100 0.1 0.1",
-                "epoll@base#3 10 1000 0 0 2 100 0.1 0.1", "epoll#3 10 1000 0 0 2 150 0.1 0.1", "uring#3 10 fail 0 0 2 150 0.1 0.1",
-            ]);
-            var (code, output) = ChildProcess.Run("awk", TimeSpan.FromSeconds(30), null, "-f", Repo.File("tests/bench/ratios.awk"), table);
+        // The columns bench.sh prints: row held accepts/s idle_B/conn used_B/conn threads echo_msgs/s user_s sys_s
+        var (code, output) = BenchAwk.Run("ratios.awk", [
+            "row held accepts/s idle_B/conn used_B/conn threads echo_msgs/s user_s sys_s",
+            "c 10 1000 0 0 2 400 0.1 0.1",
+            "epoll@base 10 1000 0 0 2 100 0.1 0.1", "epoll 10 1100 0 0 2 200 0.1 0.1", "uring 10 2200 0 0 2 300 0.1 0.1",
+            "epoll@base#2 10 1000 0 0 2 100 0.1 0.1", "epoll#2 10 900 0 0 2 100 0.1 0.1", "uring#2 10 900 0 0 2 100 0.1 0.1",
+            "epoll@base#3 10 1000 0 0 2 100 0.1 0.1", "epoll#3 10 1000 0 0 2 150 0.1 0.1", "uring#3 10 fail 0 0 2 150 0.1 0.1",
+        ]);
 
-            Assert.True(code == 0, output);
-            Assert.Matches(@"(?m)^epoll new/base echo\s+2\.000 1\.000 1\.500\s+1\.500$", output);
-            Assert.Matches(@"(?m)^epoll new/base accepts\s+1\.100 0\.900 1\.000\s+1\.000$", output);
-            Assert.Matches(@"(?m)^uring/epoll echo\s+1\.500 1\.000 1\.000\s+1\.000$", output);
-            Assert.Matches(@"(?m)^uring/epoll accepts\s+2\.000 1\.000\s+1\.500$", output); // a failed figure is no ratio
-            Assert.Matches(@"(?m)^uring/c echo\s+0\.750 0\.250 0\.375\s+0\.375$", output);
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(table)!, recursive: true);
-        }
+        Assert.True(code == 0, output);
+        Assert.Matches(@"(?m)^epoll new/base echo\s+2\.000 1\.000 1\.500\s+1\.500$", output);
+        Assert.Matches(@"(?m)^epoll new/base accepts\s+1\.100 0\.900 1\.000\s+1\.000$", output);
+        Assert.Matches(@"(?m)^uring/epoll echo\s+1\.500 1\.000 1\.000\s+1\.000$", output);
+        Assert.Matches(@"(?m)^uring/epoll accepts\s+2\.000 1\.000\s+1\.500$", output); // a failed figure is no ratio
+        Assert.Matches(@"(?m)^uring/c echo\s+0\.750 0\.250 0\.375\s+0\.375$", output);
     }
 
     [Fact]

@@ -43,29 +43,20 @@ public sealed partial class NeighboursBenchTests
     [Fact]
     public void Over_rounds_each_engine_s_median_p99_is_set_against_the_threads_engine_s_median()
     {
-        string table = Path.Combine(Directory.CreateTempSubdirectory("neighbours-medians-test-").FullName, "table.txt");
-        try
-        {
-            File.WriteAllLines(table, [
-                "engine round p50_ms p99_ms max_ms p99/threads failed slowest/mean mean_MiB/s jain",
-                "threads 1 0.10 40.00 90.00 1.00x 0 0.95 50.00 0.999",
-                "epoll 1 0.10 8.00 20.00 0.20x 0 0.90 90.00 0.998",
-                "threads 2 0.10 4.00 40.00 1.00x 0 0.96 60.00 0.999",
-                "epoll 2 0.30 9.00 20.00 2.25x 0 0.80 90.00 0.990",
-                "epoll 3 failed: no answer",
-                "threads 3 0.20 6.00 40.00 1.00x 0 0.97 60.00 0.999",
-                "epoll 3 0.20 7.00 20.00 1.17x 0 0.85 90.00 0.995",
-            ]);
-            var (code, output) = ChildProcess.Run("awk", TimeSpan.FromSeconds(30), null, "-f", Repo.File("tests/bench/neighbours-medians.awk"), table);
+        var (code, output) = BenchAwk.Run("neighbours-medians.awk", [
+            "engine round p50_ms p99_ms max_ms p99/threads failed slowest/mean mean_MiB/s jain",
+            "threads 1 0.10 40.00 90.00 1.00x 0 0.95 50.00 0.999",
+            "epoll 1 0.10 8.00 20.00 0.20x 0 0.90 90.00 0.998",
+            "threads 2 0.10 4.00 40.00 1.00x 0 0.96 60.00 0.999",
+            "epoll 2 0.30 9.00 20.00 2.25x 0 0.80 90.00 0.990",
+            "epoll 3 failed: no answer",
+            "threads 3 0.20 6.00 40.00 1.00x 0 0.97 60.00 0.999",
+            "epoll 3 0.20 7.00 20.00 1.17x 0 0.85 90.00 0.995",
+        ]);
 
-            Assert.True(code == 0, output);
-            Assert.Matches(@"(?m)^threads\s+3\s+0\.10\s+6\.00\s+1\.00x\s+0\.95$", output);
-            Assert.Matches(@"(?m)^epoll\s+3\s+0\.20\s+8\.00\s+1\.33x\s+0\.80$", output);
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(table)!, recursive: true);
-        }
+        Assert.True(code == 0, output);
+        Assert.Matches(@"(?m)^threads\s+3\s+0\.10\s+6\.00\s+1\.00x\s+0\.95$", output);
+        Assert.Matches(@"(?m)^epoll\s+3\s+0\.20\s+8\.00\s+1\.33x\s+0\.80$", output);
     }
 
     [GeneratedRegex(@"^(?<engine>\w+)\s+1\s+(?<p50>[\d.]+)\s+(?<p99>[\d.]+)\s+[\d.]+\s+(?<vs>[\d.]+x)\s+(?<failed>\d+)\s+[\d.]+\s+(?<mean>[\d.]+)\s+(?<jain>[\d.]+)$", RegexOptions.Multiline)]

@@ -101,15 +101,9 @@ public sealed unsafe class RingTests
         using (client)
         using (server)
         {
-            int fd = (int)server.SafeHandle.DangerousGetHandle();
             for (int round = 0; round < 6; round++) // more rounds than buffers: each one went back
             {
-                Sqe* sqe = ring.NextSqe();
-                sqe->Opcode = IoUring.OpRecv;
-                sqe->Fd = fd;
-                sqe->Flags = IoUring.SqeBufferSelect;
-                sqe->BufGroup = BufferRing.GroupId;
-                sqe->UserData = 7;
+                QueueReceive(ring, server, ioPrio: 0, userData: 7);
                 ring.Enter(0, 0);
                 Assert.False(ring.TryTakeCompletion(out _)); // armed, waiting, and no buffer lent
                 Assert.Equal(0, buffers.Lent);
@@ -141,13 +135,7 @@ public sealed unsafe class RingTests
         {
             if (dataFirst)
                 client.Send([1, 2]);
-            Sqe* sqe = ring.NextSqe();
-            sqe->Opcode = IoUring.OpRecv;
-            sqe->Fd = (int)server.SafeHandle.DangerousGetHandle();
-            sqe->Flags = IoUring.SqeBufferSelect;
-            sqe->BufGroup = BufferRing.GroupId;
-            sqe->IoPrio = IoUring.RecvSendPollFirst;
-            sqe->UserData = 9;
+            QueueReceive(ring, server, IoUring.RecvSendPollFirst, userData: 9);
             if (!dataFirst)
             {
                 ring.Enter(0, 0);
@@ -172,13 +160,7 @@ public sealed unsafe class RingTests
         using (client)
         using (server)
         {
-            Sqe* sqe = ring.NextSqe();
-            sqe->Opcode = IoUring.OpRecv;
-            sqe->Fd = (int)server.SafeHandle.DangerousGetHandle();
-            sqe->Flags = IoUring.SqeBufferSelect;
-            sqe->BufGroup = BufferRing.GroupId;
-            sqe->IoPrio = IoUring.RecvMultishot;
-            sqe->UserData = 11;
+            QueueReceive(ring, server, IoUring.RecvMultishot, userData: 11);
             ring.Enter(0, 0);
             Assert.False(ring.TryTakeCompletion(out _)); // armed once, holding no buffer
             var ids = new HashSet<ushort>();
@@ -217,6 +199,18 @@ public sealed unsafe class RingTests
         Assert.True(some.ProvidedBuffers);
         var e = Assert.Throws<ArgumentException>(() => RingFeatures.Parse("-zero-copy"));
         Assert.Contains("poll-first", e.Message);
+    }
+
+    /// <summary>A receive on <paramref name="socket"/> into a buffer the kernel picks from the provided-buffer ring.</summary>
+    private static void QueueReceive(Ring ring, Socket socket, ushort ioPrio, ulong userData)
+    {
+        Sqe* sqe = ring.NextSqe();
+        sqe->Opcode = IoUring.OpRecv;
+        sqe->Fd = (int)socket.SafeHandle.DangerousGetHandle();
+        sqe->Flags = IoUring.SqeBufferSelect;
+        sqe->BufGroup = BufferRing.GroupId;
+        sqe->IoPrio = ioPrio;
+        sqe->UserData = userData;
     }
 
     private static (Socket Client, Socket Server) Pair()

@@ -207,7 +207,7 @@ for s in "${skipped[@]}"; do
 done
 
 # Ratios side by side in each round, and their median over rounds (one pair of rows is not a ratio here).
-awk -f "$here/ratios.awk" "$work/table" | tee "$work/ratios"
+awk -f "$here/median.awk" -f "$here/ratios.awk" "$work/table" | tee "$work/ratios"
 
 # Runs beside heavy neighbours, when that phase exists (it writes into the same results directory).
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -1,12 +1,7 @@
-# Medians over the rounds of a neighbours.sh table: awk -f tests/bench/neighbours-medians.awk TABLE
+# Medians over the rounds of a neighbours.sh table: awk -f tests/bench/median.awk -f tests/bench/neighbours-medians.awk TABLE
 # Per engine: median probe p50 and p99, median p99 against the threads engine's median p99, and the
 # floods' slowest/mean share of its worst round. The threads row's own p99 swings between rounds as much
 # as any engine's, so one round's ratio measures the reference as much as the engine.
-function median(list,    n, a, i, j, t) {
-  n = split(list, a, " ")
-  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
 NR > 1 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ {
   if (!($1 in p99)) order[++n] = $1
   p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; count[$1]++

@@ -80,7 +80,7 @@ for round in $(seq "$rounds"); do
   done
 done
 # Over rounds: medians per engine, and its median p99 against the threads engine's (neighbours-medians.awk).
-(( rounds < 2 )) || awk -f "$here/neighbours-medians.awk" "$work/table" | tee -a "$work/table"
+(( rounds < 2 )) || awk -f "$here/median.awk" -f "$here/neighbours-medians.awk" "$work/table" | tee -a "$work/table"
 mkdir -p "$results"
 cp "$work/table" "$results/neighbours-$(date +%Y%m%d-%H%M%S).txt"
 echo "(beside $floods floods x $message_size writes and $never_reading never-reading connection(s) at nice $nice: $probes probes x 9 B every $interval,"

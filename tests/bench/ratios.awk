@@ -1,15 +1,10 @@
 # Ratios of a bench table (table.txt), each round's and their median: the machine is noisy, so a
 # ratio is read side by side in one round and then over rounds, never from one pair of rows.
-#   awk -f tests/bench/ratios.awk table.txt
+#   awk -f tests/bench/median.awk -f tests/bench/ratios.awk table.txt
 # Rows are named ENGINE, ENGINE@base, ENGINE#2, ENGINE@base#2, ...; columns as bench.sh prints them.
 # Prints, for each engine that has a baseline, new build / baseline for echo msgs/s and accepts/s; and
 # for each engine other than epoll, that engine / epoll of the same round and build, against the C
 # reference's echo when it ran.
-function median(list,    n, a, i, j, t) {
-  n = split(list, a, " ")
-  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
 function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.3f", a / b) : "" }
 function add(key, r) { if (r != "") { lists[key] = lists[key] " " r; if (!(key in order)) { order[key] = ++keys; byorder[keys] = key } } }
 NR > 1 && $2 ~ /^[0-9]+$/ {

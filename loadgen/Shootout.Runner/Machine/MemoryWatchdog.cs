@@ -66,23 +66,24 @@ internal sealed class MemoryWatchdog(Func<long?> memAvailable, long reserveBytes
         long falling = (long)(_fallPerSecond * FallHorizonSeconds);
         if (falling > 0 && projected - falling < ReserveBytes && projected >= ReserveBytes)
         {
-            // Name the queue too when it is what brings the reserve within reach of the fall.
-            string start = pending > 0 && projected < available
-                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted,")
-                : F($"memory: MemAvailable {Gb(available)}");
-            Reason = start + F($" falling {Gb((long)_fallPerSecond)}/s, below the {Gb(ReserveBytes)} reserve within {FallHorizonSeconds:0} s at that rate");
+            Reason = Reading(available, pending, projected) + (pending > 0 && projected < available ? ", " : " ") +
+                     F($"falling {Gb((long)_fallPerSecond)}/s, below the {Gb(ReserveBytes)} reserve within {FallHorizonSeconds:0} s at that rate");
             return MemoryVerdict.StopRamp;
         }
         if (projected < ReserveBytes)
         {
-            Reason = pending > 0 && projected < available
-                ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are ") +
-                  F($"accepted, below the {Gb(ReserveBytes)} reserve")
-                : F($"memory: MemAvailable {Gb(available)} below the {Gb(ReserveBytes)} reserve");
+            Reason = Reading(available, pending, projected) + (pending > 0 && projected < available ? ", " : " ") +
+                     F($"below the {Gb(ReserveBytes)} reserve");
             return MemoryVerdict.StopRamp;
         }
         return MemoryVerdict.Fine;
     }
+
+    /// <summary>MemAvailable, and what it comes to once the queue still to be accepted is, when that is part of the reason.</summary>
+    private static string Reading(long available, long pending, long projected) =>
+        pending > 0 && projected < available
+            ? F($"memory: MemAvailable {Gb(available)}, {Gb(projected)} once the {pending:N0} connections still queued or connecting are accepted")
+            : F($"memory: MemAvailable {Gb(available)}");
 
     /// <summary>The rate of fall over the last second or more of readings (0 while MemAvailable holds or rises).</summary>
     private void MeasureFall(long available)

@@ -41,11 +41,18 @@ internal sealed partial class EngineRun
         var nextServerPoll = TimeSpan.Zero;
         TimeSpan? rampEnd = null; // when the servers last took a connection
         long best = 0;
-        // Counting what the servers hold can take seconds (a thread-per-connection reference with 200,000
-        // threads per copy), while memory falls by a GiB a second. So the count runs beside this loop, and the
+        // Counting what the servers hold can take seconds (a thread-per-connection reference with tens of
+        // thousands of threads per copy), while memory falls by a GiB a second. So the count runs beside this loop, and the
         // loop goes on checking memory every poll with the last count it has: a late count only makes the
         // connections still to be accepted look more, the safe side.
         Task<long?>? counting = null;
+        // A count still running ends before anything else counts (its result is stale by then; a fault of it is not the ramp's).
+        async Task EndCountAsync()
+        {
+            if (counting is not null)
+                await counting.ContinueWith(static _ => { }, TaskScheduler.Default);
+            counting = null;
+        }
         try
         {
             while (true)
@@ -87,9 +94,7 @@ internal sealed partial class EngineRun
                 {
                     hold.Pause();
                     result.Limit = wall;
-                    if (counting is not null)
-                        await counting.ContinueWith(static _ => { }, TaskScheduler.Default);
-                    counting = null;
+                    await EndCountAsync();
                     view.Line($"{plan.Engine}: stopping the ramp at {best:N0} held ({client.Open:N0} opened by the client): {wall}");
                     best = await DrainAcceptQueueAsync(fleet, watchdog, cancel);
                     rampEnd = ramp.Elapsed;
@@ -101,8 +106,7 @@ internal sealed partial class EngineRun
         finally
         {
             result.RampSeconds = (rampEnd ?? ramp.Elapsed).TotalSeconds;
-            if (counting is not null) // let a count still running end before anything else counts (its result is stale)
-                await counting.ContinueWith(static _ => { }, TaskScheduler.Default);
+            await EndCountAsync();
         }
     }
 
