@@ -37,7 +37,10 @@ public sealed class AsyncEngine(EngineContext context) : IEchoEngine
     {
         var options = context.Options;
         SocketEngineSettings.Apply();
-        _services = new ServiceCollection().AddSingleton(context.Stats).BuildServiceProvider();
+        _services = new ServiceCollection()
+            .AddSingleton(context.Stats)
+            .AddSingleton(new BackgroundLane(Environment.ProcessorCount, context.Log))
+            .BuildServiceProvider();
         var pipeline = new ConnectionBuilder(_services)
             .Use(next => new ConnectionGateMiddleware(next, context.Gate).OnConnectionAsync);
         if (new TrafficWatch(options, 0).Enabled)

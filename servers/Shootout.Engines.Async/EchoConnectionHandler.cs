@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Shootout.Server.Core;
@@ -11,41 +12,60 @@ namespace Shootout.Engines.Async;
 /// and <see cref="SocketTransportTuning"/>) a whole echo runs on the socket engine's epoll thread, and a
 /// client whose socket always has data would keep that thread forever: the receive loop never goes
 /// asynchronous, so the thread never returns to epoll_wait and every other connection on it starves.
-/// So after every <see cref="YieldAfterBytes"/> echoed, the handler yields to the thread pool. The receive
-/// loop then stops at the input pipe's limit, the epoll thread goes back to its other sockets, and the
-/// busy connection carries on from the thread pool, taking its turn there behind the others.
+/// So a connection that has echoed <see cref="TurnBytes"/> without once waiting for its client has used up
+/// its turn and moves to the <see cref="BackgroundLane"/>. The receive loop then stops at the input pipe's
+/// limit, the epoll thread goes back to its other sockets, and the busy connection carries on from the lane,
+/// behind the others there, in a scheduling class that gives way to every light connection's echo.
 /// </remarks>
-internal sealed class EchoConnectionHandler(ServerStats stats) : ConnectionHandler
+internal sealed class EchoConnectionHandler(ServerStats stats, BackgroundLane lane) : ConnectionHandler
 {
     /// <summary>
-    /// Bytes a connection echoes before it gives its thread back: one hop per 16 KiB, nothing for small talk.
-    /// Measured beside 16 floods of 64 KiB writes (shootout-loadgen neighbours, 2 rounds each): a light client's
-    /// p50 0.79-0.97 ms and p99 10.8-10.9 ms at 64 KiB, 0.52-0.65 ms and 6.9-8.1 ms at 16 KiB, the floods'
-    /// bytes/s the same within the rounds' spread.
+    /// Bytes a connection echoes in a row, without waiting for its client, before it moves to the lane.
+    /// Measured beside 16 floods of 64 KiB writes with the thread pool as the lane (shootout-loadgen neighbours,
+    /// 2 rounds each): a light client's p50 0.79-0.97 ms and p99 10.8-10.9 ms at 64 KiB, 0.52-0.65 ms and
+    /// 6.9-8.1 ms at 16 KiB, the floods' bytes/s the same within the rounds' spread.
     /// </summary>
-    internal const int YieldAfterBytes = 16 * 1024;
+    internal const int TurnBytes = 16 * 1024;
+
+    /// <summary>
+    /// A wait for data this long means the client paused, and the connection's next echo starts a new turn.
+    /// A shorter wait is not a pause: while its socket has data, a connection's reads still wait for the
+    /// receive loop on the same thread for a few microseconds. Without this, a client of small request and
+    /// response would use up a turn every 16 KiB it ever sent and take its next echo from the lane.
+    /// </summary>
+    internal static readonly TimeSpan PauseEndsTurn = TimeSpan.FromMicroseconds(500);
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         // Few locals live across an await, so the state machine every idle connection keeps is small.
         var transport = connection.Transport;
-        int sinceYield = 0;
+        int turn = 0;
         while (true)
         {
-            var read = await transport.Input.ReadAsync();
+            var reading = transport.Input.ReadAsync();
+            ReadResult read;
+            if (reading.IsCompleted)
+                read = reading.Result;
+            else
+            {
+                long waitStart = Stopwatch.GetTimestamp();
+                read = await reading;
+                if (Stopwatch.GetElapsedTime(waitStart) >= PauseEndsTurn)
+                    turn = 0; // its client paused: whatever it echoes next starts a new turn
+            }
             if (read.IsCanceled)
                 return; // the server is stopping (OpenConnections.AbortAll)
-            sinceYield += (int)Math.Min(read.Buffer.Length, YieldAfterBytes);
+            turn += (int)Math.Min(read.Buffer.Length, TurnBytes);
             bool clientDone = CopyToOutput(read, transport);
             // Flushing waits while the client is not reading and the output pipe is full, and
             // this loop stops reading meanwhile: backpressure bounded by the two pipes' limits.
             var flush = await transport.Output.FlushAsync();
             if (clientDone || flush.IsCompleted)
                 return; // client FIN (everything read has been echoed) or the client went away
-            if (sinceYield >= YieldAfterBytes)
+            if (turn >= TurnBytes)
             {
-                sinceYield = 0;
-                await Task.Yield();
+                turn = 0;
+                await lane.Yield();
             }
         }
     }

@@ -54,6 +54,33 @@ public sealed class FairnessTests
     }
 
     /// <summary>
+    /// Busy connections are not starved either: a flood keeps moving while other processes keep every core
+    /// busy. (An engine that gives busy connections a lower scheduling class must still leave them a share.)
+    /// </summary>
+    [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void A_flood_keeps_moving_while_other_processes_keep_every_core_busy(string engine)
+    {
+        using var server = ServerProcess.Start(engine);
+        using var flood = new FloodClient(server.EndPoint);
+        Wait.Until(() => flood.BytesEchoed > 1 << 20, TimeSpan.FromSeconds(60), "the flood to have 1 MiB echoed");
+        var busyCores = Enumerable.Range(0, Environment.ProcessorCount)
+            .Select(i => TestProcess.Start("/bin/sh", ["-c", "while :; do :; done"], new ProcessOptions { Name = $"busy core {i}" }))
+            .ToList();
+        try
+        {
+            long before = flood.BytesEchoed;
+            Wait.Until(() => flood.BytesEchoed >= before + (4 << 20) || flood.Error is not null, TimeSpan.FromSeconds(30),
+                "the flood to have 4 MiB more echoed beside the busy cores");
+            Assert.True(flood.Error is null, $"the flood failed: {flood.Error}");
+        }
+        finally
+        {
+            foreach (TestProcess busy in busyCores)
+                busy.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Writes 64 KiB chunks as fast as the server takes them and reads everything back, each on its own
     /// thread (not the thread pool, which a loaded test machine can starve).
     /// </summary>
