@@ -214,7 +214,7 @@ stamp=$(date +%Y%m%d-%H%M%S)
 out="$results/bench-$stamp"
 mkdir -p "$out"
 [ -s "$work/ratios" ] && cp "$work/ratios" "$out/ratios.txt"
-[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --rounds $(( rounds < 2 ? 2 : rounds )) --results-dir "$out" || true
+[ -f "$here/neighbours.sh" ] && bash "$here/neighbours.sh" --engines "$engines" --seconds "$seconds" --rounds $(( rounds < 2 ? 2 : rounds )) --results-dir "$out" ${baseline_bin:+--baseline "$baseline_bin"} || true
 
 cp "$work/table" "$out/table.txt"
 {

@@ -9,11 +9,11 @@ NR > 1 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ {
 }
 END {
   if (!n) exit
-  printf "%-9s %5s %10s %10s %11s %12s\n", "median", "of", "p50_ms", "p99_ms", "p99/threads", "worst_share"
+  printf "%-10s %5s %10s %10s %11s %12s\n", "median", "of", "p50_ms", "p99_ms", "p99/threads", "worst_share"
   t = ("threads" in p99) ? median(p99["threads"]) : 0
   for (i = 1; i <= n; i++) {
     e = order[i]; m = median(p99[e]); vs = "-"
     if (t > 0) vs = sprintf("%.2fx", m / t)
-    printf "%-9s %5d %10.2f %10.2f %11s %12s\n", e, count[e], median(p50[e]), m, vs, worst[e]
+    printf "%-10s %5d %10.2f %10.2f %11s %12s\n", e, count[e], median(p50[e]), m, vs, worst[e]
   }
 }

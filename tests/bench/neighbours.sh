@@ -4,7 +4,7 @@
 # threads' p99" reads off the same run:
 #   tests/bench/neighbours.sh [--floods N] [--message-size S] [--never-reading M] [--probes P]
 #                             [--probe-interval I] [--seconds T] [--rounds R] [--engines a,b] [--results-dir DIR]
-#                             [--neighbours-nice N]
+#                             [--neighbours-nice N] [--baseline BIN_DIR]
 # Defaults are the fairness target: 16 floods x 64 KiB writes + 1 never-reading connection, 100 probes of
 # 9 B every 10 ms, 10 s measured after a 1 s warm-up, 2 rounds. Each row is a fresh server process and one
 # `shootout-loadgen neighbours` run: the probes in the load generator's own process, the neighbours in a
@@ -12,10 +12,12 @@
 # nice 10 unless --neighbours-nice says otherwise: on a machine whose cores the server shares with the floods'
 # clients, the probes then measure the server's scheduling, not the kernel's share-out of the cores.
 # Probe latency counts from each message's scheduled send time (coordinated-omission corrected).
+# --baseline BIN_DIR: another build's bin/ (e.g. of the previous commit); each engine's row but the threads
+# engine's is followed by the same engine of that build (row ENGINE@base), so old and new alternate in one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-floods=16 message_size=64KiB never_reading=1 probes=100 interval=10ms seconds=10 rounds=2 engines="threads,async,epoll" results="$root/results" nice=10
+floods=16 message_size=64KiB never_reading=1 probes=100 interval=10ms seconds=10 rounds=2 engines="threads,async,epoll" results="$root/results" nice=10 baseline=
 while [ $# -gt 0 ]; do
   case "$1" in
     --floods) floods=$2; shift 2 ;;
@@ -28,14 +30,22 @@ while [ $# -gt 0 ]; do
     --engines) engines=$2; shift 2 ;;
     --results-dir) results=$2; shift 2 ;;
     --neighbours-nice) nice=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
     *) echo "neighbours: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || { echo "neighbours: --rounds must be a positive integer, got '$rounds'" >&2; exit 2; }
 loadgen="$root/bin/shootout-loadgen"
 [ -x "$loadgen" ] && [ -x "$root/bin/shootout-server" ] || { echo "neighbours: bin/ is not built: run 'make build'" >&2; exit 2; }
-IFS=, read -ra wanted <<< "$engines"
-[[ ",$engines," == *",threads,"* ]] || wanted=(threads "${wanted[@]}")
+[ -z "$baseline" ] || [ -x "$baseline/shootout-server" ] || { echo "neighbours: --baseline $baseline has no shootout-server" >&2; exit 2; }
+IFS=, read -ra engine_list <<< "$engines"
+[[ ",$engines," == *",threads,"* ]] || engine_list=(threads "${engine_list[@]}")
+# Rows as name=engine@bin_dir: each engine of this build, then (with --baseline) the same engine of the other.
+wanted=()
+for engine in "${engine_list[@]}"; do
+  wanted+=("$engine=$engine@$root/bin")
+  [ -z "$baseline" ] || [ "$engine" = threads ] || wanted+=("$engine@base=$engine@$baseline")
+done
 
 work=$(mktemp -d)
 server=
@@ -44,19 +54,20 @@ source "$root/tests/lib/bench-servers.sh"
 port=$(first_server_port 2000)
 dest=100
 
-fmt='%-9s %5s %10s %10s %10s %11s %8s %12s %12s %7s\n'
+fmt='%-10s %5s %10s %10s %10s %11s %8s %12s %12s %7s\n'
 printf "$fmt" engine round p50_ms p99_ms max_ms p99/threads failed slowest/mean mean_MiB/s jain | tee "$work/table"
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 for round in $(seq "$rounds"); do
   threads_p99=
-  for engine in "${wanted[@]}"; do
+  for row in "${wanted[@]}"; do
+    engine=${row%%=*} spec=${row#*=}
     dest=$((dest + 1))
     host="127.0.0.$dest"  # a fresh destination address each: no TIME_WAIT left over from the last row
-    "$root/bin/shootout-server" --engine "$engine" --port "$port" --bind "$host" --metrics-port 0 > "$work/$engine.server" 2>&1 &
+    "${spec#*@}/shootout-server" --engine "${spec%%@*}" --port "$port" --bind "$host" --metrics-port 0 > "$work/$engine.server" 2>&1 &
     server=$!
     for _ in $(seq 200); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
     if ! kill -0 "$server" 2>/dev/null; then
-      printf '%-9s %5s failed: %s\n' "$engine" "$round" "$(tail -1 "$work/$engine.server")" | tee -a "$work/table"; server=; port=$((port + 1)); continue
+      printf '%-10s %5s failed: %s\n' "$engine" "$round" "$(tail -1 "$work/$engine.server")" | tee -a "$work/table"; server=; port=$((port + 1)); continue
     fi
     rc=0
     "$loadgen" neighbours --target "$host:$port" --floods "$floods" --message-size "$message_size" --never-reading "$never_reading" \
@@ -69,7 +80,7 @@ for round in $(seq "$rounds"); do
     mean=$(sed -n 's/.*mean \([0-9.]*\) MiB.*/\1/p' <<< "$line"); ratio=$(sed -n 's/.*slowest\/mean \([0-9.-]*\),.*/\1/p' <<< "$line")
     jain=$(sed -n 's/.*jain \([0-9.-]*\);.*/\1/p' <<< "$line")
     if [ -z "$p99" ]; then
-      printf '%-9s %5s failed: %s\n' "$engine" "$round" "$(tail -1 "$work/$engine.err")" | tee -a "$work/table"; port=$((port + 1)); continue
+      printf '%-10s %5s failed: %s\n' "$engine" "$round" "$(tail -1 "$work/$engine.err")" | tee -a "$work/table"; port=$((port + 1)); continue
     fi
     [ "$engine" = threads ] && threads_p99=$p99
     vs=$([ -n "$threads_p99" ] && [ "$threads_p99" -gt 0 ] && awk -v a="$p99" -v b="$threads_p99" 'BEGIN { printf "%.2fx", a / b }' || echo -)
