@@ -81,6 +81,39 @@ public sealed class FairnessTests
     }
 
     /// <summary>
+    /// The async engine's busy connections continue on its background lane: threads the kernel has in the
+    /// idle scheduling class (SCHED_IDLE), which is what lets a light client's echo on the socket engine's
+    /// threads go first. The flood is what they ran.
+    /// </summary>
+    [Fact]
+    public void The_async_engine_runs_busy_connections_on_threads_in_the_idle_scheduling_class()
+    {
+        using var server = ServerProcess.Start("async");
+        using var flood = new FloodClient(server.EndPoint);
+        Wait.Until(() => flood.BytesEchoed > 8 << 20, TimeSpan.FromSeconds(60), "the flood to have 8 MiB echoed");
+
+        var lane = Directory.GetDirectories($"/proc/{server.Pid}/task")
+            .Where(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("background", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(Environment.ProcessorCount, lane.Count);
+        foreach (string task in lane)
+            Assert.Equal(SchedIdle, SchedulingPolicy(task));
+        Assert.True(lane.Sum(OnCpuNanoseconds) > 0, "the background lane's threads never ran");
+        Assert.DoesNotContain("refused", server.Stderr);
+    }
+
+    private const int SchedIdle = 5;
+
+    /// <summary>Field 41 of /proc/PID/task/TID/stat, counted after the parenthesised command name.</summary>
+    private static int SchedulingPolicy(string task)
+    {
+        string stat = File.ReadAllText(Path.Combine(task, "stat"));
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[41 - 3]);
+    }
+
+    private static long OnCpuNanoseconds(string task) => long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0]);
+
+    /// <summary>
     /// Writes 64 KiB chunks as fast as the server takes them and reads everything back, each on its own
     /// thread (not the thread pool, which a loaded test machine can starve).
     /// </summary>
