@@ -26,31 +26,23 @@ namespace Shootout.Engines.Async;
 internal sealed class BackgroundLane
 {
     private readonly BlockingCollection<Action> _waiting = new(new ConcurrentQueue<Action>());
-    private readonly Thread[] _threads;
-
-    /// <summary>Whether the lane's threads are in the idle class (false if the kernel refused it).</summary>
-    public bool IsIdleClass { get; private set; } = true;
+    private readonly ServerLog _log;
+    private int _refusalLogged;
 
     public BackgroundLane(int threadCount, ServerLog log)
     {
-        _threads = new Thread[threadCount];
+        _log = log;
         for (int i = 0; i < threadCount; i++)
-        {
-            _threads[i] = new Thread(Serve) { IsBackground = true, Name = $"background {i}" };
-            _threads[i].Start(log);
-        }
+            new Thread(Serve) { IsBackground = true, Name = $"background {i}" }.UnsafeStart(); // no ExecutionContext flows in
     }
 
     /// <summary>Continues the awaiting method on the lane, behind the connections already waiting there.</summary>
     public LaneAwaitable Yield() => new(this);
 
-    private void Serve(object? log)
+    private void Serve()
     {
-        if (!SchedulingClass.TryEnterIdle(out int errno) && IsIdleClass)
-        {
-            IsIdleClass = false;
-            ((ServerLog)log!).Warn($"background lane: the idle scheduling class was refused (errno {errno}); busy connections run in the normal class");
-        }
+        if (!SchedulingClass.TryEnterIdle(out int errno) && Interlocked.Exchange(ref _refusalLogged, 1) == 0)
+            _log.Warn($"background lane: the idle scheduling class was refused (errno {errno}); busy connections run in the normal class");
         foreach (Action continuation in _waiting.GetConsumingEnumerable())
             continuation();
     }

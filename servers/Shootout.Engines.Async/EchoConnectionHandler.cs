@@ -12,7 +12,7 @@ namespace Shootout.Engines.Async;
 /// and <see cref="SocketTransportTuning"/>) a whole echo runs on the socket engine's epoll thread, and a
 /// client whose socket always has data would keep that thread forever: the receive loop never goes
 /// asynchronous, so the thread never returns to epoll_wait and every other connection on it starves.
-/// So a connection that has echoed <see cref="TurnBytes"/> without once waiting for its client has used up
+/// So a connection that has echoed <see cref="TurnBytes"/> without its client pausing has used up
 /// its turn and moves to the <see cref="BackgroundLane"/>. The receive loop then stops at the input pipe's
 /// limit, the epoll thread goes back to its other sockets, and the busy connection carries on from the lane,
 /// behind the others there, in a scheduling class that gives way to every light connection's echo.
