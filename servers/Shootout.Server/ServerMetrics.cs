@@ -1,4 +1,5 @@
 using Prometheus;
+using Shootout.Common;
 using Shootout.Server.Core;
 
 namespace Shootout.Server;
@@ -50,8 +51,7 @@ internal sealed class ServerMetrics : IDisposable
             gcHeap.Set(GC.GetTotalMemory(false));
         });
 
-        _server = new MetricServer(bindHost, port, "metrics/", registry);
-        _server.Start();
+        _server = HttpListenerStart.Start(() => new MetricServer(bindHost, port, "metrics/", registry), server => server.Start());
     }
 
     public void Dispose() => _server.Dispose();

@@ -36,6 +36,49 @@ public sealed class HostTests
         Assert.DoesNotContain("process_num_threads", m.Text);
     }
 
+    /// <summary>
+    /// A client connecting to the metrics port while the server starts (a scraper, a test polling it) must not
+    /// crash it. On Linux, .NET's HttpListener throws from Start() when a connection already waits at its first
+    /// accept (dotnet/corefx#35191): beside a client connecting in a loop the server died on every start
+    /// (20 of 20) until the host retried the start with a fresh listener (HttpListenerStart).
+    /// </summary>
+    [Fact]
+    public void The_server_starts_while_a_client_keeps_connecting_to_its_metrics_port()
+    {
+        int metricsPort = Ports.Free();
+        using var connecting = new CancellationTokenSource();
+        var client = new Thread(() => ConnectUntil(metricsPort, connecting.Token)) { IsBackground = true, Name = "connecting client" };
+        client.Start();
+        try
+        {
+            using var server = ServerProcess.Start("epoll", "--metrics-port", metricsPort.ToString());
+            Wait.Until(() => MetricsScrape.TryFrom(metricsPort) is not null, TimeSpan.FromSeconds(20), "the metrics endpoint to answer");
+            Assert.Equal(0, MetricsScrape.From(metricsPort).Value("shootout_server_connections"));
+            Assert.False(server.HasExited, server.Stderr);
+        }
+        finally
+        {
+            connecting.Cancel();
+            client.Join();
+        }
+    }
+
+    private static void ConnectUntil(int port, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Connect(System.Net.IPAddress.Loopback, port);
+            }
+            catch (SocketException)
+            {
+                // not listening yet
+            }
+        }
+    }
+
     [Theory, MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public void Connection_past_the_limit_is_closed_and_counted(string engine)
     {

@@ -1,4 +1,5 @@
 using Prometheus;
+using Shootout.Common;
 using Shootout.LoadGen.Stats;
 
 namespace Shootout.LoadGen.Metrics;
@@ -41,8 +42,7 @@ internal sealed class PrometheusExporter : IDisposable
         _connect = factory.CreateHistogram("shootout_loadgen_connect_seconds", "TCP connect latency.",
             new HistogramConfiguration { Buckets = buckets, LabelNames = ["target"] });
         _errors = factory.CreateCounter("shootout_loadgen_errors_total", "Errors by kind.", "target", "kind");
-        _server = new MetricServer(port: port, registry: registry);
-        _server.Start();
+        _server = HttpListenerStart.Start(() => new MetricServer(port: port, registry: registry), server => server.Start());
     }
 
     public void Observe(Tick tick, long aliveTotal)

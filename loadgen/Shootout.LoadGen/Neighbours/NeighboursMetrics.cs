@@ -1,5 +1,6 @@
 using HdrHistogram;
 using Prometheus;
+using Shootout.Common;
 
 namespace Shootout.LoadGen.Neighbours;
 
@@ -33,8 +34,7 @@ internal sealed class NeighboursMetrics : IDisposable
         _floods = factory.CreateGauge("shootout_loadgen_neighbours_floods", "Flooding connections running.", "target").WithLabels(target);
         _neverReadingBytes = factory.CreateGauge("shootout_loadgen_neighbours_never_reading_bytes",
             "Bytes the server took from connections that never read (bounded when it applies backpressure).", "target").WithLabels(target);
-        _server = new MetricServer(port: port, registry: registry);
-        _server.Start();
+        _server = HttpListenerStart.Start(() => new MetricServer(port: port, registry: registry), server => server.Start());
     }
 
     public void Observe(HistogramBase probeLatency, long ok, long failed, FleetSnapshot? neighbours)
