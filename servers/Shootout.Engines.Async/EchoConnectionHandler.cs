@@ -37,7 +37,8 @@ internal sealed class EchoConnectionHandler(ServerStats stats, BackgroundLane la
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        // Few locals live across an await, so the state machine every idle connection keeps is small.
+        // Few locals live across an await (the transport, the turn, a wait's start), so the state machine
+        // every idle connection keeps is small.
         var transport = connection.Transport;
         int turn = 0;
         while (true)

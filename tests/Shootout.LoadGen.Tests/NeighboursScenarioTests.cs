@@ -155,13 +155,9 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Contains("probe messages failed", r.Stderr);
     }
 
-    /// <summary>The nice value of each thread of a process (field 19 of /proc/PID/task/TID/stat, counted after the name).</summary>
+    /// <summary>The nice value of each thread of a process.</summary>
     private static int[] NiceOfEveryThread(int pid) =>
-        Directory.GetDirectories($"/proc/{pid}/task").Select(t =>
-        {
-            string stat = File.ReadAllText(Path.Combine(t, "stat"));
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]);
-        }).ToArray();
+        Directory.GetDirectories($"/proc/{pid}/task").Select(t => (int)ProcStat.Read(Path.Combine(t, "stat"))[ProcStat.Nice]).ToArray();
 
     [Theory]
     [InlineData("--neighbours-nice", "20", "--neighbours-nice")]

@@ -97,19 +97,12 @@ public sealed class FairnessTests
             .ToList();
         Assert.Equal(Environment.ProcessorCount, lane.Count);
         foreach (string task in lane)
-            Assert.Equal(SchedIdle, SchedulingPolicy(task));
+            Assert.Equal(SchedIdle, ProcStat.Read(Path.Combine(task, "stat"))[ProcStat.Policy]);
         Assert.True(lane.Sum(OnCpuNanoseconds) > 0, "the background lane's threads never ran");
         Assert.DoesNotContain("refused", server.Stderr);
     }
 
-    private const int SchedIdle = 5;
-
-    /// <summary>Field 41 of /proc/PID/task/TID/stat, counted after the parenthesised command name.</summary>
-    private static int SchedulingPolicy(string task)
-    {
-        string stat = File.ReadAllText(Path.Combine(task, "stat"));
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[41 - 3]);
-    }
+    private const long SchedIdle = 5;
 
     private static long OnCpuNanoseconds(string task) => long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0]);
 

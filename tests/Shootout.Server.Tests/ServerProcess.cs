@@ -84,9 +84,8 @@ public sealed partial class ServerProcess : IDisposable
     /// <summary>User + system CPU seconds the server has used, from /proc/PID/stat.</summary>
     public double CpuSeconds()
     {
-        string stat = File.ReadAllText($"/proc/{Pid}/stat");
-        string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+        var stat = ProcStat.Read($"/proc/{Pid}/stat");
+        return (stat[ProcStat.UserTicks] + stat[ProcStat.SystemTicks]) / 100.0;
     }
 
     /// <summary>Sends SIGTERM and waits for the exit; returns the exit code and how long it took.</summary>
