@@ -29,6 +29,20 @@ internal sealed class EngineResult
     public EchoResult? Echo { get; set; }
     public double? MaxMsgsPerSecond { get; set; }
     public NeighboursResult? Neighbours { get; set; }
+
+    /// <summary>The CPUs the server processes and the load generator ran on; null when they shared every core.</summary>
+    public Shootout.Common.CpuRoles? Cpus { get; set; }
+    /// <summary>Cost per echoed message at the open-model rate every row is offered (the same load for all).</summary>
+    public MessageCost? CostAtRate { get; set; }
+    /// <summary>Cost per echoed message at the closed-loop maximum.</summary>
+    public MessageCost? CostClosed { get; set; }
+    /// <summary>The load generator's own CPU use, per phase.</summary>
+    public List<GeneratorCpu> GeneratorCpu { get; } = [];
+    /// <summary>
+    /// True when the closed loop ran while the generator used ≥ 90% of its CPUs: <see cref="MaxMsgsPerSecond"/>
+    /// is then the generator's limit and a lower bound for the server ("≥ 127,631, generator-bound").
+    /// </summary>
+    public bool ClosedGeneratorBound => GeneratorCpu.Any(g => g.Phase == "closed" && g.IsSaturated);
     public long BaselineRssBytes { get; set; }
     public long HeldRssBytes { get; set; }
     public double RampSeconds { get; set; }
