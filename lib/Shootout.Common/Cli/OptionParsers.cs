@@ -66,6 +66,27 @@ public static class OptionParsers
         return fallback;
     }
 
+    /// <summary>
+    /// A CPU list as taskset writes it ("0-3,6"); with <paramref name="usable"/>, only of CPUs this process may use
+    /// (it will put processes there). Null, with the error, otherwise.
+    /// </summary>
+    public static CpuSet? Cpus(ArgumentResult r, bool usable)
+    {
+        string text = Token(r);
+        if (!CpuSet.TryParse(text, out var set) || set!.Count == 0)
+        {
+            r.AddError($"{Name(r)} must be a CPU list like 1 or 0-3,6, got '{text}'");
+            return null;
+        }
+        var allowed = CpuSet.Allowed();
+        if (usable && !set.IsSubsetOf(allowed))
+        {
+            r.AddError($"{Name(r)} {text}: this process may only use CPUs {allowed}");
+            return null;
+        }
+        return set;
+    }
+
     private static string Token(ArgumentResult r) => r.Tokens.Count == 0 ? "" : r.Tokens[^1].Value;
 
     private static string Name(ArgumentResult r) => r.Parent is OptionResult o ? o.Option.Name : r.Argument.Name;

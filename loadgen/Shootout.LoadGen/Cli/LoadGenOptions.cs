@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shootout.Common;
 using Shootout.Common.Cli;
 using Shootout.LoadGen.Thresholds;
 
@@ -59,6 +60,13 @@ internal sealed class LoadGenOptions
     };
     public readonly Option<string?> Samples = new("--samples")
     { Description = "Write one CSV row per message (unix_time_us,connection,latency_us,result) to this file" };
+    public readonly Option<CpuSet?> ServerCpus = new("--server-cpus")
+    {
+        Description = "CPUs the target server runs on, when on this machine (taskset list, e.g. 1): the same_machine hint then fires "
+            + "only if this generator's CPUs overlap them",
+        HelpName = "LIST",
+        CustomParser = r => OptionParsers.Cpus(r, usable: false),
+    };
     public readonly Option<int?> SamplesLimit = Whole("--samples-limit", "Most rows --samples writes (default 1000000)", 1, int.MaxValue);
 
     /// <summary>Options every load command takes.</summary>
@@ -66,7 +74,7 @@ internal sealed class LoadGenOptions
     [
         Target, Connections, ConnectRate, Duration, ReportDir, MetricsPort, Agents, MessageSize, ConnectTimeout,
         MessageTimeout, DestAddresses, AllowRemote, ReplicaIndex, ReplicaCount, Config, Plain, Thresholds, AbortOnFail,
-        AbortDelay, SourceAddresses, Samples, SamplesLimit,
+        AbortDelay, SourceAddresses, Samples, SamplesLimit, ServerCpus,
     ];
 
     /// <summary>Binds what the parse result holds for command <paramref name="name"/> (echo, hold or run) to
@@ -97,6 +105,7 @@ internal sealed class LoadGenOptions
         SourceAddresses = p.GetValue(SourceAddresses),
         Samples = p.GetValue(Samples),
         SamplesLimit = p.GetValue(SamplesLimit),
+        ServerCpus = p.GetValue(ServerCpus)?.ToString(),
     };
 
     private static Option<int?> Whole(string name, string description, int min, int max) => new(name)

@@ -119,6 +119,7 @@ internal static class PlanBuilder
             SourceAddresses = sources,
             Samples = s.Samples is null ? null : Path.GetFullPath(s.Samples),
             SamplesLimit = s.SamplesLimit ?? 1_000_000,
+            ServerCpus = s.ServerCpus,
         };
         var thresholds = (s.Thresholds ?? []).Select(t => t with
         {

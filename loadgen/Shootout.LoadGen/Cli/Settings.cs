@@ -32,6 +32,8 @@ internal sealed record Settings
     public string? SourceAddresses { get; init; }
     public string? Samples { get; init; }
     public long? SamplesLimit { get; init; }
+    /// <summary>The CPUs the target server runs on (a CPU list), when the runner pinned it: for the same_machine hint.</summary>
+    public string? ServerCpus { get; init; }
 
     public Settings OverlaidBy(Settings top) => new()
     {
@@ -61,5 +63,6 @@ internal sealed record Settings
         SourceAddresses = top.SourceAddresses ?? SourceAddresses,
         Samples = top.Samples ?? Samples,
         SamplesLimit = top.SamplesLimit ?? SamplesLimit,
+        ServerCpus = top.ServerCpus ?? ServerCpus,
     };
 }

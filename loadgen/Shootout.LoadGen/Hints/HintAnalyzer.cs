@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using Shootout.Common;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Reports;
 using Shootout.LoadGen.Stats;
@@ -78,13 +79,22 @@ internal static class HintAnalyzer
         }
 
         bool generatorLimited = hints.Any(h => HintKinds.GeneratorLimited.Contains(h.Kind));
-        if (generatorLimited && plan.Targets.Any(IsLocal))
+        if (generatorLimited && plan.Targets.Any(IsLocal) && SharesCores(plan.ServerCpus, CpuSet.Allowed()))
             hints.Add(new(HintKinds.SameMachine,
-                ($"The target runs on this machine, whose {Environment.ProcessorCount} cores the server and the generator share: "
-                  + "what one uses the other cannot."),
+                (plan.ServerCpus is null
+                    ? $"The target runs on this machine, whose {Environment.ProcessorCount} cores the server and the generator share: "
+                    : $"The target runs on this machine, on CPUs {plan.ServerCpus}, which overlap the generator's ({CpuSet.Allowed()}): ")
+                  + "what one uses the other cannot.",
                 "Run the generator on another machine, or pin the two to separate cores (taskset)."));
         return hints;
     }
+
+    /// <summary>
+    /// Whether a local server competes with the generator for its cores: unless told the server's CPUs (--server-cpus),
+    /// assume it does; told them, only when they overlap the CPUs this generator may run on.
+    /// </summary>
+    public static bool SharesCores(string? serverCpus, CpuSet generatorCpus) =>
+        serverCpus is null || !CpuSet.TryParse(serverCpus, out var server) || server!.Overlaps(generatorCpus);
 
     /// <summary>Sends that left more than <see cref="LagFloorMicros"/> after their scheduled time.</summary>
     private static long LateSends(HdrHistogram.HistogramBase lag)

@@ -46,6 +46,10 @@ internal sealed record LoadPlan
 
     public long SamplesLimit { get; init; } = 1_000_000;
 
+    /// <summary>The CPUs the target server runs on (a CPU list, --server-cpus), when known: the generator shares a machine with it,
+    /// but not necessarily its cores.</summary>
+    public string? ServerCpus { get; init; }
+
     /// <summary>This process's part of the whole (replica × local agent).</summary>
     public Share Share { get; init; } = Share.Whole;
 

@@ -113,6 +113,7 @@ internal static class RunnerCommand
             NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         NeighboursOptions.AddTo(root);
+        CpuOptions.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -151,6 +152,7 @@ internal static class RunnerCommand
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Neighbours = NeighboursOptions.Read(parsed),
+            Cpus = CpuOptions.Read(parsed),
         };
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {

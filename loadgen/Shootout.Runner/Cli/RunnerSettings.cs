@@ -35,4 +35,6 @@ internal sealed record RunnerSettings
     public string LoadGenPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-loadgen");
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
     public NeighboursPhaseSettings Neighbours { get; init; } = new();
+    /// <summary>The CPUs of the server processes and of the load generator (disjoint); null: they share every CPU.</summary>
+    public Shootout.Common.CpuRoles? Cpus { get; init; }
 }

@@ -20,12 +20,8 @@ internal readonly record struct ProcessSample(long RssBytes, int Threads, double
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kb(line) * 1024;
                 else if (line.StartsWith("Threads:", StringComparison.Ordinal)) threads = (int)Kb(line);
             }
-            // utime and stime are fields 14 and 15; the command name (field 2) may hold spaces, so count after ')'.
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            double user = long.Parse(fields[11], CultureInfo.InvariantCulture) / Native.ClockTicks;
-            double system = long.Parse(fields[12], CultureInfo.InvariantCulture) / Native.ClockTicks;
-            return new ProcessSample(rss, threads, user, system);
+            if (ProcStat.Read(pid) is not { } stat) return null;
+            return new ProcessSample(rss, threads, stat[ProcStat.UserTicks] / Native.ClockTicks, stat[ProcStat.SystemTicks] / Native.ClockTicks);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {

@@ -33,16 +33,14 @@ internal static class ProcessTree
         return result;
     }
 
-    /// <summary>The parent pid from /proc/PID/stat (field 4, counted after the command name's closing parenthesis).</summary>
+    /// <summary>The parent pid from /proc/PID/stat (field 4).</summary>
     public static int? ParentOf(int pid)
     {
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+            return ProcStat.Read(pid) is { } stat ? (int)stat[ProcStat.Parent] : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException)
         {
             return null;
         }

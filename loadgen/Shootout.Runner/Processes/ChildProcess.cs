@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using Shootout.Common;
 using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
 
 /// <summary>
 /// A process the runner started: its output goes to a log file (stdout lines may also be watched), and
-/// it is stopped by its PID — a signal first, SIGKILL if it does not go in time.
+/// it is stopped by its PID — a signal first, SIGKILL if it does not go in time. Every one is registered
+/// with the run (<see cref="RunRegistry"/>), so a next run stops it if this runner dies without doing so.
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
@@ -26,8 +28,16 @@ internal sealed class ChildProcess : IDisposable
         _log = log;
     }
 
-    public static ChildProcess Start(string name, string path, IEnumerable<string> args, string logPath, Action<string>? onStdout = null)
+    /// <param name="cpus">Run it on these CPUs only (<c>taskset -c</c>, which execs: the PID is the program's, its threads and
+    /// children inherit the set); null: wherever the runner may run.</param>
+    public static ChildProcess Start(string name, string path, IEnumerable<string> args, string logPath, Action<string>? onStdout = null,
+        CpuSet? cpus = null)
     {
+        if (cpus is not null)
+        {
+            var wrapped = cpus.Wrap(path, args);
+            (path, args) = (wrapped[0], wrapped.Skip(1).ToList());
+        }
         var info = new ProcessStartInfo(path)
         {
             RedirectStandardOutput = true,
@@ -44,6 +54,7 @@ internal sealed class ChildProcess : IDisposable
         process.ErrorDataReceived += (_, e) => child.Line(e.Data, isStdout: false);
         process.Start();
         child.Pid = process.Id;
+        RunRegistry.Current?.Add(child.Pid, name);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Shootout.Common;
 using Shootout.Common.Cli;
 using Shootout.Runner.Machine;
 
@@ -16,6 +17,9 @@ internal sealed record LoadGenSummary(JsonNode Json, int ExitCode)
     public double RateRequested => Double(Json["rate"]?["requested"]);
     public double RateAchieved => Double(Json["rate"]?["achieved"]);
     public double Latency(string key) => Double(Json["latency_us"]?[key]);
+
+    /// <summary>The share (0..1) of its CPUs the load generator and its agents used over the run (/proc), when measured.</summary>
+    public double? GeneratorShare { get; init; }
 
     /// <summary>The kinds of the load generator's hints: reasons its figures may be its own, not the server's.</summary>
     public IReadOnlyList<string> Hints =>
@@ -40,24 +44,32 @@ internal sealed class LoadGenRun : IDisposable
         ReportDir = reportDir;
     }
 
-    public static LoadGenRun Start(string loadGenPath, string name, IEnumerable<string> args, string reportDir)
+    /// <param name="cpus">The CPUs it and its agents run on (taskset); null: any.</param>
+    public static LoadGenRun Start(string loadGenPath, string name, IEnumerable<string> args, string reportDir, CpuSet? cpus = null)
     {
         Directory.CreateDirectory(reportDir);
         var all = args.Concat(["--report-dir", reportDir, "--plain"]);
-        return new LoadGenRun(ChildProcess.Start(name, loadGenPath, all, Path.Combine(reportDir, "loadgen.log")), reportDir);
+        return new LoadGenRun(ChildProcess.Start(name, loadGenPath, all, Path.Combine(reportDir, "loadgen.log"), cpus: cpus), reportDir);
     }
 
-    /// <summary>Runs one scenario to its end (bounded by <paramref name="timeout"/>) and reads its summary.</summary>
+    /// <summary>
+    /// Runs one scenario to its end (bounded by <paramref name="timeout"/>) and reads its summary, with the share
+    /// of its CPUs (<paramref name="cpus"/>, or all this runner may use) that it and its agents used meanwhile.
+    /// </summary>
     public static async Task<LoadGenSummary> RunAsync(string loadGenPath, string name, IEnumerable<string> args, string reportDir,
-        TimeSpan timeout, CancellationToken cancel)
+        TimeSpan timeout, CancellationToken cancel, CpuSet? cpus = null)
     {
-        using var run = Start(loadGenPath, name, args, reportDir);
+        using var run = Start(loadGenPath, name, args, reportDir, cpus);
+        await using var meter = run.MeterCpu(cpus);
         using var reg = cancel.Register(() => Native.Signal(run._process.Pid, Native.SIGTERM));
         if (!await run._process.WaitForExitAsync(timeout).ConfigureAwait(false))
             await run._process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
         cancel.ThrowIfCancellationRequested();
-        return run.Summary();
+        return run.Summary() with { GeneratorShare = await meter.StopAsync() };
     }
+
+    /// <summary>Starts reading the CPU the load generator and its agents use, as a share of <paramref name="cpus"/> (null: all this runner may use).</summary>
+    public TreeCpuMeter MeterCpu(CpuSet? cpus) => TreeCpuMeter.Start(Pid, (cpus ?? CpuSet.Allowed()).Count);
 
     public bool HasExited => _process.HasExited;
     public int Pid => _process.Pid;

@@ -69,12 +69,16 @@ internal sealed class LocalPrometheus : IDisposable
         return null;
     }
 
-    /// <summary>Starts it and waits until it is ready; throws with the reason if it is not.</summary>
-    public static async Task<LocalPrometheus> StartAsync(string binary, string configPath, string dataDir, int port, string logPath)
+    /// <summary>
+    /// Starts it (on <paramref name="cpus"/> when given: off the servers' cores) and waits until it is ready; throws with
+    /// the reason if it is not.
+    /// </summary>
+    public static async Task<LocalPrometheus> StartAsync(string binary, string configPath, string dataDir, int port, string logPath,
+        Shootout.Common.CpuSet? cpus = null)
     {
         string address = $"127.0.0.1:{port}";
         var process = ChildProcess.Start("prometheus", binary,
-            [$"--config.file={configPath}", $"--storage.tsdb.path={dataDir}", $"--web.listen-address={address}"], logPath);
+            [$"--config.file={configPath}", $"--storage.tsdb.path={dataDir}", $"--web.listen-address={address}"], logPath, cpus: cpus);
         var url = $"http://{address}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Shootout.Common;
 using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
@@ -40,8 +41,12 @@ internal sealed partial class ServerFleet : IAsyncDisposable
 
     public const double ReusePortFill = 0.85;
 
-    /// <summary>Starts the copies one after another (the first picks the port); throws <see cref="EngineFailure"/> if one does not come up.</summary>
-    public static async Task<ServerFleet> StartAsync(ServerLaunch launch, IReadOnlyList<int> metricsPorts, string logDir, CancellationToken cancel)
+    /// <summary>
+    /// Starts the copies one after another (the first picks the port), on <paramref name="cpus"/> when given (taskset);
+    /// throws <see cref="EngineFailure"/> if one does not come up.
+    /// </summary>
+    public static async Task<ServerFleet> StartAsync(ServerLaunch launch, IReadOnlyList<int> metricsPorts, string logDir, CancellationToken cancel,
+        CpuSet? cpus = null)
     {
         var fleet = new ServerFleet(launch);
         string engine = launch.Name;
@@ -53,7 +58,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
                 var args = launch.Args(port, metricsPorts[i], metricsPorts.Count > 1);
                 var announced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var process = ChildProcess.Start($"{engine}-{i}", launch.Executable, args, Path.Combine(logDir, $"server-{engine}-{i}.log"),
-                    line => { if (line.StartsWith(launch.AnnouncePrefix, StringComparison.Ordinal)) announced.TrySetResult(line); });
+                    line => { if (line.StartsWith(launch.AnnouncePrefix, StringComparison.Ordinal)) announced.TrySetResult(line); }, cpus);
                 OomScore.OfferFirst(process.Pid);
                 var exited = WaitExitAsync(process, cancel);
                 var first = await Task.WhenAny(announced.Task, exited, Task.Delay(StartTimeout, cancel)).ConfigureAwait(false);
@@ -138,6 +143,8 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     {
         foreach (var c in _copies) c.Process.Kill();
     }
+
+    public IEnumerable<int> Pids => _copies.Select(c => c.Process.Pid);
 
     /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>
     public ProcessSample? Sample()

@@ -16,8 +16,8 @@ internal sealed partial class EngineRun
         return LoadGenRun.Start(settings.LoadGenPath, "hold",
             ["hold", "--target", $"{plan.HoldAddress}:{port}", "--dest-addresses", I(plan.HoldAddresses),
              "--connections", I(plan.Connections), "--connect-rate", settings.ConnectRate.ToString(CultureInfo.InvariantCulture),
-             "--duration", LoadGenRun.Duration(bound), "--agents", "auto", "--metrics-port", I(plan.HoldMetricsPort)],
-            Path.Combine(plan.Dir, "hold"));
+             "--duration", LoadGenRun.Duration(bound), "--agents", "auto", "--metrics-port", I(plan.HoldMetricsPort), .. ServerCpusArgs],
+            Path.Combine(plan.Dir, "hold"), LoadGenCpus);
     }
 
     /// <summary>

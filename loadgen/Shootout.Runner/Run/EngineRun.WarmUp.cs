@@ -26,8 +26,8 @@ internal sealed partial class EngineRun
             view.Status($"{plan.Engine}: warm-up ({warmup} connections)");
             var warm = await LoadGenRun.RunAsync(settings.LoadGenPath, "warmup",
                 ["echo", "--target", $"{plan.WarmupAddress}:{fleet.Port}", "--connections", I(warmup),
-                 "--rate", I(warmup * 5), "--duration", "1s", "--message-size", I(settings.MessageSize), "--agents", "0"],
-                Path.Combine(plan.Dir, "warmup"), TimeSpan.FromSeconds(60), cancel);
+                 "--rate", I(warmup * 5), "--duration", "1s", "--message-size", I(settings.MessageSize), "--agents", "0", .. ServerCpusArgs],
+                Path.Combine(plan.Dir, "warmup"), TimeSpan.FromSeconds(60), cancel, LoadGenCpus);
             if (fleet.Crashed() is { } crash) throw new EngineFailure($"during warm-up: {crash}");
             if (warm.MessagesOk == 0) throw new EngineFailure($"warm-up: no echo came back ({warm.Message ?? warm.Status})");
         }

@@ -43,7 +43,7 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
         try
         {
             view.Status($"{plan.Engine}: starting {plan.Processes} server process{(plan.Processes == 1 ? "" : "es")}");
-            fleet = await ServerFleet.StartAsync(plan.Launch, plan.ServerMetricsPorts, plan.Dir, cancel);
+            fleet = await ServerFleet.StartAsync(plan.Launch, plan.ServerMetricsPorts, plan.Dir, cancel, ServerCpus);
             var pids = string.Join(',', fleet.Copies.Select(c => c.Process.Pid));
             view.Line($"{plan.Engine}: {plan.Processes} server process(es) on port {fleet.Port} (pids {pids})");
 
@@ -57,7 +57,14 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
             timeline.Baseline(baseline.RssBytes, slabBefore);
 
             hold = StartHold(fleet.Port);
-            long held = await RampAsync(fleet, hold, watchdog, result, cancel);
+            result.Cpus = CpusInUse(fleet, hold);
+            long held;
+            string rampGenerator;
+            await using (var rampMeter = hold.MeterCpu(LoadGenCpus))
+            {
+                held = await RampAsync(fleet, hold, watchdog, result, cancel);
+                rampGenerator = NoteGenerator(result, "ramp", await rampMeter.StopAsync());
+            }
             if (result.Limit is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {result.Limit}");
             string? conntrackFull = held < plan.Connections ? KernelLimits.System.ConntrackFull() : null;
             if (conntrackFull is not null) view.Line($"{plan.Engine}: ramp stopped at {held:N0}: {conntrackFull}");
@@ -84,7 +91,8 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
                 $"{plan.Engine}: held {held:N0} in {result.RampSeconds:0.0} s; " +
                 $"user {result.UserBytesPerConnection:N0} B/conn ({result.UserGrowthBytes / 1048576.0:N0} MiB growth), " +
                 $"kernel {result.KernelBytesPerConnection:N0} B/conn, {sample.Threads} threads; " +
-                $"loadgen RSS {result.LoadGenRssBytes / 1048576.0:N0} MiB; MemAvailable {MemoryWatchdog.Gb(result.MemAvailableHeldBytes ?? 0)}"));
+                $"loadgen RSS {result.LoadGenRssBytes / 1048576.0:N0} MiB; MemAvailable {MemoryWatchdog.Gb(result.MemAvailableHeldBytes ?? 0)}")
+                + rampGenerator);
             if (result.Rejected.Count > 0)
             {
                 var closed = string.Join(", ", result.Rejected.Select(kv => $"{kv.Key} {kv.Value:N0}"));
@@ -98,6 +106,7 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
             result.Echo = await EchoAsync(fleet, result, cancel);
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, result, cancel);
             result.Neighbours = await NeighboursPhase.RunAsync(settings, plan, fleet, view, cancel);
+            NoteGenerator(result, "neighbours", result.Neighbours?.GeneratorShare);
 
             view.Status($"{plan.Engine}: closing the idle connections");
             // Closing a million sockets on both ends shares two cores with servers tearing down theirs: at 1M

@@ -8,7 +8,11 @@ namespace Shootout.Runner.Run;
 
 /// <summary>Light clients beside heavy neighbours: the probes' CO-corrected latency (µs) and how evenly the floods shared the server.</summary>
 internal sealed record NeighboursResult(int Floods, int NeverReading, int Probes, long ProbesScheduled, long ProbesFailed,
-    double P50, double P99, double Max, double MeanFloodBytesPerSecond, double? SlowestOverMean, double? Jain, string Status, string? Message);
+    double P50, double P99, double Max, double MeanFloodBytesPerSecond, double? SlowestOverMean, double? Jain, string Status, string? Message)
+{
+    /// <summary>The share (0..1) of its CPUs the load generator used in the phase.</summary>
+    public double? GeneratorShare { get; init; }
+}
 
 /// <summary>
 /// The "beside heavy neighbours" phase of one engine: `shootout-loadgen neighbours` (floods of 64 KiB writes, one
@@ -28,9 +32,9 @@ internal static class NeighboursPhase
             ["neighbours", "--target", $"{plan.NeighboursAddress}:{fleet.Port}", "--floods", I(n.Floods), "--never-reading", I(n.NeverReading),
              "--probes", I(n.Probes), "--duration", LoadGenRun.Duration(n.Duration), "--message-timeout", "20s",
              "--metrics-port", I(plan.EchoMetricsPort)],
-            Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel);
+            Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel, settings.Cpus?.LoadGen);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
-        var r = Read(run.Json, n);
+        var r = Read(run.Json, n) with { GeneratorShare = run.GeneratorShare };
         view.Line(string.Create(CultureInfo.InvariantCulture,
             $"{plan.Engine}: beside {n.Floods} floods: probe p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, max {r.Max:N0} µs; " +
             $"slowest flood {r.SlowestOverMean:0.00} of the mean, Jain {r.Jain:0.000}" +

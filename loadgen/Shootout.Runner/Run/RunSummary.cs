@@ -24,6 +24,9 @@ internal sealed record RunSummary(
     public IReadOnlyList<EngineResult> Rows => [.. Engines, .. References];
 
     public bool AllOk => Rows.All(e => e.Status == "ok");
+
+    /// <summary>The CPUs the server processes and the load generator were given (disjoint); null: they shared every CPU.</summary>
+    public Shootout.Common.CpuRoles? Cpus => Settings.Cpus;
 }
 
 /// <summary>

@@ -24,6 +24,8 @@ internal static class ShootoutRun
         string dir = CreateResultsDir(settings.ResultsDir, started);
         bool interactive = !settings.Plain && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
         var plain = new PlainView(Console.Out);
+        foreach (var dead in await DeadRuns.StopLeftoversAsync()) plain.Line(dead.Describe());
+        using var registry = RunRegistry.Open(dir, started);
 
         var notes = new List<string>();
         int connections = settings.Connections;
@@ -46,6 +48,9 @@ internal static class ShootoutRun
         var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.Engine);
         plain.Line($"shootout: {string.Join(", ", names)}; {connections:N0} idle connections each over {processes} server process(es) " +
                    $"(open-file limit {machine.RlimitNofile}); results in {dir}");
+        plain.Line(settings.Cpus is { } cpus
+            ? $"cpus: server processes on {cpus.Server}, load generator on {cpus.LoadGen} (taskset; --shared-cpus to share them)"
+            : $"cpus: server processes and load generator share CPUs {Shootout.Common.CpuSet.Allowed()} (figures may be partly the generator's)");
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
         var results = new List<EngineResult>();
@@ -190,7 +195,8 @@ internal static class ShootoutRun
         try
         {
             int port = Ports.FreeFrom(settings.PrometheusPort);
-            var p = await LocalPrometheus.StartAsync(binary, configPath, Path.Combine(dir, "prometheus"), port, Path.Combine(dir, "prometheus.log"));
+            var p = await LocalPrometheus.StartAsync(binary, configPath, Path.Combine(dir, "prometheus"), port, Path.Combine(dir, "prometheus.log"),
+                settings.Cpus?.LoadGen);
             view.Line($"prometheus: {p.Url} (pid {p.Pid}) scraping every server process and the loadgen each second");
             return p;
         }

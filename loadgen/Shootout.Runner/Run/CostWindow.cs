@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Shootout.Common;
+using Shootout.Runner.Machine;
+using Shootout.Runner.Processes;
+
+namespace Shootout.Runner.Run;
+
+/// <summary>What the server processes used over one window: CPU and context switches from /proc, syscalls from perf (null: not counted).</summary>
+internal sealed record ServerUse(double Seconds, CpuCounters Counters, long? Syscalls)
+{
+    /// <summary>
+    /// This window net of <paramref name="idle"/>, scaled to this window's length: what the processes would
+    /// have used at rest (timers, scrapes, GC) is not the messages'. Never below zero.
+    /// </summary>
+    public ServerUse Net(ServerUse idle)
+    {
+        double scale = idle.Seconds > 0 ? Seconds / idle.Seconds : 0;
+        var rest = idle.Counters.Times(scale);
+        var net = Counters - rest;
+        return new ServerUse(Seconds,
+            new CpuCounters(Math.Max(0, net.UserSeconds), Math.Max(0, net.SystemSeconds), Math.Max(0, net.Voluntary), Math.Max(0, net.Involuntary)),
+            Syscalls is { } busy && idle.Syscalls is { } still ? Math.Max(0, busy - (long)Math.Round(still * scale)) : null);
+    }
+
+    /// <summary>Per message: the question's <c>/usr/bin/time</c> figures divided by the messages echoed.</summary>
+    public MessageCost PerMessage(string phase, long messages, double messagesPerSecond)
+    {
+        double n = Math.Max(1, messages);
+        return new MessageCost(phase, messages, messagesPerSecond, Counters.UserSeconds * 1e6 / n, Counters.SystemSeconds * 1e6 / n,
+            Syscalls / n, Counters.Voluntary / n, Counters.Involuntary / n);
+    }
+}
+
+/// <summary>
+/// One window over the server processes: counters read at its start and end, and perf counting their syscalls
+/// in between (perf runs on the load generator's CPUs, off the servers').
+/// </summary>
+internal sealed class CostWindow : IDisposable
+{
+    private readonly IReadOnlyList<int> _pids;
+    private readonly SyscallCounter? _syscalls;
+    private readonly CpuCounters _start;
+    private readonly Stopwatch _clock;
+
+    /// <summary>Why syscalls are not counted in this window, or null when they are.</summary>
+    public string? SyscallsMissing { get; }
+
+    private CostWindow(IReadOnlyList<int> pids, SyscallCounter? syscalls, string? missing)
+    {
+        _pids = pids;
+        _syscalls = syscalls;
+        SyscallsMissing = missing;
+        _start = CpuCounters.Read(pids);
+        _clock = Stopwatch.StartNew();
+    }
+
+    public static async Task<CostWindow> OpenAsync(ServerFleet fleet, CpuSet? perfCpus, string logPath)
+    {
+        var pids = fleet.Pids.ToList();
+        var (counter, why) = await SyscallCounter.StartAsync(pids, fleet.Sample()?.Threads ?? 0, MachineInfo.OpenFileLimit(), perfCpus, logPath);
+        return new CostWindow(pids, counter, why);
+    }
+
+    public async Task<ServerUse> CloseAsync()
+    {
+        var used = CpuCounters.Read(_pids) - _start;
+        double seconds = _clock.Elapsed.TotalSeconds;
+        long? syscalls = _syscalls is null ? null : await _syscalls.StopAsync();
+        return new ServerUse(seconds, used, syscalls);
+    }
+
+    public void Dispose() => _syscalls?.Dispose();
+}
