@@ -14,6 +14,9 @@ public sealed class CliTests
     [InlineData("--ramp-stall", "x")]
     [InlineData("--prometheus-port", "70000")]
     [InlineData("--server", "/nonexistent/shootout-server")]
+    [InlineData("--server-cpus", "one")]
+    [InlineData("--server-cpus", "3-1")]
+    [InlineData("--loadgen-cpus", "9999")]
     public void Bad_option_prints_one_line_naming_it_and_exits_2(string option, string value)
     {
         string results = Directory.CreateTempSubdirectory("runner-test-cli-").FullName;
@@ -23,6 +26,33 @@ public sealed class CliTests
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
         Assert.Contains(option, lines[0]);
+        Assert.Equal("", stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(results));
+    }
+
+    /// <summary>CPU sets that are each fine but not together: the roles would share a CPU, or one would have none.</summary>
+    public static TheoryData<string[], string> BadCpuRoles()
+    {
+        var allowed = Shootout.Common.CpuSet.Allowed();
+        string first = allowed.Cpus[0].ToString();
+        return new()
+        {
+            { ["--server-cpus", first, "--loadgen-cpus", first], "overlap" },
+            { ["--server-cpus", allowed.ToString()], "leaves no CPU" },
+            { ["--shared-cpus", "--loadgen-cpus", first], "--shared-cpus" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadCpuRoles))]
+    public void Cpu_roles_that_cannot_be_kept_apart_are_one_line_and_exit_2(string[] args, string reason)
+    {
+        string results = Directory.CreateTempSubdirectory("runner-test-cli-").FullName;
+        var (code, stdout, stderr) = RunnerProcess.Exec(Path.Combine(RunnerProcess.Bin, "shootout-runner"),
+            [.. args, "--results-dir", results], TimeSpan.FromSeconds(30));
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(reason, stderr);
         Assert.Equal("", stdout);
         Assert.Empty(Directory.GetFileSystemEntries(results));
     }

@@ -41,6 +41,14 @@ public sealed partial class TinyRunTests(TinyRunFixture fixture) : IClassFixture
     private static partial Regex PutBackLine();
 
     [Fact]
+    public void Every_engine_has_its_cost_per_message_at_the_offered_rate_and_at_the_closed_loop_maximum()
+    {
+        foreach (var e in Engines)
+            foreach (var phase in new[] { "at 500 msg/s", "at the closed-loop maximum" })
+                Assert.Contains($"{e}: cost per message {phase} (", _run.Stdout);
+    }
+
+    [Fact]
     public void Summary_json_has_the_contract_fields()
     {
         var s = _run.Summary;

@@ -33,8 +33,16 @@ internal static class CpuOptions
         foreach (Option o in new Option[] { Server, LoadGen, Shared }) command.Options.Add(o);
         command.Validators.Add(r =>
         {
-            var server = r.GetValue(Server);
-            var loadGen = r.GetValue(LoadGen);
+            CpuSet? server, loadGen;
+            try
+            {
+                server = r.GetValue(Server);
+                loadGen = r.GetValue(LoadGen);
+            }
+            catch (InvalidOperationException)
+            {
+                return; // a list that does not parse: its option said so already
+            }
             if (r.GetValue(Shared) && (server is not null || loadGen is not null))
                 r.AddError("--shared-cpus: cannot be combined with --server-cpus or --loadgen-cpus");
             else if (server is not null && loadGen is not null && server.Overlaps(loadGen))

@@ -11,7 +11,10 @@ internal sealed class TreeCpuMeter : IAsyncDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The process's own start-up (runtime, JIT, connecting) is not the phase's load: readings from this long after the start count, in a phase long enough.</summary>
+    /// <summary>
+    /// The process's own start-up (runtime, JIT, connecting) is not the phase's load: readings from this long after the
+    /// start count, in a phase long enough.
+    /// </summary>
     private static readonly TimeSpan StartUp = TimeSpan.FromSeconds(1);
 
     private readonly int _root;
