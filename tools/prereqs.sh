@@ -12,8 +12,9 @@ set -euo pipefail
 # The build itself: every group needs these.
 base=(make:make gcc:gcc curl:curl)
 
-# make run: the runner starts a local Prometheus when it is on PATH (optional there, but wanted).
-run=(prometheus:prometheus)
+# make run: the runner starts a local Prometheus when it is on PATH (optional there, but wanted), and counts
+# the servers' syscalls per message with perf (without it, that column is left empty and says why).
+run=(prometheus:prometheus perf:linux-perf)
 
 # make test: dashboards and rules are checked against a real Prometheus and promtool, kernel slab
 # memory comes from node-exporter, the compose file is read by a real compose implementation, HTML

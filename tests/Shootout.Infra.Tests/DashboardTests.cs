@@ -9,7 +9,7 @@ public sealed partial class DashboardTests
     [
         "Connections per engine", "Connect rate", "User bytes per connection", "Kernel bytes per connection",
         "Resident memory (RSS)", "Threads", "CPU user vs system", "Echo latency p50 / p99 / p99.9",
-        "Throughput", "Errors by kind", "GC heap",
+        "Throughput", "Errors by kind", "GC heap", "Server CPU per echoed message (32 B)",
     ];
 
     [Fact]
