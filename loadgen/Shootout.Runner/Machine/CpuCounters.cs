@@ -1,59 +1,28 @@
-using System.Globalization;
-
 namespace Shootout.Runner.Machine;
 
 /// <summary>
-/// What a set of processes has used so far, from their own counters in /proc: CPU seconds in user space and in
+/// What a set of processes used over a window, from their own counters in /proc: CPU seconds in user space and in
 /// the kernel (/proc/PID/stat utime, stime: every thread's, the exited ones' too), and context switches, voluntary
-/// (it blocked) and involuntary (it was preempted), summed over /proc/PID/task/*/status. A thread that exited takes
-/// its switches with it: the kernel keeps them only for the process itself (getrusage), not in /proc.
+/// (it blocked) and involuntary (it was preempted), from <see cref="ThreadSwitches"/>.
 /// </summary>
 internal readonly record struct CpuCounters(double UserSeconds, double SystemSeconds, long Voluntary, long Involuntary)
 {
     public static CpuCounters operator -(CpuCounters a, CpuCounters b) =>
         new(a.UserSeconds - b.UserSeconds, a.SystemSeconds - b.SystemSeconds, a.Voluntary - b.Voluntary, a.Involuntary - b.Involuntary);
 
-    public static CpuCounters operator +(CpuCounters a, CpuCounters b) =>
-        new(a.UserSeconds + b.UserSeconds, a.SystemSeconds + b.SystemSeconds, a.Voluntary + b.Voluntary, a.Involuntary + b.Involuntary);
-
     public CpuCounters Times(double factor) =>
         new(UserSeconds * factor, SystemSeconds * factor, (long)Math.Round(Voluntary * factor), (long)Math.Round(Involuntary * factor));
 
-    /// <summary>Summed over <paramref name="pids"/>; a process that is gone counts nothing.</summary>
-    public static CpuCounters Read(IEnumerable<int> pids)
+    /// <summary>CPU seconds so far summed over <paramref name="pids"/> (no switches); a process that is gone counts nothing.</summary>
+    public static CpuCounters Cpu(IEnumerable<int> pids)
     {
-        var total = new CpuCounters();
-        foreach (int pid in pids) total += Of(pid);
-        return total;
-    }
-
-    private static CpuCounters Of(int pid)
-    {
-        if (ProcessSample.Read(pid) is not { } cpu) return default;
-        long voluntary = 0, involuntary = 0;
-        try
+        double user = 0, system = 0;
+        foreach (int pid in pids)
         {
-            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-            {
-                try
-                {
-                    foreach (string line in File.ReadLines(Path.Combine(task, "status")))
-                    {
-                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)) voluntary += Value(line);
-                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal)) involuntary += Value(line);
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // The thread exited while being read.
-                }
-            }
+            if (ProcessSample.Read(pid) is not { } s) continue;
+            user += s.CpuUserSeconds;
+            system += s.CpuSystemSeconds;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return new CpuCounters(cpu.CpuUserSeconds, cpu.CpuSystemSeconds, voluntary, involuntary);
+        return new CpuCounters(user, system, 0, 0);
     }
-
-    private static long Value(string line) => long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
 }

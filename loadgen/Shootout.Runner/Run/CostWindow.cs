@@ -35,10 +35,11 @@ internal sealed record ServerUse(double Seconds, CpuCounters Counters, long? Sys
 /// One window over the server processes: counters read at its start and end, and perf counting their syscalls
 /// in between (perf runs on the load generator's CPUs, off the servers').
 /// </summary>
-internal sealed class CostWindow : IDisposable
+internal sealed class CostWindow : IAsyncDisposable
 {
     private readonly IReadOnlyList<int> _pids;
     private readonly SyscallCounter? _syscalls;
+    private readonly ThreadSwitches _switches;
     private readonly CpuCounters _start;
     private readonly Stopwatch _clock;
 
@@ -50,7 +51,8 @@ internal sealed class CostWindow : IDisposable
         _pids = pids;
         _syscalls = syscalls;
         SyscallsMissing = missing;
-        _start = CpuCounters.Read(pids);
+        _switches = ThreadSwitches.Start(pids);
+        _start = CpuCounters.Cpu(pids);
         _clock = Stopwatch.StartNew();
     }
 
@@ -63,11 +65,16 @@ internal sealed class CostWindow : IDisposable
 
     public async Task<ServerUse> CloseAsync()
     {
-        var used = CpuCounters.Read(_pids) - _start;
+        var cpu = CpuCounters.Cpu(_pids) - _start;
         double seconds = _clock.Elapsed.TotalSeconds;
+        var (voluntary, involuntary) = await _switches.StopAsync();
         long? syscalls = _syscalls is null ? null : await _syscalls.StopAsync();
-        return new ServerUse(seconds, used, syscalls);
+        return new ServerUse(seconds, cpu with { Voluntary = voluntary, Involuntary = involuntary }, syscalls);
     }
 
-    public void Dispose() => _syscalls?.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        _syscalls?.Dispose();
+        await _switches.DisposeAsync();
+    }
 }

@@ -8,7 +8,7 @@ internal sealed partial class EngineRun
     private async Task<EchoResult?> EchoAsync(ServerFleet fleet, EngineResult result, CancellationToken cancel)
     {
         string what = $"at {settings.EchoRate.ToString("N0", CultureInfo.InvariantCulture)} msg/s";
-        var (echo, cost) = await WithCostAsync("rate", what, settings.EchoDuration, fleet, async () =>
+        var (echo, cost) = await WithCostAsync("rate", what, settings.EchoDuration, fleet, result.ConnectionsHeld, async () =>
         {
             view.Status($"{plan.Engine}: echo at {settings.EchoRate:N0} msg/s on {settings.EchoConnections} connections " +
                         $"for {settings.EchoDuration.TotalSeconds:0.#} s");
@@ -37,7 +37,7 @@ internal sealed partial class EngineRun
 
     private async Task<double> ClosedLoopAsync(ServerFleet fleet, EngineResult result, CancellationToken cancel)
     {
-        var (closed, cost) = await WithCostAsync("closed", "at the closed-loop maximum", settings.ClosedDuration, fleet, async () =>
+        var (closed, cost) = await WithCostAsync("closed", "at the closed-loop maximum", settings.ClosedDuration, fleet, result.ConnectionsHeld, async () =>
         {
             view.Status($"{plan.Engine}: closed loop on {settings.ClosedConnections} connections for {settings.ClosedDuration.TotalSeconds:0.#} s");
             var closed = await LoadGenRun.RunAsync(settings.LoadGenPath, "closed",

@@ -51,6 +51,9 @@ internal static class ShootoutRun
         plain.Line(settings.Cpus is { } cpus
             ? $"cpus: server processes on {cpus.Server}, load generator on {cpus.LoadGen} (taskset; --shared-cpus to share them)"
             : $"cpus: server processes and load generator share CPUs {Shootout.Common.CpuSet.Allowed()} (figures may be partly the generator's)");
+        // The runner reads /proc and scrapes the servers all along: it measures, so it stays off the servers' CPUs too.
+        if (settings.Cpus is { } roles && !Native.PinThisProcess(roles.LoadGen))
+            plain.Line($"cpus: this runner could not move itself to CPU {roles.LoadGen}; it may take some of the servers' CPU");
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
         var results = new List<EngineResult>();
