@@ -8,18 +8,44 @@ internal static class Ports
 {
     private static readonly HashSet<int> Given = [];
 
-    /// <summary>A port the kernel says is free now, never one this run already handed out.</summary>
+    /// <summary>
+    /// A port nothing uses now, never one this run already handed out, from a band below any ephemeral range:
+    /// a port from the kernel's ephemeral range could be taken as the source port of some outgoing connection
+    /// (another run's load generator opens thousands) between now and when the process it is for binds it.
+    /// 5000–9999: a run widens the ephemeral range down to 15000, and the test suites take theirs from 10000–14999.
+    /// </summary>
     public static int Free()
     {
         lock (Given)
         {
-            while (true)
+            for (int attempt = 0; attempt < 500; attempt++)
+            {
+                int port = Random.Shared.Next(BandLow, BandHigh);
+                if (!Given.Contains(port) && Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port) && Given.Add(port)) return port;
+            }
+            while (true) // the band is full: whatever the kernel says is free
             {
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
                 int port = ((IPEndPoint)s.LocalEndPoint!).Port;
                 if (Given.Add(port)) return port;
             }
+        }
+    }
+
+    private const int BandLow = 5000, BandHigh = 10000;
+
+    private static bool Bindable(IPAddress address, int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(address, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
