@@ -16,6 +16,8 @@ internal sealed class ThreadSwitches : IAsyncDisposable
     private readonly IReadOnlyList<int> _pids;
     private readonly Dictionary<(int Pid, int Tid), (long Voluntary, long Involuntary)> _first = [];
     private readonly Dictionary<(int Pid, int Tid), (long Voluntary, long Involuntary)> _last = [];
+    private readonly HashSet<(int Pid, int Tid)> _started = [];
+    private readonly Dictionary<int, int> _threadCounts = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _polling;
 
@@ -24,6 +26,7 @@ internal sealed class ThreadSwitches : IAsyncDisposable
         _pids = pids;
         Read(every: true);
         foreach (var (thread, counts) in _last) _first[thread] = counts;
+        _started.Clear();
         _polling = PollAsync();
     }
 
@@ -44,27 +47,57 @@ internal sealed class ThreadSwitches : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads every thread (<paramref name="every"/>) or only those started since the window began.</summary>
+    /// <summary>
+    /// Reads every thread (<paramref name="every"/>) or only those started since the window began. Listing a process's
+    /// threads is itself work when it has a hundred thousand (a thread-per-connection server at scale), so between the
+    /// ends of the window a process's threads are listed again only when its thread count moved; the new ones found are
+    /// remembered and read every poll.
+    /// </summary>
     private void Read(bool every)
     {
         foreach (int pid in _pids)
         {
-            IEnumerable<string> tasks;
-            try
+            int? threads = every ? null : ThreadCount(pid);
+            if (every || threads != _threadCounts.GetValueOrDefault(pid))
             {
-                tasks = Directory.EnumerateDirectories($"/proc/{pid}/task").ToList();
+                if (threads is { } count) _threadCounts[pid] = count;
+                foreach (int tid in Tasks(pid))
+                    if (every || !_first.ContainsKey((pid, tid))) _started.Add((pid, tid));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // the process is gone
-            }
-            foreach (string task in tasks)
-            {
-                if (!int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid)) continue;
-                if (!every && _first.ContainsKey((pid, tid))) continue;
-                if (Counts(task) is { } counts) _last[(pid, tid)] = counts;
-            }
+            if (every) _threadCounts[pid] = ThreadCount(pid) ?? 0;
         }
+        var toRead = every ? _started.Concat(_first.Keys).Distinct() : _started;
+        foreach (var thread in toRead)
+            if (Counts($"/proc/{thread.Pid}/task/{thread.Tid}") is { } counts)
+                _last[thread] = counts;
+    }
+
+    private static IEnumerable<int> Tasks(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories($"/proc/{pid}/task")
+                .Select(task => int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid) ? tid : -1)
+                .Where(tid => tid > 0).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // the process is gone
+        }
+    }
+
+    /// <summary>The Threads: line of /proc/PID/status, or null when the process is gone.</summary>
+    private static int? ThreadCount(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("Threads:", StringComparison.Ordinal)) return (int)Value(line);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return null;
     }
 
     private static (long Voluntary, long Involuntary)? Counts(string task)
