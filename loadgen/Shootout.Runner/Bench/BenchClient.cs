@@ -32,7 +32,10 @@ internal sealed class BenchClient(string path, CpuSet? cpus, string workDir)
         }
     }
 
-    /// <summary>Closed loop: <paramref name="connections"/> each send <paramref name="size"/> bytes and wait for them back, for <paramref name="seconds"/>.</summary>
+    /// <summary>
+    /// Closed loop: <paramref name="connections"/> each send <paramref name="size"/> bytes and wait for them back, for
+    /// <paramref name="seconds"/>.
+    /// </summary>
     public async Task<KeyValues> EchoAsync(string host, int port, int connections, int size, double seconds, CancellationToken cancel)
     {
         var line = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Shootout.Common;
-using Shootout.Common.Cli;
 using Shootout.Runner.Cli;
 
 namespace Shootout.Runner.Bench;
@@ -51,6 +50,10 @@ internal static class BenchCommand
         Description = "CPUs of the C client (default: the other half).",
         HelpName = "LIST",
     };
+    private static readonly Option<bool> NoNeighbours = new("--no-neighbours")
+    {
+        Description = "Skip the neighbours table (light probes beside 16 floods and a never-reading client, per engine, over the rounds).",
+    };
     private static readonly Option<string?> Server = new("--server") { Description = "Path of shootout-server (default: next to this executable)." };
     private static readonly Option<string?> ReferencesDir = new("--references-dir")
     {
@@ -68,7 +71,7 @@ internal static class BenchCommand
                                       "every ratio with its 95% interval.")
         {
             Connections, EchoConnections, MessageSize, Seconds, Engines, ReferencesOption, ResultsDir, Baseline, Rounds,
-            ServerCpus, ClientCpus, Server, ReferencesDir, BenchClient,
+            NoNeighbours, ServerCpus, ClientCpus, Server, ReferencesDir, BenchClient,
         };
         var parsed = command.Parse(args);
         if (parsed.Errors.Count > 0) return Usage($"{parsed.Errors[0].Message} (see bench --help)");
@@ -103,6 +106,7 @@ internal static class BenchCommand
             ResultsDir = parsed.GetValue(ResultsDir)!,
             BaselineBin = baseline is null ? null : Path.GetFullPath(baseline),
             Rounds = parsed.GetValue(Rounds),
+            Neighbours = !parsed.GetValue(NoNeighbours),
             ServerCpus = serverCpus,
             ClientCpus = clientCpus,
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,

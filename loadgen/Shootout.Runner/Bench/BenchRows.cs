@@ -35,7 +35,10 @@ internal static class BenchRows
         {
             // An engine the baseline build does not have gets no @base row.
             if (baselineEngines.Contains(engine))
-                subjects.Add(($"{engine}@base", RowKind.Baseline, new EngineLaunch(engine, Path.Combine(settings.BaselineBin!, "shootout-server"), EngineArgs)));
+            {
+                var launch = new EngineLaunch(engine, Path.Combine(settings.BaselineBin!, "shootout-server"), EngineArgs);
+                subjects.Add(($"{engine}@base", RowKind.Baseline, launch));
+            }
             subjects.Add((engine, RowKind.Engine, new EngineLaunch(engine, settings.ServerPath, EngineArgs)));
         }
         var rows = Enumerable.Range(1, settings.Rounds)
@@ -48,7 +51,8 @@ internal static class BenchRows
     private static async Task<HashSet<string>> EnginesOfAsync(string server, string workDir)
     {
         var lines = new List<string>();
-        using var help = ChildProcess.Start("baseline --help", server, ["--help"], Path.Combine(workDir, "baseline-help.log"), l => { lock (lines) lines.Add(l); });
+        using var help = ChildProcess.Start("baseline --help", server, ["--help"], Path.Combine(workDir, "baseline-help.log"),
+            l => { lock (lines) lines.Add(l); });
         await help.WaitForExitAsync(TimeSpan.FromSeconds(30));
         help.DrainOutput();
         string line;

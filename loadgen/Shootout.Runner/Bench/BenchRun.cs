@@ -32,7 +32,8 @@ internal static class BenchRun
         {
             var (rows, skipped) = await BenchRows.PlanAsync(settings, workDir);
             var client = new BenchClient(settings.BenchClientPath, clientCpus, workDir);
-            var measurement = new RowMeasurement(settings, client, new ServerPorts(), serverCpus, workDir);
+            var ports = new ServerPorts();
+            var measurement = new RowMeasurement(settings, client, ports, serverCpus, workDir);
             var table = new List<string> { BenchTable.Header };
             Console.WriteLine(BenchTable.Header);
             var results = new List<RowResult>();
@@ -46,7 +47,8 @@ internal static class BenchRun
                 table.Add(line);
                 Console.WriteLine(line);
                 if (result.ListenOverflows > 0)
-                    Console.WriteLine($"{rows[i].Name}: {result.ListenOverflows} listen overflow(s) in its accept phase: each cost a connect a 1 s SYN retransmission");
+                    Console.WriteLine($"{rows[i].Name}: {result.ListenOverflows} listen overflow(s) in its accept phase: " +
+                                      "each cost a connect a 1 s SYN retransmission");
             }
             foreach (var (name, why) in skipped)
             {
@@ -61,8 +63,22 @@ internal static class BenchRun
             foreach (string line in text) Console.WriteLine(line);
             table.AddRange(text);
 
+            IReadOnlyList<NeighboursRow> neighbours = [];
+            if (settings.Neighbours)
+            {
+                void Line(string line)
+                {
+                    Console.WriteLine(line);
+                    table.Add(line);
+                }
+                Line("");
+                neighbours = await new BenchNeighbours(settings, client, ports, serverCpus, clientCpus, workDir).RunAsync(Line, cancel);
+                foreach (string line in BenchNeighbours.MedianLines(neighbours)) Line(line);
+            }
+
             string loadAfter = LoadAverage();
             var summary = BenchSummary.Build(settings, serverCpus, clientCpus, results, skipped, ratios, sysctl, loadBefore, loadAfter);
+            if (settings.Neighbours) summary["neighbours"] = BenchNeighbours.Json(neighbours);
             await File.WriteAllLinesAsync(Path.Combine(outDir, "table.txt"), table, cancel);
             await File.WriteAllTextAsync(Path.Combine(outDir, "summary.json"), BenchSummary.Text(summary), cancel);
             PointLatestAt(settings.ResultsDir, outDir);

@@ -19,6 +19,8 @@ internal sealed record BenchSettings
     /// <summary>Another build's bin/: each engine's row is preceded by the same engine of that build (ENGINE@base).</summary>
     public string? BaselineBin { get; init; }
     public int Rounds { get; init; } = DefaultRounds;
+    /// <summary>The neighbours table after the rows (light probes beside floods, per engine, over at least 2 rounds).</summary>
+    public bool Neighbours { get; init; } = true;
     public CpuSet? ServerCpus { get; init; }
     public CpuSet? ClientCpus { get; init; }
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");

@@ -45,8 +45,9 @@ internal static class BenchTable
         if (!i.HasInterval) return "1 round: no interval (--rounds 2 or more)";
         string width = Format("±{0:0.0}%", i.HalfWidth!.Value * 100);
         string verdict = i.SpansOne ? "no difference" : i.Ratio > 1 ? "a higher" : "a lower";
+        string target = Format("±{0:0}%", RatioInterval.TargetHalfWidth * 100);
         return i.RoundsFor() is { } needed
-            ? $"{verdict}, {width}: wider than ±{RatioInterval.TargetHalfWidth * 100:0}%; about {needed} rounds would make it ±{RatioInterval.TargetHalfWidth * 100:0}%"
+            ? $"{verdict}, {width}: wider than {target}; about {needed} rounds would make it {target}"
             : $"{verdict}, {width}";
     }
 

@@ -35,7 +35,10 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
         while (ServerCounters.DescriptorsOf(server.Pid) < before.OpenDescriptors + settings.Connections)
         {
             if (!held.Alive || !server.Alive || DateTime.UtcNow > deadline)
-                throw new BenchFailure($"idle: the server holds {ServerCounters.DescriptorsOf(server.Pid) - before.OpenDescriptors} of {settings.Connections} connections");
+            {
+                int holds = ServerCounters.DescriptorsOf(server.Pid) - before.OpenDescriptors;
+                throw new BenchFailure($"idle: the server holds {holds} of {settings.Connections} connections");
+            }
             await Task.Delay(100, cancel);
         }
         await Task.Delay(1_000, cancel); // let the server settle (threads finish starting)
@@ -96,12 +99,14 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
         // The rest window's share of the echo's length: what the server would have spent anyway.
         double scale = seconds / restSeconds;
         double PerMessage(double echoDelta, double restDelta) => Math.Max(0, echoDelta - restDelta * scale) / messages;
+        double Cpu(Func<ServerCounters, double> seconds) =>
+            PerMessage(seconds(echoEnd) - seconds(echoStart), seconds(echoStart) - seconds(restStart)) * 1e6;
         return new MessageCost(
             "closed",
             (long)messages,
             messages / seconds,
-            PerMessage(echoEnd.Sample.CpuUserSeconds - echoStart.Sample.CpuUserSeconds, echoStart.Sample.CpuUserSeconds - restStart.Sample.CpuUserSeconds) * 1e6,
-            PerMessage(echoEnd.Sample.CpuSystemSeconds - echoStart.Sample.CpuSystemSeconds, echoStart.Sample.CpuSystemSeconds - restStart.Sample.CpuSystemSeconds) * 1e6,
+            Cpu(c => c.Sample.CpuUserSeconds),
+            Cpu(c => c.Sample.CpuSystemSeconds),
             syscalls,
             PerMessage(echoEnd.VoluntarySwitches - echoStart.VoluntarySwitches, echoStart.VoluntarySwitches - restStart.VoluntarySwitches),
             PerMessage(echoEnd.InvoluntarySwitches - echoStart.InvoluntarySwitches, echoStart.InvoluntarySwitches - restStart.InvoluntarySwitches));

@@ -29,7 +29,7 @@ internal sealed record RatioInterval(double Ratio, double? Low, double? High, IR
     /// as 1/√n, so n·(width/target)². Null when it is already there or there is no interval to read.
     /// </summary>
     public int? RoundsFor(double target = TargetHalfWidth) =>
-        HalfWidth is { } width && width > target ? (int)Math.Ceiling(Rounds * (width / target) * (width / target)) : null;
+        HalfWidth is { } width && width > target ? (int)Math.Ceiling(Rounds * (width / target) * (width / target) - 1e-9) : null;
 
     public static RatioInterval Of(IReadOnlyList<double> perRound)
     {
