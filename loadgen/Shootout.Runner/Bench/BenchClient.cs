@@ -1,6 +1,8 @@
 using System.Globalization;
 using Shootout.Common;
+using Shootout.Runner.Machine;
 using Shootout.Runner.Processes;
+using Shootout.Runner.Run;
 
 namespace Shootout.Runner.Bench;
 
@@ -36,14 +38,48 @@ internal sealed class BenchClient(string path, CpuSet? cpus, string workDir)
     /// Closed loop: <paramref name="connections"/> each send <paramref name="size"/> bytes and wait for them back, for
     /// <paramref name="seconds"/>.
     /// </summary>
-    public async Task<KeyValues> EchoAsync(string host, int port, int connections, int size, double seconds, CancellationToken cancel)
+    public async Task<(KeyValues Figures, GeneratorCpu? Cpu)> EchoAsync(string host, int port, int connections, int size, double seconds,
+        CancellationToken cancel)
     {
         var line = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var process = Start("echo", ["echo", host, I(port), I(connections), I(size), seconds.ToString(CultureInfo.InvariantCulture)],
             l => line.TrySetResult(l));
+        using var stopSampling = new CancellationTokenSource();
+        var sampling = SampleCpuAsync(process.Pid, stopSampling.Token);
         var figures = KeyValues.Parse(await WaitForLineAsync(process, line.Task, TimeSpan.FromSeconds(seconds + 120), cancel));
+        stopSampling.Cancel();
+        var cpu = await sampling;
         await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return figures;
+        return (figures, cpu);
+    }
+
+    /// <summary>
+    /// The client's own CPU over its run, as a share of the CPUs it may use: sampled from /proc while it runs (once it has
+    /// exited its counters are gone), so a throughput it could not drive faster reads as the client's limit, not the server's.
+    /// </summary>
+    private async Task<GeneratorCpu?> SampleCpuAsync(int pid, CancellationToken stop)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (double Cpu, double At)? first = null, last = null;
+        while (!stop.IsCancellationRequested)
+        {
+            if (ProcessSample.Read(pid) is { } sample)
+            {
+                var reading = (sample.CpuUserSeconds + sample.CpuSystemSeconds, clock.Elapsed.TotalSeconds);
+                first ??= reading;
+                last = reading;
+            }
+            try
+            {
+                await Task.Delay(200, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        int count = cpus?.Count ?? Environment.ProcessorCount;
+        if (first is not { } from || last is not { } to || to.At - from.At < 0.5) return null;
+        return new GeneratorCpu("closed", (to.Cpu - from.Cpu) / (to.At - from.At) / count, count);
     }
 
     private ChildProcess Start(string mode, IReadOnlyList<string> args, Action<string> onStdout)

@@ -102,9 +102,12 @@ internal sealed class BenchNeighbours(BenchSettings settings, BenchClient client
         yield return Format("{0,-14} {1,5} {2,10} {3,10} {4,12}  {5}", "median", "of", "p50_ms", "p99_ms", "worst_share", "p99/threads per round, over rounds");
         foreach (var m in Medians(rows))
         {
-            string vs = m.VsThreads is { } v
-                ? Format("{0:0.00}x {1}  {2}", v.Ratio, v.HasInterval ? Format("[{0:0.00}, {1:0.00}]", v.Low!.Value, v.High!.Value) : "-", BenchTable.Reading(v))
-                : "-";
+            string vs = "-";
+            if (m.VsThreads is { } v)
+            {
+                string interval = v.HasInterval ? Format("[{0:0.00}, {1:0.00}]", v.Low!.Value, v.High!.Value) : "-";
+                vs = Format("{0:0.00}x {1}  {2}", v.Ratio, interval, BenchTable.Reading(v));
+            }
             yield return Format("{0,-14} {1,5} {2,10} {3,10} {4,12}  {5}", m.Subject, m.Rounds, Ms(m.P50), Ms(m.P99),
                 m.WorstShare is { } w ? Format("{0:0.00}", w) : "-", vs);
         }

@@ -3,7 +3,8 @@ using Shootout.Runner.Statistics;
 namespace Shootout.Runner.Bench;
 
 /// <summary>One ratio of the bench: <see cref="A"/>'s <see cref="Metric"/> over <see cref="B"/>'s, per round and over rounds.</summary>
-internal sealed record BenchRatio(string Metric, string A, string B, RatioInterval Interval)
+/// <param name="ClientBoundRounds">Rounds whose echo of A or B was the C client's limit (a lower bound): the ratio then says less.</param>
+internal sealed record BenchRatio(string Metric, string A, string B, RatioInterval Interval, int ClientBoundRounds = 0)
 {
     public const string Echo = "echo_msgs_per_s", Accepts = "accepts_per_s";
 
@@ -43,23 +44,27 @@ internal static class BenchRatios
         var ratios = new List<BenchRatio>();
         foreach (var (metric, a, b) in pairs)
         {
-            var perRound = PerRound(results, metric, a, b);
-            if (perRound.Count > 0) ratios.Add(new BenchRatio(metric, a, b, RatioInterval.Of(perRound)));
+            var (perRound, clientBound) = PerRound(results, metric, a, b);
+            if (perRound.Count > 0) ratios.Add(new BenchRatio(metric, a, b, RatioInterval.Of(perRound), clientBound));
         }
         return ratios;
     }
 
-    private static List<double> PerRound(IReadOnlyList<RowResult> results, string metric, string a, string b)
+    private static (List<double> Ratios, int ClientBound) PerRound(IReadOnlyList<RowResult> results, string metric, string a, string b)
     {
         var ratios = new List<double>();
+        int clientBound = 0;
         foreach (var round in results.GroupBy(r => r.Row.Round).OrderBy(g => g.Key))
         {
             double? Value(string subject) => round.FirstOrDefault(r => r.Row.Subject == subject && r.Ok) is { } row
                 ? metric == BenchRatio.Echo ? row.EchoMessagesPerSecond : row.AcceptsPerSecond
                 : null;
             if (Value(a) is > 0 and var numerator && Value(b) is > 0 and var denominator)
+            {
                 ratios.Add(numerator / denominator);
+                if (metric == BenchRatio.Echo && round.Any(r => (r.Row.Subject == a || r.Row.Subject == b) && r.EchoClientBound)) clientBound++;
+            }
         }
-        return ratios;
+        return (ratios, clientBound);
     }
 }

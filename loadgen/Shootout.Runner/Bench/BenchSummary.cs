@@ -81,6 +81,8 @@ internal static class BenchSummary
         };
         row["syscalls_per_msg"] = Round(cost?.Syscalls, 3);
         row["listen_overflows"] = r.ListenOverflows;
+        row["client_cpu_share"] = Round(r.ClientCpu?.Share, 3);
+        row["echo_client_bound"] = r.EchoClientBound;
         return row;
     }
 
@@ -99,6 +101,7 @@ internal static class BenchSummary
             ["no_difference"] = i.HasInterval ? i.SpansOne : null,
             ["half_width"] = i.HalfWidth is { } w ? Math.Round(w, 4) : null,
             ["rounds_for_5_percent"] = i.RoundsFor(),
+            ["client_bound_rounds"] = ratio.ClientBoundRounds,
             ["method"] = "geometric mean of the rounds' ratios; 95% percentile bootstrap, 10,000 resamples, seed 23",
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shootout.Runner.Run;
 using Shootout.Runner.Statistics;
 
 namespace Shootout.Runner.Bench;
@@ -16,7 +17,7 @@ internal static class BenchTable
         if (!r.Ok) return $"{r.Row.Name,-14} failed: {r.Error}";
         var cost = r.EchoCost;
         return Format(RowFormat, r.Row.Name, r.Connections, Whole(r.AcceptsPerSecond), Whole(r.IdleBytesPerConnection), Whole(r.UsedBytesPerConnection),
-            Whole(r.Threads), Whole(r.EchoMessagesPerSecond), Fixed(r.CpuUserSeconds, 2), Fixed(r.CpuSystemSeconds, 2),
+            Whole(r.Threads), (r.EchoClientBound ? "≥" : "") + Whole(r.EchoMessagesPerSecond), Fixed(r.CpuUserSeconds, 2), Fixed(r.CpuSystemSeconds, 2),
             Fixed(cost?.UserMicros, 2), Fixed(cost?.SystemMicros, 2), Fixed(cost?.Syscalls, 2));
     }
 
@@ -27,7 +28,8 @@ internal static class BenchTable
         $" idle = the connections never sent a byte; used = each echoed one byte, then idled. echo: {s.EchoConnections} connections x " +
         $"{s.MessageSize} B closed loop for {s.Seconds}s;",
         " user_s/sys_s: the server's CPU over the used phase, accepts and echo; us/msg: its CPU per echoed message over the echo, net of an idle",
-        " second before it (/proc ticks: 10 ms over the echo's messages); sysc/msg: syscalls per message, 100 connections x 64 B for 2 s under perf)",
+        " second before it (/proc ticks: 10 ms over the echo's messages); sysc/msg: syscalls per message, 100 connections x 64 B for 2 s under perf;",
+        $" ≥: the C client used ≥ {GeneratorCpu.Saturated:0%} of its CPUs over the echo, so the rate is its limit, a lower bound for the server)",
     ];
 
     public const string RatioHeader = "ratio (a/b, per round, then over rounds)        ratio  95% interval        rounds  reading";
@@ -36,7 +38,8 @@ internal static class BenchTable
     {
         var i = ratio.Interval;
         string interval = i.HasInterval ? Format("[{0:0.000}, {1:0.000}]", i.Low!.Value, i.High!.Value) : "-";
-        return Format("{0,-46} {1,6:0.000}  {2,-18}  {3,6}  {4}", ratio.Label, i.Ratio, interval, i.Rounds, Reading(i));
+        string bound = ratio.ClientBoundRounds > 0 ? $" ({ratio.ClientBoundRounds} of {i.Rounds} rounds client-bound)" : "";
+        return Format("{0,-46} {1,6:0.000}  {2,-18}  {3,6}  {4}{5}", ratio.Label, i.Ratio, interval, i.Rounds, Reading(i), bound);
     }
 
     /// <summary>What the interval lets a reader say: a difference, none, or how many rounds would settle it.</summary>

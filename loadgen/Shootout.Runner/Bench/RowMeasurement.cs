@@ -65,7 +65,7 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
         }
         long overflows = ListenOverflows.Read() - overflowsBefore;
         await server.UntilSteadyAsync(cancel);
-        var cost = await EchoAsync(server, syscalls, cancel);
+        var (cost, clientCpu) = await EchoAsync(server, syscalls, cancel);
         var after = server.Counters();
         return new RowResult(row)
         {
@@ -77,6 +77,7 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
             CpuUserSeconds = after.Sample.CpuUserSeconds - before.Sample.CpuUserSeconds,
             CpuSystemSeconds = after.Sample.CpuSystemSeconds - before.Sample.CpuSystemSeconds,
             EchoCost = cost,
+            ClientCpu = clientCpu,
             ListenOverflows = overflows,
         };
     }
@@ -85,14 +86,14 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
     /// The closed loop, and what each message cost the server: its CPU and context switches over the echo, net of the same
     /// process over an idle second just before (timers and GC at rest are not the messages'), divided by the messages echoed.
     /// </summary>
-    private async Task<MessageCost> EchoAsync(BenchServer server, double? syscalls, CancellationToken cancel)
+    private async Task<(MessageCost Cost, GeneratorCpu? ClientCpu)> EchoAsync(BenchServer server, double? syscalls, CancellationToken cancel)
     {
         var restStart = server.Counters();
         var rest = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(1_000, cancel);
         var echoStart = server.Counters();
         double restSeconds = rest.Elapsed.TotalSeconds;
-        var echo = await client.EchoAsync(server.Host, server.Port, settings.EchoConnections, settings.MessageSize, settings.Seconds, cancel);
+        var (echo, clientCpu) = await client.EchoAsync(server.Host, server.Port, settings.EchoConnections, settings.MessageSize, settings.Seconds, cancel);
         var echoEnd = server.Counters();
         if (echo.Number("messages") is not { } messages || messages <= 0 || echo.Number("seconds") is not { } seconds || seconds <= 0)
             throw new BenchFailure($"echo: no messages ({echo})");
@@ -101,7 +102,7 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
         double PerMessage(double echoDelta, double restDelta) => Math.Max(0, echoDelta - restDelta * scale) / messages;
         double Cpu(Func<ServerCounters, double> seconds) =>
             PerMessage(seconds(echoEnd) - seconds(echoStart), seconds(echoStart) - seconds(restStart)) * 1e6;
-        return new MessageCost(
+        return (new MessageCost(
             "closed",
             (long)messages,
             messages / seconds,
@@ -109,6 +110,7 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
             Cpu(c => c.Sample.CpuSystemSeconds),
             syscalls,
             PerMessage(echoEnd.VoluntarySwitches - echoStart.VoluntarySwitches, echoStart.VoluntarySwitches - restStart.VoluntarySwitches),
-            PerMessage(echoEnd.InvoluntarySwitches - echoStart.InvoluntarySwitches, echoStart.InvoluntarySwitches - restStart.InvoluntarySwitches));
+            PerMessage(echoEnd.InvoluntarySwitches - echoStart.InvoluntarySwitches, echoStart.InvoluntarySwitches - restStart.InvoluntarySwitches)),
+            clientCpu);
     }
 }

@@ -21,6 +21,10 @@ internal sealed record RowResult(BenchRow Row)
     /// <summary>The closed-loop echo's cost per message, net of the server at rest (syscalls: from their own phase, under perf).</summary>
     public MessageCost? EchoCost { get; init; }
     public long ListenOverflows { get; init; }
+    /// <summary>The C client's CPU over the echo: at ≥ 90% of its CPUs the echo rate is the client's limit, a lower bound for the server.</summary>
+    public GeneratorCpu? ClientCpu { get; init; }
+
+    public bool EchoClientBound => ClientCpu is { IsSaturated: true };
 
     public bool Ok => Error is null;
 }

@@ -31,7 +31,7 @@ internal static class SyscallCount
         using (perf)
         {
             await Task.Delay(500, cancel); // perf attaches to every thread of the server
-            var echo = await client.EchoAsync(server.Host, server.Port, Connections, MessageSize, Seconds, cancel);
+            var (echo, _) = await client.EchoAsync(server.Host, server.Port, Connections, MessageSize, Seconds, cancel);
             await perf.StopAsync(Machine.Native.SIGINT, TimeSpan.FromSeconds(10));
             long? calls = File.Exists(output)
                 ? File.ReadLines(output).Where(l => l.Contains("raw_syscalls:sys_enter", StringComparison.Ordinal))
