@@ -16,7 +16,8 @@ internal static class Bootstrap
         IReadOnlyList<double> sample, Func<double[], double> statistic, double confidence = 0.95, int resamples = Resamples, int seed = Seed)
     {
         if (sample.Count == 0) throw new ArgumentException("no values", nameof(sample));
-        if (confidence is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "a confidence is between 0 and 1");
+        // 1: the whole range of the resamples' statistics (what an expanded interval over 2 values asks for).
+        if (confidence is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "a confidence is above 0, at most 1");
         // System.Random with a seed keeps its original algorithm in every .NET version: the same draws everywhere.
         var random = new Random(seed);
         var resample = new double[sample.Count];

@@ -3,7 +3,8 @@ namespace Shootout.Runner.Statistics;
 /// <summary>
 /// One ratio over rounds: A/B taken side by side in each round (the two rows ran one after the other, so the
 /// machine's drift over the run cancels), then summarised by the geometric mean of the rounds' ratios (ratios
-/// multiply: 2× and ½× average to 1×, not 1.25×) and its 95% percentile-bootstrap interval.
+/// multiply: 2× and ½× average to 1×, not 1.25×) and its 95% interval: a percentile bootstrap, expanded for few rounds
+/// (<see cref="SmallSample"/>).
 /// </summary>
 /// <param name="Ratio">The geometric mean of the rounds' ratios.</param>
 /// <param name="Low">The interval's lower end (null with a single round: one pair of rows has no spread to read).</param>
@@ -37,7 +38,7 @@ internal sealed record RatioInterval(double Ratio, double? Low, double? High, IR
             throw new ArgumentException("ratios are positive and finite, at least one", nameof(perRound));
         double ratio = GeometricMean(perRound);
         if (perRound.Count < 2) return new RatioInterval(ratio, null, null, perRound);
-        var (low, high) = Bootstrap.PercentileInterval(perRound, GeometricMean);
+        var (low, high) = Bootstrap.PercentileInterval(perRound, GeometricMean, SmallSample.ExpandedConfidence95(perRound.Count));
         return new RatioInterval(ratio, low, high, perRound);
     }
 
