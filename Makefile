@@ -63,11 +63,15 @@ references:
 	bash tools/prereqs.sh bench
 	bash tests/bench/references/build.sh $(BIN)/references > /dev/null
 
-## bench: per-idle-connection memory, accept rate, echo throughput, threads and CPU; the C, Go and Rust references
-##        beside the engines; results/bench-latest/{table.txt,summary.json}
-bench: build
-	bash tools/prereqs.sh bench
-	bash tests/bench/bench.sh $(ARGS)
+## bench: side by side, alternating over rounds: per-idle-connection memory, accept rate, closed-loop echo, threads, CPU and
+##        syscalls per message; the C, Go, Rust and bare-.NET-Socket references beside the engines; every ratio with its 95%
+##        interval; server and C client on disjoint CPUs; results/bench-latest/{table.txt,summary.json}
+##        (make bench ARGS="--engines epoll,uring --references c --rounds 8"; bin/shootout-runner bench --help lists the options)
+bench: build references
+	gcc -O2 -Wall -o $(BIN)/bench-client tests/bench/bench-client.c
+	$(DOTNET) publish tests/bench/dotnet-socket-echo -c $(CONFIG) -o $(BIN)/references/dotnet-socket-echo --nologo -v quiet \
+	  || echo "make bench: tests/bench/dotnet-socket-echo did not build; its row is skipped" >&2
+	$(BIN)/shootout-runner bench $(ARGS)
 
 ## seed: the classic experiment: N tasks each sleep 1 s, then joined, timed by /usr/bin/time: Rust threads, goroutines,
 ##       .NET threads, Task.Delay, the netpoller's fibers; results/seed-latest/ (make seed ARGS="--tasks 20000 --variants go,rust")

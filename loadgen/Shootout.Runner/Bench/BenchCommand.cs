@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Shootout.Common;
+using Shootout.Runner.Cli;
+
+namespace Shootout.Runner.Bench;
+
+/// <summary>`shootout-runner bench`: its options, their checks, and the one-line error with exit code 2.</summary>
+internal static class BenchCommand
+{
+    private static readonly Option<int> Connections = RunnerCommand.Ranged("--connections",
+        "Connections held idle (never used) and then used once, per row (one C client process: at most 18,000).", 10_000, 1, 18_000);
+    private static readonly Option<int> EchoConnections = RunnerCommand.Ranged("--echo-connections",
+        "Connections of the closed-loop echo.", 1_000, 1, 18_000);
+    private static readonly Option<int> MessageSize = RunnerCommand.Ranged("--message-size", "Bytes per echo message.", 64, 1, 1 << 20);
+    private static readonly Option<int> Seconds = RunnerCommand.Ranged("--seconds", "Seconds of closed-loop echo per row.", 5, 1, 3_600);
+    private static readonly Option<string> Engines = new("--engines")
+    {
+        Description = "Engines of shootout-server, in order, comma-separated.",
+        DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
+        HelpName = "threads,async,epoll,uring",
+    };
+    private static readonly Option<string> ReferencesOption = new("--references")
+    {
+        Description = "Reference rows before the engines, comma-separated, or none: c (epoll), go (goroutines), rust (threads), " +
+                      "dotnet-socket (async/await on a bare .NET Socket). Built by `make bench`; one not built is skipped with the reason.",
+        DefaultValueFactory = _ => string.Join(',', BenchSettings.AllReferences),
+        HelpName = "c,go,rust,dotnet-socket|none",
+    };
+    private static readonly Option<string> ResultsDir = new("--results-dir")
+    {
+        Description = "Where bench-<time>/ and bench-latest go.",
+        DefaultValueFactory = _ => "results",
+    };
+    private static readonly Option<string?> Baseline = new("--baseline")
+    {
+        Description = "Another build's bin/ (e.g. of the previous commit): each engine row is preceded by that build's (ENGINE@base).",
+        HelpName = "BIN_DIR",
+    };
+    private static readonly Option<int> Rounds = RunnerCommand.Ranged("--rounds",
+        "Every row this many times, alternating (A B C A B C ...); each ratio is read per round, then over rounds with its 95% interval.",
+        BenchSettings.DefaultRounds, 1, 1_000);
+    private static readonly Option<string?> ServerCpus = new("--server-cpus")
+    {
+        Description = "CPUs of the server processes (default: the larger half of this process's CPUs, disjoint from the client's).",
+        HelpName = "LIST",
+    };
+    private static readonly Option<string?> ClientCpus = new("--client-cpus")
+    {
+        Description = "CPUs of the C client (default: the other half).",
+        HelpName = "LIST",
+    };
+    private static readonly Option<bool> NoNeighbours = new("--no-neighbours")
+    {
+        Description = "Skip the neighbours table (light probes beside 16 floods and a never-reading client, per engine, over the rounds).",
+    };
+    private static readonly Option<string?> Server = new("--server") { Description = "Path of shootout-server (default: next to this executable)." };
+    private static readonly Option<string?> ReferencesDir = new("--references-dir")
+    {
+        Description = "Where the reference servers are (default: references/ next to this executable).",
+    };
+    private static readonly Option<string?> BenchClient = new("--bench-client")
+    {
+        Description = "Path of the C client (tests/bench/bench-client.c; default: next to this executable).",
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = new RootCommand("shootout-runner bench: reference servers and engines side by side, alternating over rounds; " +
+                                      "memory per connection, accept rate, closed-loop echo, threads, CPU per message, syscalls per message; " +
+                                      "every ratio with its 95% interval.")
+        {
+            Connections, EchoConnections, MessageSize, Seconds, Engines, ReferencesOption, ResultsDir, Baseline, Rounds,
+            NoNeighbours, ServerCpus, ClientCpus, Server, ReferencesDir, BenchClient,
+        };
+        var parsed = command.Parse(args);
+        if (parsed.Errors.Count > 0) return Usage($"{parsed.Errors[0].Message} (see bench --help)");
+        if (parsed.Action is not null) return await parsed.InvokeAsync();
+
+        var engines = Split(parsed.GetValue(Engines));
+        if (engines.Count == 0) return Usage($"--engines must name at least one of {string.Join(", ", RunnerSettings.AllEngines)}");
+        if (engines.FirstOrDefault(e => !RunnerSettings.AllEngines.Contains(e)) is { } unknownEngine)
+            return Usage($"--engines: unknown engine '{unknownEngine}' ({string.Join(", ", RunnerSettings.AllEngines)})");
+        string referencesText = parsed.GetValue(ReferencesOption) ?? "";
+        var references = referencesText.Trim() == "none" ? [] : Split(referencesText);
+        if (references.FirstOrDefault(r => !BenchSettings.AllReferences.Contains(r)) is { } unknown)
+            return Usage($"--references: unknown reference '{unknown}' ({string.Join(", ", BenchSettings.AllReferences)}, or none)");
+        if (engines.Distinct().Count() != engines.Count || references.Distinct().Count() != references.Count)
+            return Usage("--engines/--references: a row is named twice");
+
+        var defaults = new BenchSettings();
+        string? baseline = parsed.GetValue(Baseline);
+        if (baseline is not null && !File.Exists(Path.Combine(baseline, "shootout-server")))
+            return Usage($"--baseline {baseline} has no shootout-server");
+        if (!TryCpus(parsed.GetValue(ServerCpus), "--server-cpus", out var serverCpus, out string? error)
+            || !TryCpus(parsed.GetValue(ClientCpus), "--client-cpus", out var clientCpus, out error))
+            return Usage(error!);
+        var settings = new BenchSettings
+        {
+            Connections = parsed.GetValue(Connections),
+            EchoConnections = parsed.GetValue(EchoConnections),
+            MessageSize = parsed.GetValue(MessageSize),
+            Seconds = parsed.GetValue(Seconds),
+            Engines = engines,
+            References = references,
+            ResultsDir = parsed.GetValue(ResultsDir)!,
+            BaselineBin = baseline is null ? null : Path.GetFullPath(baseline),
+            Rounds = parsed.GetValue(Rounds),
+            Neighbours = !parsed.GetValue(NoNeighbours),
+            ServerCpus = serverCpus,
+            ClientCpus = clientCpus,
+            ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
+            ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
+            BenchClientPath = parsed.GetValue(BenchClient) ?? defaults.BenchClientPath,
+        };
+        if (!File.Exists(settings.ServerPath)) return Usage($"--server: no executable at '{settings.ServerPath}' (run `make build` first)");
+        if (!File.Exists(settings.BenchClientPath))
+            return Usage($"--bench-client: no executable at '{settings.BenchClientPath}' (`make bench` builds it from tests/bench/bench-client.c)");
+
+        using var cts = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        return await BenchRun.RunAsync(settings, cts.Token);
+    }
+
+    private static bool TryCpus(string? text, string option, out CpuSet? cpus, out string? error)
+    {
+        cpus = null;
+        error = null;
+        if (text is null) return true;
+        if (!CpuSet.TryParse(text, out cpus) || cpus!.Count == 0)
+        {
+            error = $"{option} must be a CPU list like 0-3,6, got '{text}'";
+            return false;
+        }
+        if (!cpus.IsSubsetOf(CpuSet.Allowed()))
+        {
+            error = $"{option} {cpus}: not among the CPUs this process may use ({CpuSet.Allowed()})";
+            return false;
+        }
+        return true;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"shootout-runner bench: {message}");
+        return RunnerCommand.UsageError;
+    }
+
+    private static List<string> Split(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToList();
+}
