@@ -28,8 +28,8 @@ test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometh
 compose=(podman:podman runc:runc /usr/libexec/podman/catatonit:catatonit docker-compose:docker-compose debootstrap:debootstrap nft:nftables
          iptables:iptables python3:python3 jq:jq)
 
-# make bench / make references / make seed: the reference servers' toolchains (Go, Rust) and GNU time.
-bench=(go:golang-go rustc:rustc cargo:cargo /usr/bin/time:time strace:strace)
+# make bench / make references / make seed: the reference servers' toolchains (Go, Rust), GNU time, perf (syscalls per message).
+bench=(go:golang-go rustc:rustc cargo:cargo /usr/bin/time:time strace:strace perf:linux-perf)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(run)

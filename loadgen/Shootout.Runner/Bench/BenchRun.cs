@@ -1,6 +1,7 @@
 using System.Globalization;
 using Shootout.Common;
 using Shootout.Runner.Machine;
+using Shootout.Runner.Processes;
 
 namespace Shootout.Runner.Bench;
 
@@ -19,6 +20,10 @@ internal static class BenchRun
         string outDir = Path.GetFullPath(Path.Combine(settings.ResultsDir, $"bench-{stamp}"));
         string workDir = Path.Combine(outDir, "logs");
         Directory.CreateDirectory(workDir);
+        // The same safety net as the shootout's: what a bench that died left running is stopped here, and what this one
+        // starts is written down for the next run.
+        foreach (var dead in await DeadRuns.StopLeftoversAsync()) Console.WriteLine(dead.Describe());
+        using var registry = RunRegistry.Open(outDir, DateTimeOffset.Now);
         string loadBefore = LoadAverage();
         Console.WriteLine($"bench: server processes on CPUs {serverCpus?.ToString() ?? "any"}, the C client on CPUs {clientCpus?.ToString() ?? "any"}" +
                           $"{(serverCpus is null || clientCpus is null ? " (shared: fewer than 2 CPUs)" : "")}; load average {loadBefore}");
