@@ -43,6 +43,20 @@ public sealed record NetpollOptions
     /// </summary>
     public bool PrivateDescriptorTables { get; init; }
 
+    /// <summary>
+    /// How late the kernel may wake a loop thread from a timed wait, to batch wake-ups
+    /// (prctl(PR_SET_TIMERSLACK), per thread). null: the kernel's default, 50 µs. A client that keeps a
+    /// schedule of sends sets a few microseconds; a server, whose timers are deadlines, needs none.
+    /// </summary>
+    public TimeSpan? TimerSlack { get; init; }
+
+    /// <summary>
+    /// When a sleeping fiber is due within this long, the loop polls without blocking until it is due
+    /// instead of sleeping: no timer wake-up to pay (tens of microseconds on a virtual machine), at the
+    /// price of a busy core for that long before each timer. Zero (the default): always sleep.
+    /// </summary>
+    public TimeSpan TimerSpin { get; init; }
+
     /// <summary>Receives exceptions that escaped a handler or a posted action; the loop keeps running.</summary>
     public Action<Exception>? OnError { get; init; }
 }
