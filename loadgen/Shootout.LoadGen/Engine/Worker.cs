@@ -136,7 +136,6 @@ internal sealed class Worker
     /// the plan ends. It keeps no send times: the loops do (<see cref="LoopSender"/>).</summary>
     private string Pace(Action<Tick> onTick, CancellationToken cancel)
     {
-        Pacing.TightenTimerSlack();
         long last = _clock.Start;
         long nextTick = _clock.Start + RunClock.Frequency;
         var connects = new ConnectTokens(_plan.ConnectRate / _share.Count);
