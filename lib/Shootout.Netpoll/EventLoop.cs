@@ -129,6 +129,9 @@ public sealed unsafe partial class EventLoop
             // Not fatal either: timers then fire within the default slack (50 µs) instead.
             if (_options.TimerSlack is { } slack)
                 _ = Libc.Prctl(Libc.PR_SET_TIMERSLACK, (nuint)Math.Max(1, slack.Ticks * 100), 0, 0, 0);
+            // Not fatal: before Linux 6.12 the loop waits out the running thread's slice when it wakes.
+            if (_options.SchedulerSlice is { } slice)
+                _ = SchedSlice.TrySet(slice);
             LoopThread.TurnUntilStopped(() => _stopping, Turn, Shutdown, Report);
         }
         finally

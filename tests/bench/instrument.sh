@@ -6,9 +6,12 @@
 #
 #   tests/bench/instrument.sh [--rounds 3] [--connections 50] [--rate 2000] [--seconds 10] [--message-size 32]
 #                             [--server-cpu 1] [--client-cpu 0] [--loadgen BIN] [--baseline BIN] [--spin-us 0]
+#                             [--realtime]
 #
 # --loadgen: the generator to measure (default bin/shootout-loadgen); --baseline: another build's generator,
 # run as a third client in every round (old against new). --spin-us: pingpong wakes that early and spins.
+# --realtime: the server and every client under SCHED_FIFO priority 1 (chrt), so builds and tests that share the
+# machine (ordinary priority) cannot take the CPUs from them: the run then approximates an otherwise idle machine.
 # Per round and client: p50, p99, p99.9 and send lag p99 in µs; the generator's hints; then per round whether
 # the generator met the targets (send lag p99 ≤ 50 µs; p50 within 20% or 30 µs of pingpong's, p99 within
 # 50% or 100 µs). Exit 0 when every round met them, 1 when one did not, 2 on bad arguments.
@@ -17,7 +20,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 rounds=3 connections=50 rate=2000 seconds=10 size=32 server_cpu=1 client_cpu=0 spin_us=0
-loadgen="$root/bin/shootout-loadgen" baseline=
+loadgen="$root/bin/shootout-loadgen" baseline= realtime=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     --loadgen) loadgen=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
     --spin-us) spin_us=$2; shift 2 ;;
+    --realtime) realtime=(chrt -f 1); shift ;;
     *) echo "instrument: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +59,7 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 gcc -O2 -Wall -Wextra -o "$work/pingpong" "$here/pingpong.c"
-taskset -c "$server_cpu" "$server_bin" --port 0 > "$work/server.log" 2>&1 &
+taskset -c "$server_cpu" ${realtime[@]+"${realtime[@]}"} "$server_bin" --port 0 > "$work/server.log" 2>&1 &
 server=$!
 port=
 for _ in $(seq 100); do
@@ -67,12 +71,12 @@ done
 [ -n "$port" ] || { echo "instrument: the C server did not say which port it listens on" >&2; exit 1; }
 
 echo "load: $(uptime | sed 's/.*load average/load average/')"
-echo "C server pid $server on CPU $server_cpu, port $port; clients on CPU $client_cpu;" \
+echo "C server pid $server on CPU $server_cpu, port $port; clients on CPU $client_cpu;${realtime[*]:+ under ${realtime[*]};}" \
   "$connections connections, $rate msg/s, ${size} B, ${seconds} s per client per round"
 printf '%-6s %-10s %8s %8s %8s %14s  %s\n' round client p50_us p99_us p999_us send_lag_p99 hints
 
 run_pingpong() {  # prints "p50 p99 p999 lag99"
-  taskset -c "$client_cpu" "$work/pingpong" --port "$port" --connections "$connections" --rate "$rate" \
+  taskset -c "$client_cpu" ${realtime[@]+"${realtime[@]}"} "$work/pingpong" --port "$port" --connections "$connections" --rate "$rate" \
     --duration "$seconds" --warmup 0 --size "$size" --spin-us "$spin_us" \
     | sed -n 's/.*p50_us=\([^ ]*\).*p99_us=\([^ ]*\) p999_us=\([^ ]*\).*send_lag_p99_us=\([^ ]*\).*/\1 \2 \3 \4/p'
 }
@@ -80,7 +84,7 @@ run_pingpong() {  # prints "p50 p99 p999 lag99"
 run_loadgen() {  # run_loadgen BIN NAME: prints "p50 p99 p999 lag99 hints"
   local dir="$work/$2"
   rm -rf "$dir"
-  taskset -c "$client_cpu" "$1" echo --target "127.0.0.1:$port" --connections "$connections" --rate "$rate" \
+  taskset -c "$client_cpu" ${realtime[@]+"${realtime[@]}"} "$1" echo --target "127.0.0.1:$port" --connections "$connections" --rate "$rate" \
     --duration "${seconds}s" --message-size "$size" --report-dir "$dir" --plain > "$dir.log" 2>&1 \
     || { echo "instrument: $2 failed: $(tail -3 "$dir.log")" >&2; return 1; }
   jq -r '[.latency_us.p50, .latency_us.p99, .latency_us.p999, .send_lag_us.p99,

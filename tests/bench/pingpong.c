@@ -8,10 +8,12 @@
  * then blocks until the whole echo is back. Each round trip is timed from its *scheduled* send
  * time, as the load generator times it: a send that leaves late because the previous echo was slow
  * is charged to the server (no coordinated omission). Send lag (actual send time minus scheduled)
- * is reported too, so the client's own error shows.
+ * is reported too, so the client's own error shows. The thread asks for a short scheduler slice
+ * (--slice-us, Linux 6.12+ EEVDF custom slice), as the load generator's loops do, so on a shared CPU
+ * both are woken on time the same way; 0 leaves the default.
  *
  *   pingpong --port P [--host 127.0.0.1] [--connections 50] [--rate 2000] [--duration 10]
- *            [--warmup 1] [--size 32] [--spin-us 0]
+ *            [--warmup 1] [--size 32] [--spin-us 0] [--slice-us 100]
  *
  * Prints one line of key=value pairs, latencies in microseconds:
  *   messages=20000 p50_us=25.1 p90_us=… p99_us=… p999_us=… max_us=… send_lag_p50_us=… send_lag_p99_us=…
@@ -27,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +54,25 @@ static void sleep_until(int64_t at_ns, int64_t spin_ns)
     }
 }
 
+/* struct sched_attr, first version (48 bytes): sched_runtime under SCHED_OTHER is EEVDF's custom slice. */
+struct slice_attr {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+};
+
+static void set_slice(long slice_us)
+{
+    if (slice_us == 0) return;
+    struct slice_attr attr = { .size = sizeof attr, .policy = 0, .runtime = (uint64_t)slice_us * 1000 };
+    errno = 0;
+    attr.nice = getpriority(PRIO_PROCESS, 0);
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+        fprintf(stderr, "pingpong: no custom scheduler slice (%s); the default applies\n", strerror(errno));
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -68,7 +91,7 @@ static double pct_us(const int64_t *sorted, long n, double p)
 static void usage(const char *error)
 {
     fprintf(stderr, "pingpong: %s\nusage: pingpong --port P [--host H] [--connections N] [--rate R] "
-                    "[--duration S] [--warmup S] [--size B] [--spin-us U]\n", error);
+                    "[--duration S] [--warmup S] [--size B] [--spin-us U] [--slice-us U]\n", error);
     exit(2);
 }
 
@@ -88,7 +111,7 @@ static long parse_long(const char *name, const char *value, long min, long max)
 int main(int argc, char **argv)
 {
     const char *host = "127.0.0.1";
-    long port = 0, connections = 50, rate = 2000, duration = 10, warmup = 1, size = 32, spin_us = 0;
+    long port = 0, connections = 50, rate = 2000, duration = 10, warmup = 1, size = 32, spin_us = 0, slice_us = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc) usage("every option takes a value");
@@ -101,12 +124,14 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--warmup")) warmup = parse_long(a, v, 0, 3600);
         else if (!strcmp(a, "--size")) size = parse_long(a, v, 1, 1 << 20);
         else if (!strcmp(a, "--spin-us")) spin_us = parse_long(a, v, 0, 1000000);
+        else if (!strcmp(a, "--slice-us")) slice_us = parse_long(a, v, 0, 100000);
         else usage("unknown option");
     }
     if (port == 0) usage("--port is required");
 
     /* The default slack (50 µs) would add up to 50 µs to every scheduled wake-up. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    set_slice(slice_us);
 
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) usage("--host must be an IPv4 address");
