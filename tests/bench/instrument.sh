@@ -6,10 +6,11 @@
 #
 #   tests/bench/instrument.sh [--rounds 3] [--connections 50] [--rate 2000] [--seconds 10] [--message-size 32]
 #                             [--server-cpu 1] [--client-cpu 0] [--loadgen BIN] [--baseline BIN] [--spin-us 0]
-#                             [--realtime]
+#                             [--realtime] [--also NAME=BIN]...
 #
 # --loadgen: the generator to measure (default bin/shootout-loadgen); --baseline: another build's generator,
-# run as a third client in every round (old against new). --spin-us: pingpong wakes that early and spins.
+# run as a third client in every round (old against new); --also NAME=BIN: one more build, repeatable (a build
+# with one change left out, to measure what that change buys). --spin-us: pingpong wakes that early and spins.
 # --realtime: the server and every client under SCHED_FIFO priority 1 (chrt), so builds and tests that share the
 # machine (ordinary priority) cannot take the CPUs from them: the run then approximates an otherwise idle machine.
 # Per round and client: p50, p99, p99.9 and send lag p99 in µs; the generator's hints; then per round whether
@@ -20,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 rounds=3 connections=50 rate=2000 seconds=10 size=32 server_cpu=1 client_cpu=0 spin_us=0
-loadgen="$root/bin/shootout-loadgen" baseline= realtime=()
+loadgen="$root/bin/shootout-loadgen" baseline= realtime=() others=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -34,6 +35,8 @@ while [ $# -gt 0 ]; do
     --baseline) baseline=$2; shift 2 ;;
     --spin-us) spin_us=$2; shift 2 ;;
     --realtime) realtime=(chrt -f 1); shift ;;
+    --also) [[ "$2" == ?*=?* ]] || { echo "instrument: --also takes NAME=BIN, got '$2'" >&2; exit 2; }
+            others+=("$2"); shift 2 ;;
     *) echo "instrument: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,7 +45,8 @@ for v in "$rounds" "$connections" "$rate" "$seconds" "$size" "$server_cpu" "$cli
 done
 server_bin="$root/bin/references/c-epoll-echo"
 [ -x "$server_bin" ] || { echo "instrument: $server_bin is missing (make references)" >&2; exit 2; }
-for b in "$loadgen" ${baseline:+"$baseline"}; do
+[ -n "$baseline" ] && others=("baseline=$baseline" ${others[@]+"${others[@]}"})
+for b in "$loadgen" ${others[@]+"${others[@]#*=}"}; do
   [ -x "$b" ] || { echo "instrument: $b is not an executable" >&2; exit 2; }
 done
 for tool in gcc taskset jq; do
@@ -100,10 +104,10 @@ for round in $(seq "$rounds"); do
   printf '%-6s %-10s %8s %8s %8s %14s\n' "$round" pingpong "$c50" "$c99" "$c999" "$clag"
   read -r g50 g99 g999 glag ghints <<< "$(run_loadgen "$loadgen" "loadgen-$round")"
   printf '%-6s %-10s %8s %8s %8s %14s  %s\n' "$round" loadgen "$g50" "$g99" "$g999" "$glag" "$ghints"
-  if [ -n "$baseline" ]; then
-    read -r b50 b99 b999 blag bhints <<< "$(run_loadgen "$baseline" "baseline-$round")"
-    printf '%-6s %-10s %8s %8s %8s %14s  %s\n' "$round" baseline "$b50" "$b99" "$b999" "$blag" "$bhints"
-  fi
+  for other in ${others[@]+"${others[@]}"}; do
+    read -r b50 b99 b999 blag bhints <<< "$(run_loadgen "${other#*=}" "${other%%=*}-$round")"
+    printf '%-6s %-10s %8s %8s %8s %14s  %s\n' "$round" "${other%%=*}" "$b50" "$b99" "$b999" "$blag" "$bhints"
+  done
   verdict=()
   within "$g50" "$c50" 0.20 30 && verdict+=("p50 ok") || verdict+=("p50 OFF")
   within "$g99" "$c99" 0.50 100 && verdict+=("p99 ok") || verdict+=("p99 OFF")

@@ -30,12 +30,20 @@ internal static unsafe partial class SchedSlice
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, int pid, SchedAttr* attr, uint flags);
 
+    [LibraryImport("libc", EntryPoint = "sched_getscheduler", SetLastError = true)]
+    private static partial int GetScheduler(int pid);
+
     [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
     private static partial int GetPriority(int which, uint who);
 
-    /// <summary>Sets the calling thread's slice; returns 0 or the errno (EINVAL on a kernel without custom slices).</summary>
+    /// <summary>Sets the calling thread's slice; returns 0 or the errno (EINVAL on a kernel without custom slices).
+    /// A thread under another policy (chrt: SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE) is left as it is:
+    /// setting the slice would put it back under SCHED_OTHER, and a real-time thread among real-time
+    /// neighbours would then wait for all of them.</summary>
     public static int TrySet(TimeSpan slice)
     {
+        if (GetScheduler(0) != 0)
+            return Errno.EINVAL;
         long number = RuntimeInformation.ProcessArchitecture switch
         {
             Architecture.X64 => 314,
