@@ -17,7 +17,7 @@ public class CoordinatedOmissionTests
         // 500 ms of every 2 s frozen: a quarter of the scheduled sends fall in a freeze and wait up to
         // 500 ms, so p99 is near 500 ms; timed from the actual send, they would wait ~0 (sent after the thaw).
         // 50 connections at 20 msg/s each: what queued behind a freeze drains within milliseconds after it.
-        using var server = new TestEchoServer(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
+        using var server = new FreezingEchoServer(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
         var dir = LoadGenProcess.NewReportDir();
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), null, "echo", "--target", $"127.0.0.1:{server.Port}",
             "--connections", "50", "--rate", "1000", "--duration", "4s", "--report-dir", dir);
