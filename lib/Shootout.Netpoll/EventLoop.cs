@@ -39,6 +39,7 @@ public sealed unsafe partial class EventLoop
         _options = options;
         Id = id;
         _idleTimeoutMs = options.IdleTimeout is { } t ? (int)Math.Max(1, t.TotalMilliseconds) : 0;
+        _spinNanoseconds = (long)(options.TimerSpin.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         _sharedArray = GC.AllocateUninitializedArray<byte>(options.SharedBufferSize, pinned: true);
         _poller = new Poller();
         _thread = new Thread(Run) { IsBackground = true, Name = $"netpoll-{id}" };
@@ -125,6 +126,12 @@ public sealed unsafe partial class EventLoop
             if (_options.PrivateDescriptorTables && Libc.Unshare(Libc.CLONE_FILES) != 0)
                 Report(new InvalidOperationException(
                     $"netpoll-{Id}: unshare(CLONE_FILES) failed (errno {Libc.Errno}); sharing the process's descriptor table"));
+            // Not fatal either: timers then fire within the default slack (50 µs) instead.
+            if (_options.TimerSlack is { } slack)
+                _ = Libc.Prctl(Libc.PR_SET_TIMERSLACK, (nuint)Math.Max(1, slack.Ticks * 100), 0, 0, 0);
+            // Not fatal: before Linux 6.12 the loop waits out the running thread's slice when it wakes.
+            if (_options.SchedulerSlice is { } slice)
+                _ = SchedSlice.TrySet(slice);
             LoopThread.TurnUntilStopped(() => _stopping, Turn, Shutdown, Report);
         }
         finally

@@ -43,6 +43,28 @@ public sealed record NetpollOptions
     /// </summary>
     public bool PrivateDescriptorTables { get; init; }
 
+    /// <summary>
+    /// How late the kernel may wake a loop thread from a timed wait, to batch wake-ups
+    /// (prctl(PR_SET_TIMERSLACK), per thread). null: the kernel's default, 50 µs. A client that keeps a
+    /// schedule of sends sets a few microseconds; a server, whose timers are deadlines, needs none.
+    /// </summary>
+    public TimeSpan? TimerSlack { get; init; }
+
+    /// <summary>
+    /// The loop threads' scheduler slice (Linux 6.12+: EEVDF's custom slice, sched_setattr). A loop with a
+    /// slice shorter than the default (0.75–3 ms) runs as soon as it wakes instead of after the running
+    /// thread's slice: its timers and events are served on time while other threads of the process (a
+    /// client's per-second bookkeeping, the JIT, the GC) or other processes share its CPU. null: the default.
+    /// </summary>
+    public TimeSpan? SchedulerSlice { get; init; }
+
+    /// <summary>
+    /// When a sleeping fiber is due within this long, the loop polls without blocking until it is due
+    /// instead of sleeping: no timer wake-up to pay (tens of microseconds on a virtual machine), at the
+    /// price of a busy core for that long before each timer. Zero (the default): always sleep.
+    /// </summary>
+    public TimeSpan TimerSpin { get; init; }
+
     /// <summary>Receives exceptions that escaped a handler or a posted action; the loop keeps running.</summary>
     public Action<Exception>? OnError { get; init; }
 }

@@ -58,17 +58,50 @@ internal sealed unsafe class Poller : IDisposable
         return Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_DEL, fd, ev) == 0 ? 0 : Libc.Errno;
     }
 
+    /// <summary>Whether the kernel and libc offer epoll_pwait2; cleared for the process on the first refusal.</summary>
+    private static bool s_nanosecondWait = true;
+
+    /// <summary>Whether <see cref="Wait"/> sleeps to the microsecond (epoll_pwait2) or rounds up to milliseconds.</summary>
+    public static bool NanosecondWait => s_nanosecondWait;
+
     /// <summary>Blocks until descriptors are ready, a wake-up arrives or the timeout passes (-1: forever).</summary>
+    /// <remarks>
+    /// The timeout is in nanoseconds: epoll_pwait2 takes a timespec, where epoll_wait takes whole
+    /// milliseconds and would make every timer up to a millisecond late. On a kernel older than 5.11 or a
+    /// libc without the call, the timeout is rounded up to milliseconds, so a timer is never early.
+    /// </remarks>
     /// <returns>The number of events; read them with <see cref="EventAt"/>.</returns>
-    public int Wait(int timeoutMs)
+    public int Wait(long timeoutNanoseconds)
     {
-        int n = Libc.EpollWait(_epfd, _events, Capacity, timeoutMs);
+        int n = s_nanosecondWait ? WaitNanoseconds(timeoutNanoseconds) : WaitMilliseconds(timeoutNanoseconds);
         if (n >= 0)
             return n;
         int errno = Libc.Errno;
         if (errno == Errno.EINTR)
             return 0;
         throw new Win32Exception(errno, "epoll_wait failed");
+    }
+
+    private int WaitNanoseconds(long timeoutNanoseconds)
+    {
+        try
+        {
+            Timespec timeout = Timespec.FromNanoseconds(Math.Max(0, timeoutNanoseconds));
+            int n = Libc.EpollPwait2(_epfd, _events, Capacity, timeoutNanoseconds < 0 ? null : &timeout, null);
+            if (n >= 0 || Libc.Errno != Errno.ENOSYS)
+                return n;
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
+        s_nanosecondWait = false;
+        return WaitMilliseconds(timeoutNanoseconds);
+    }
+
+    private int WaitMilliseconds(long timeoutNanoseconds)
+    {
+        long ms = timeoutNanoseconds < 0 ? -1 : (timeoutNanoseconds + 999_999) / 1_000_000;
+        return Libc.EpollWait(_epfd, _events, Capacity, (int)Math.Min(ms, int.MaxValue));
     }
 
     public byte* EventAt(int index) => _events + index * EpollEvent.Size;

@@ -5,7 +5,7 @@ namespace Shootout.Netpoll.Interop;
 /// <summary>The errno values the netpoller reacts to, and their translation to <see cref="SocketError"/>.</summary>
 internal static class Errno
 {
-    public const int EINTR = 4, EIO = 5, EAGAIN = 11, ENOMEM = 12, EINVAL = 22, ENFILE = 23, EMFILE = 24, EPIPE = 32;
+    public const int EINTR = 4, EIO = 5, EAGAIN = 11, ENOMEM = 12, EINVAL = 22, ENFILE = 23, EMFILE = 24, EPIPE = 32, ENOSYS = 38;
     public const int ENOBUFS = 105, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTUNREACH = 113;
     public const int EINPROGRESS = 115, ECONNABORTED = 103, ECONNRESET = 104, ENETUNREACH = 101;
     public const int EADDRINUSE = 98, EADDRNOTAVAIL = 99, ECANCELED = 125, EPROTO = 71, ENETDOWN = 100;

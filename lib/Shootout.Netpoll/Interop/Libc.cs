@@ -36,6 +36,16 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs);
 
+    /// <summary>epoll_wait with a timespec timeout (Linux 5.11, glibc 2.35): nanoseconds instead of milliseconds.</summary>
+    [LibraryImport(Lib, EntryPoint = "epoll_pwait2", SetLastError = true)]
+    public static partial int EpollPwait2(int epfd, void* events, int maxEvents, Timespec* timeout, void* sigmask);
+
+    /// <summary>prctl(PR_SET_TIMERSLACK, ns): how late the kernel may fire this thread's timers to batch wake-ups.</summary>
+    public const int PR_SET_TIMERSLACK = 29;
+
+    [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initval, int flags);
 

@@ -4,7 +4,7 @@ namespace Shootout.LoadGen.Engine;
 
 /// <summary>
 /// The table of this worker's open and opening connections. The pacer adds and closes slots, connection
-/// fibers remove themselves when they end, and the open model picks alive ones round-robin from a snapshot
+/// fibers remove themselves when they end, and the open model picks alive ones round-robin (any thread) from a snapshot
 /// rebuilt only when the alive set changed. One lock; O(1) add and remove (swap with the last).
 /// </summary>
 internal sealed class ActiveSlots
@@ -14,6 +14,11 @@ internal sealed class ActiveSlots
     private Slot[] _aliveSnapshot = [];
     private bool _aliveDirty;
     private long _roundRobin;
+    private int _version;
+
+    /// <summary>Changes whenever a slot becomes alive or an alive one leaves: lists built from <see cref="Alive"/>
+    /// are stale once it moved.</summary>
+    public int Version => Volatile.Read(ref _version);
 
     public void Add(Slot slot)
     {
@@ -35,7 +40,7 @@ internal sealed class ActiveSlots
             moved.ActiveIndex = i;
             _active.RemoveAt(_active.Count - 1);
             slot.ActiveIndex = -1;
-            if (slot.Alive) _aliveDirty = true;
+            if (slot.Alive) MarkDirty();
         }
     }
 
@@ -45,8 +50,14 @@ internal sealed class ActiveSlots
         lock (_gate)
         {
             slot.Alive = true;
-            _aliveDirty = true;
+            MarkDirty();
         }
+    }
+
+    private void MarkDirty()
+    {
+        _aliveDirty = true;
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>The newest slot, taken out of the table (the one a ramp-down closes), or null.</summary>
@@ -63,7 +74,7 @@ internal sealed class ActiveSlots
     public Slot? NextAlive()
     {
         var alive = Alive();
-        return alive.Length == 0 ? null : alive[_roundRobin++ % alive.Length];
+        return alive.Length == 0 ? null : alive[(Interlocked.Increment(ref _roundRobin) & long.MaxValue) % alive.Length];
     }
 
     public Slot[] Alive()

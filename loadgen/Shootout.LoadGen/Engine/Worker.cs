@@ -8,14 +8,15 @@ using Shootout.Netpoll;
 namespace Shootout.LoadGen.Engine;
 
 /// <summary>
-/// Runs this process's share of a plan. One pacer thread owns the clock: it opens and closes connections
-/// to follow the schedule at the connect rate (<see cref="ConnectTokens"/>), hands scheduled send times to
-/// connections in the open model (<see cref="SendSchedule"/>) and cuts a <see cref="Tick"/> every second
-/// (<see cref="TickCutter"/>). Connections are fibers on the netpoller's event loops (<see cref="ClientLoops"/>,
-/// <see cref="ConnectionRunner"/>): the pacer hands them work in batches posted to their loop
-/// (<see cref="LoopBatches"/>), and they await only netpoll operations, the loop's timer heap and
-/// <see cref="FiberSignal"/>. Message timeouts are connection deadlines, checked by each loop's scan: no
-/// timer, task or buffer per idle connection.
+/// Runs this process's share of a plan. One pacer thread owns the run: it opens and closes connections
+/// to follow the schedule at the connect rate (<see cref="ConnectTokens"/>), starts the measured clock and
+/// cuts a <see cref="Tick"/> every second (<see cref="TickCutter"/>). Connections are fibers on the
+/// netpoller's event loops (<see cref="ClientLoops"/>, <see cref="ConnectionRunner"/>): the pacer hands new
+/// ones to their loop in batches (<see cref="LoopBatches"/>). In the open model each loop keeps its share of
+/// the send schedule itself (<see cref="LoopSender"/>, on its microsecond timer heap), so a scheduled send
+/// crosses no thread. Fibers await only netpoll operations, the loop's timer heap and <see cref="FiberSignal"/>.
+/// Message timeouts are connection deadlines, checked by each loop's scan: no timer, task or buffer per idle
+/// connection.
 /// </summary>
 internal sealed class Worker
 {
@@ -64,6 +65,14 @@ internal sealed class Worker
         _samples = _plan.Samples is { } path ? new SampleLog(path, _plan.SamplesLimit) : null;
         _runner = new ConnectionRunner(_plan, _schedule, _stats, _clock, _table, _targets, _sources, _samples);
         _batches = new LoopBatches(_group, _runner);
+        if (_plan.OpenModel)
+        {
+            foreach (var loop in _group.Loops)
+            {
+                var sender = new LoopSender(loop, loops, _plan, _schedule, _clock, _table, _runner, _stats);
+                loop.Post(() => _ = sender.RunAsync());
+            }
+        }
         _ticks = new TickCutter(_stats, _clock, loops);
         try
         {
@@ -123,15 +132,13 @@ internal sealed class Worker
         return final;
     }
 
-    /// <summary>The pacer thread: one turn every few hundred microseconds until the plan ends.</summary>
+    /// <summary>The pacer thread: one turn every millisecond while connections open, else every 5 ms, until
+    /// the plan ends. It keeps no send times: the loops do (<see cref="LoopSender"/>).</summary>
     private string Pace(Action<Tick> onTick, CancellationToken cancel)
     {
-        Pacing.TightenTimerSlack();
         long last = _clock.Start;
         long nextTick = _clock.Start + RunClock.Frequency;
         var connects = new ConnectTokens(_plan.ConnectRate / _share.Count);
-        var sends = new SendSchedule();
-        Action<double> send = at => Dispatch(_clock.TimestampAt(at));
         int initial = _share.ConnectionsOf((long)_schedule.InitialConnections);
         bool preconnect = _plan.Scenario == ScenarioKind.Echo && initial > 0;
         if (!preconnect) _clock.StartMeasuring(_clock.Start);
@@ -157,8 +164,6 @@ internal sealed class Worker
             }
 
             long sleepMicros = _occupied < target ? 1000 : 5000;
-            if (_clock.Measuring && _plan.OpenModel)
-                sleepMicros = sends.Advance(t, _schedule.RateAt(t) * _plan.ShareFraction, send);
             _batches.Flush();
 
             if (now >= nextTick)
@@ -195,19 +200,6 @@ internal sealed class Worker
         if (_table.TakeNewest() is not { } victim) return;
         victim.Closing = true;
         victim.Loop.Post(victim.CloseOnLoop);
-    }
-
-    private void Dispatch(long scheduledTimestamp)
-    {
-        _stats.PhaseDue[_schedule.PhaseAt(_clock.Seconds(scheduledTimestamp))]++;
-        if (_table.NextAlive() is not { } slot)
-        {
-            _stats.MessagesFailed(1);
-            _stats.Error("no_connection");
-            return;
-        }
-        Interlocked.Increment(ref slot.Queued);
-        _batches.Message(slot, scheduledTimestamp);
     }
 
     private async Task DrainAsync(TimeSpan grace)

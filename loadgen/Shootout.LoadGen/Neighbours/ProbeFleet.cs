@@ -10,9 +10,10 @@ using Shootout.Netpoll;
 namespace Shootout.LoadGen.Neighbours;
 
 /// <summary>
-/// The light clients: each sends a small message at a fixed interval and reads its echo. A pacer thread
-/// owns the clock (sub-millisecond sleeps, as the echo scenario's) and hands each probe its scheduled send
-/// times; the probes run on one event loop of their own. Latency counts from the scheduled send time, so a
+/// The light clients: each sends a small message at a fixed interval and reads its echo. The probes run on
+/// one event loop of their own, and a fiber of that loop keeps their clock (on the loop's microsecond timer
+/// heap, as the echo scenario's <see cref="LoopSender"/>), handing each probe its scheduled send times
+/// inline. Latency counts from the scheduled send time, so a
 /// server that holds a probe back is charged for every message that waited behind it (no coordinated
 /// omission); the service time (from the actual write) is kept beside it. A message never answered counts
 /// too, with the time it had waited by the end (a lower bound), and as failed: every scheduled message is in
@@ -29,7 +30,6 @@ internal sealed class ProbeFleet : IAsyncDisposable
     private readonly Recorder _latency = Histograms.CreateRecorder();
     private readonly Recorder _service = Histograms.CreateRecorder();
     private readonly ConcurrentDictionary<string, long> _errors = new();
-    private Thread? _pacer;
     private volatile bool _pacing, _stopping;
     private long _scheduled, _ok, _failed;
 
@@ -88,8 +88,7 @@ internal sealed class ProbeFleet : IAsyncDisposable
     public void Start()
     {
         _pacing = true;
-        _pacer = new Thread(Pace) { IsBackground = true, Name = "probe-pacer" };
-        _pacer.Start();
+        _loop.Post(() => _ = PaceAsync());
     }
 
     /// <summary>Latency (from the scheduled send) and service time recorded since the last call.</summary>
@@ -102,7 +101,6 @@ internal sealed class ProbeFleet : IAsyncDisposable
     public async Task StopAsync(TimeSpan grace)
     {
         _pacing = false;
-        _pacer?.Join();
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < grace && Scheduled - Ok - Failed > 0 && _probes.Any(p => !p.Dead))
             await Task.Delay(10).ConfigureAwait(false);
@@ -130,30 +128,30 @@ internal sealed class ProbeFleet : IAsyncDisposable
         }).ConfigureAwait(false);
     }
 
-    private void Pace()
+    /// <summary>loop: the probes' clock, until <see cref="StopAsync"/>. Sleeps until the next send is due.</summary>
+    private async Fiber PaceAsync()
     {
-        Pacing.TightenTimerSlack();
         long t0 = Stopwatch.GetTimestamp();
         double step = _plan.ProbeInterval.TotalSeconds * Freq / _probes.Length;
         long m = 0;
-        var batch = new List<(Probe, long)>();
-        while (_pacing)
+        try
         {
-            long now = Stopwatch.GetTimestamp();
-            long due;
-            while ((due = t0 + (long)(m * step)) <= now)
+            while (_pacing && !_stopping)
             {
-                batch.Add((_probes[m % _probes.Length], due));
-                m++;
+                long now = Stopwatch.GetTimestamp();
+                long due;
+                while ((due = t0 + (long)(m * step)) <= now)
+                {
+                    Interlocked.Increment(ref _scheduled);
+                    Deliver(_probes[m % _probes.Length], due);
+                    m++;
+                }
+                await _loop.DelayUntil(due);
             }
-            if (batch.Count > 0)
-            {
-                Interlocked.Add(ref _scheduled, batch.Count);
-                var handed = batch;
-                batch = new List<(Probe, long)>();
-                _loop.Post(() => { foreach (var (p, at) in handed) Deliver(p, at); });
-            }
-            Pacing.SleepMicros(Math.Clamp((due - Stopwatch.GetTimestamp()) * 1_000_000 / Freq, 20, 1000));
+        }
+        catch (Exception) when (_stopping)
+        {
+            // The loop stops: the sleep was aborted.
         }
     }
 
@@ -216,7 +214,6 @@ internal sealed class ProbeFleet : IAsyncDisposable
     {
         _stopping = true;
         _pacing = false;
-        _pacer?.Join();
         try { _loop.Post(() => { foreach (var p in _probes) { p.Connection?.Reset(); p.Signal?.Set(); } }); }
         catch (InvalidOperationException) { /* loop already stopped */ }
         await _group.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);

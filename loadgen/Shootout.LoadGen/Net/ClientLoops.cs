@@ -41,6 +41,12 @@ internal static class ClientLoops
         PrivateDescriptorTables = connections > PerLoop,
         // Loops read stray bytes into it and discard them; messages use pooled buffers.
         SharedBufferSize = 16 * 1024,
+        // The open model's sends wake the loop on a timer (Engine/LoopSender): fired within 1 µs of the
+        // scheduled time rather than the default 50 µs of slack.
+        TimerSlack = TimeSpan.FromMicroseconds(1),
+        // The shortest slice the kernel takes (100 µs): a loop woken for a send runs then, not after the slice
+        // of whatever else holds its CPU (the pacer's per-second tick took ~3 ms of it, docs/instrument.md).
+        SchedulerSlice = TimeSpan.FromMicroseconds(100),
         OnError = onError,
     });
 }
