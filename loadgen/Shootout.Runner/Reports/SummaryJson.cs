@@ -14,6 +14,8 @@ internal static class SummaryJson
         var references = new JsonObject();
         foreach (var r in s.References) references[r.Engine] = Engine(r);
         foreach (var (name, why) in s.ReferencesSkipped) references[name] = new JsonObject { ["status"] = "skipped", ["error"] = why };
+        var contenders = new JsonObject();
+        foreach (var c in s.Contenders) contenders[c.Engine] = Engine(c);
         var settings = s.Settings;
         return new JsonObject
         {
@@ -31,6 +33,7 @@ internal static class SummaryJson
             {
                 ["engines"] = new JsonArray(settings.Engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
                 ["references"] = new JsonArray(settings.References.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
+                ["contenders"] = new JsonObject(settings.Contenders.Select(c => KeyValuePair.Create(c.Name, (JsonNode?)JsonValue.Create(c.Command)))),
                 ["connections"] = s.ConnectionsPerEngine,
                 ["connect_rate"] = settings.ConnectRate,
                 ["echo_connections"] = settings.EchoConnections,
@@ -43,6 +46,7 @@ internal static class SummaryJson
             },
             ["engines"] = engines,
             ["references"] = references,
+            ["contenders"] = contenders,
             // Quoted by the project's question, not measured here: the "references" rows are.
             ["reference"] = new JsonObject
             {
