@@ -1,0 +1,44 @@
+using Shootout.Runner.Run;
+using static Shootout.Runner.Reports.Invariant;
+
+namespace Shootout.Runner.Reports;
+
+/// <summary>
+/// What goes beneath the tables, once rather than in every row: each row that failed or stopped at a wall,
+/// the load generator's hints grouped by hint, where each role ran; and the figures the question quotes.
+/// </summary>
+internal static class TableNotes
+{
+    public static IReadOnlyList<string> For(RunSummary s)
+    {
+        var notes = new List<string>();
+        foreach (var r in s.Rows.Where(r => r.Error is not null)) notes.Add($"{r.Label}: FAILED: {r.Error}");
+        foreach (var r in s.Rows.Where(r => r.Error is null && r.Limit is not null)) notes.Add($"{r.Label}: stopped at the wall: {r.Limit}");
+        foreach (var (name, why) in s.ReferencesSkipped) notes.Add($"{name} (reference): skipped: {why}");
+        foreach (var r in s.Rows.Where(r => r.ClosedGeneratorBound))
+            notes.Add(F($"{r.Label}: max msgs/s ≥ {r.MaxMsgsPerSecond:N0}, generator-bound: the load generator's CPUs were ≥ 90% busy"));
+        var hints = s.Rows.SelectMany(r => r.Hints.Select(h => (Hint: h, Row: r.Label))).GroupBy(x => x.Hint).ToList();
+        if (hints.Count > 0)
+            notes.Add("loadgen hints (a figure there may be partly the load generator's): " +
+                      string.Join("; ", hints.Select(g => $"{g.Key}: {string.Join(", ", g.Select(x => x.Row).Distinct())}")));
+        notes.Add(Cpus(s));
+        return notes;
+    }
+
+    /// <summary>The figures the question quotes from elsewhere, labelled as quotes.</summary>
+    public static string Quoted(RunSummary s) =>
+        "quoted by the project's question, not measured here: " +
+        string.Join(", ", Reference.Points.Select(p => F($"{p.Name} {p.Bytes / 1024:0.0} KB per {p.Unit}"))) +
+        (s.References.Any(r => r.Engine is "go" or "rust") ? " (the go and rust reference rows are measured)" : "");
+
+    /// <summary>Which CPUs each role had, for every figure: once when every row ran the same way.</summary>
+    public static string Cpus(RunSummary s)
+    {
+        // A row that failed before it was measured has no arrangement to report.
+        var measured = s.Rows.Where(r => r.Status == "ok" || r.Cpus is not null).ToList();
+        var groups = measured.GroupBy(RowDetails.Cpus).ToList();
+        return groups.Count <= 1
+            ? $"CPUs: {(measured.Count == 0 ? "—" : RowDetails.Cpus(measured[0]))} for every row measured"
+            : "CPUs: " + string.Join("; ", groups.Select(g => $"{string.Join(", ", g.Select(r => r.Label))}: {g.Key}"));
+    }
+}
