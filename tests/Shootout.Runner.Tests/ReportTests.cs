@@ -67,7 +67,7 @@ public sealed class ReportTests : IDisposable
         {
             References = [Row("c", 300, 4_000, 120_000, 200, 2, 7, reference: true), Row("go", 2_600, 4_000, 80_000, 400, 6, 8, reference: true),
                 Row("rust", 8_800, 4_100, 70_000, 700, 5, 25, reference: true)],
-            Contenders = [socat, Row("python-async", 4_700, 9_800, 12_000, 38_000, 30, 10, contender: true), rev],
+            Contenders = [socat, Row("python-asyncio-1", 4_700, 9_800, 12_000, 38_000, 30, 10, contender: true), rev],
         };
     }
 
@@ -80,11 +80,11 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("An idle connection cost c (reference) 300 B in user space and 4,000 B in the kernel, the least; " +
                         "socat (contender) the most, 190,000 B and 9,000 B: 46.3× as much in all", text);
         Assert.Contains("a Rust thread per connection 8,800 B and a goroutine per connection 2,600 B", text);
-        Assert.Contains("from c (reference) 9.0 µs (2.0 user, 7.0 system) to python-async (contender) 40.0 µs (30.0 user, 10.0 system)", text);
+        Assert.Contains("from c (reference) 9.0 µs (2.0 user, 7.0 system) to python-asyncio-1 (contender) 40.0 µs (30.0 user, 10.0 system)", text);
         Assert.Contains("7 of 8 rows spent more of it in the kernel", text);
         Assert.Contains("uring led the closed loop at ≥ 127,631 msg/s (generator-bound); the load generator bounded", text);
         Assert.Contains("c (reference) answered with the lowest p99, 200 µs", text);
-        Assert.Contains("python-async (contender) the highest, 38,000 µs (190×", text);
+        Assert.Contains("python-asyncio-1 (contender) the highest, 38,000 µs (190×", text);
         Assert.Contains("server on CPU 1, load generator on CPU 0 for every row measured", text);
         Assert.Contains(answer.Gaps, g => g.StartsWith("rev (contender) failed: does not echo: sent 32 bytes (no newline)", StringComparison.Ordinal));
         Assert.Contains(answer.Gaps, g => g.StartsWith("async stopped at a wall at 15,000 of 20,000", StringComparison.Ordinal));
@@ -115,7 +115,7 @@ public sealed class ReportTests : IDisposable
     public void Summary_json_keeps_contenders_beside_engines_and_references_with_cost_per_message_and_cpus()
     {
         var json = SummaryJson.Build(Summary());
-        Assert.Equal(["socat", "python-async", "rev"], json["contenders"]!.AsObject().Select(kv => kv.Key));
+        Assert.Equal(["socat", "python-asyncio-1", "rev"], json["contenders"]!.AsObject().Select(kv => kv.Key));
         Assert.Equal("failed", json["contenders"]!["rev"]!["status"]!.GetValue<string>());
         var epoll = json["engines"]!["epoll"]!;
         var rate = epoll["cost_per_message"]!["rate"]!;

@@ -11,9 +11,9 @@ internal static class RunnerCommand
 
     private static readonly Option<string> Engines = new("--engines")
     {
-        Description = "Engines to compare, in order, comma-separated.",
+        Description = "Engines to compare, in order, comma-separated (none: only the references and contenders).",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll,uring",
+        HelpName = "threads,async,epoll,uring|none",
     };
     private static readonly Option<string> ReferencesOption = new("--references")
     {
@@ -101,8 +101,10 @@ internal static class RunnerCommand
         {
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
+            if (names.SequenceEqual(["none"]))
+                return;
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll, uring");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring (or none, with --contender)");
             else if (unknown is not null)
                 r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
@@ -145,7 +147,7 @@ internal static class RunnerCommand
         var defaults = new RunnerSettings();
         var settings = new RunnerSettings
         {
-            Engines = Split(parsed.GetValue(Engines)),
+            Engines = Split(parsed.GetValue(Engines)) is ["none"] ? [] : Split(parsed.GetValue(Engines)),
             References = Split(parsed.GetValue(ReferencesOption)) is ["none"] ? [] : Split(parsed.GetValue(ReferencesOption)),
             Contenders = contenders,
             ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
@@ -172,6 +174,11 @@ internal static class RunnerCommand
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Neighbours = NeighboursOptions.Read(parsed),
         };
+        if (settings.Engines.Count == 0 && settings.References.Count == 0 && settings.Contenders.Count == 0)
+        {
+            Console.Error.WriteLine("shootout-runner: --engines none: nothing left to measure (add --references or --contender)");
+            return UsageError;
+        }
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
             if (!File.Exists(path))

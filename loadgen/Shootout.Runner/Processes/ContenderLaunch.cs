@@ -47,12 +47,12 @@ internal sealed partial record ContenderLaunch(string Contender, string Command)
         if (equals < 0 || command.Length == 0)
             error = $"'{text}' is not NAME='COMMAND' (e.g. socat='socat TCP-LISTEN:{{port}},reuseaddr,fork EXEC:cat')";
         else if (!NameRegex().IsMatch(name))
-            error = $"'{name}' is not a name for a row (letters, digits, '-', '_', '.'; at most 24)";
+            error = $"'{name}' is not a name for a row (letters, digits, '-', '_', '.'; at most 16, so the tables stay narrow)";
         else if (!command.Contains("{port}", StringComparison.Ordinal))
             error = $"{name}: the command has no {{port}}: the run chooses the port it listens on";
         return error is null ? new ContenderLaunch(name, command) : null;
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,23}$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,15}$")]
     private static partial Regex NameRegex();
 }

@@ -16,7 +16,7 @@ internal static class NeighboursReport
         var n = s.Settings.Neighbours;
         yield return new Chart("neighbours", $"Light client latency beside {n.Floods} floods + {n.NeverReading} never-reading", "µs",
             ["p50", "p99", "max"],
-            s.Rows.Where(e => e.Neighbours is not null).Select(e => new Series(e.Label, e.Neighbours is { } x ? [x.P50, x.P99, x.Max] : [null, null, null])).ToList(),
+            s.Rows.Where(e => e.Neighbours is not null).Select(e => new Series(e.Label, [e.Neighbours!.P50, e.Neighbours.P99, e.Neighbours.Max])).ToList(),
             LogScale: true);
     }
 
