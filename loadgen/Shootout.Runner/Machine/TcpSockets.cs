@@ -11,19 +11,28 @@ internal static class TcpSockets
     private const string Established = "01", Listen = "0A";
 
     /// <summary>Sockets listening on <paramref name="port"/> (IPv4, or IPv6 which also takes IPv4 unless v6-only): one per SO_REUSEPORT copy.</summary>
-    public static long Listening(int port) => Count(port, Listen, acceptedOnly: false);
+    public static long Listening(int port) => Count(port, Listen, acceptedOnly: false).Count;
 
     /// <summary>
     /// Established connections whose local port is <paramref name="port"/> and that a process has accepted:
     /// one still in the listen queue has no inode yet, so a server that stops accepting is not credited with
     /// what the kernel queued for it.
     /// </summary>
-    public static long Accepted(int port) => Count(port, Established, acceptedOnly: true);
+    /// <remarks>
+    /// A client on this machine may be given the server's port as its own ephemeral port (the kernel allows it: the
+    /// 4-tuple differs). Both ends of that connection then have local and remote port equal to the server's, so
+    /// those entries count half each: one connection, not two.
+    /// </remarks>
+    public static long Accepted(int port)
+    {
+        var (count, mirrored) = Count(port, Established, acceptedOnly: true);
+        return count - mirrored + (mirrored + 1) / 2;
+    }
 
-    private static long Count(int port, string state, bool acceptedOnly)
+    private static (long Count, long Mirrored) Count(int port, string state, bool acceptedOnly)
     {
         string hexPort = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
-        long count = 0;
+        long count = 0, mirrored = 0;
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
             IEnumerable<string> lines;
@@ -41,8 +50,9 @@ internal static class TcpSockets
                 if (fields.Length < 10 || fields[3] != state || !fields[1].EndsWith(hexPort, StringComparison.Ordinal)) continue;
                 if (acceptedOnly && fields[9] == "0") continue;
                 count++;
+                if (fields[2].EndsWith(hexPort, StringComparison.Ordinal)) mirrored++;
             }
         }
-        return count;
+        return (count, mirrored);
     }
 }

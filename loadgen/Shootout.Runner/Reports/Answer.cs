@@ -45,7 +45,8 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
 
     private static string? IdleConnection(List<EngineResult> ok)
     {
-        var measured = ok.Where(r => r.UserBytesPerConnection is not null && r.KernelBytesPerConnection is not null)
+        // A negative kernel figure (the slab shrank: something else freed memory meanwhile) ranks nothing.
+        var measured = ok.Where(r => r.UserBytesPerConnection is not null && r.KernelBytesPerConnection is >= 0)
             .OrderBy(Total).ToList();
         if (measured.Count == 0) return null;
         var cheap = measured[0];
@@ -57,7 +58,7 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
                $"{Ratio(Total(dear), Total(cheap))} as much in all (the kernel figure counts both loopback ends, the same for every row).";
     }
 
-    private static double Total(EngineResult r) => (r.UserBytesPerConnection ?? 0) + Math.Max(0, r.KernelBytesPerConnection ?? 0);
+    private static double Total(EngineResult r) => (r.UserBytesPerConnection ?? 0) + (r.KernelBytesPerConnection ?? 0);
 
     /// <summary>The question's quoted figures beside the rows that measure the same thing here.</summary>
     private static string? Quoted(List<EngineResult> ok)
@@ -95,8 +96,8 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
         var next = ranked[1];
         string by = top.ClosedGeneratorBound || next.ClosedGeneratorBound
             ? "; the load generator bounded at least one of the two, so their order is not settled"
-            : $", {Ratio(top.MaxMsgsPerSecond!.Value, next.MaxMsgsPerSecond!.Value)} as many as the next, {next.Label} ({Msgs(next)})";
-        return lead + by + " (one round each: `make bench` alternates rounds and gives each ratio its interval).";
+            : $", {Ratio(top.MaxMsgsPerSecond!.Value, next.MaxMsgsPerSecond!.Value)} the next, {next.Label} at {Msgs(next)}";
+        return lead + by + "; one round each (`make bench` alternates rounds and gives each ratio its interval).";
     }
 
     private static string? Latency(List<EngineResult> ok, RunSummary s)
@@ -119,6 +120,8 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
         foreach (var (name, why) in s.ReferencesSkipped) gaps.Add($"{name} (reference) was not measured: {why}");
         foreach (var r in s.Rows.Where(r => r.Limit is not null))
             gaps.Add(F($"{r.Label} stopped at a wall at {r.ConnectionsHeld:N0} of {r.ConnectionsRequested:N0} connections: {r.Limit}"));
+        foreach (var r in s.Rows.Where(r => r.KernelBytesPerConnection < 0))
+            gaps.Add($"{r.Label}'s kernel figure is not meaningful: the slab shrank while it ramped (something else freed more)");
         var bound = s.Rows.Where(r => r.ClosedGeneratorBound).ToList();
         if (bound.Count > 0)
             gaps.Add($"max msgs/s of {Names(bound)} is the load generator's limit (its CPUs ≥ 90% busy), a lower bound for the server");

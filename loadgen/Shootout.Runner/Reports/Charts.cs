@@ -33,8 +33,10 @@ internal static class Charts
     /// <summary>Bar labels: short, whole numbers.</summary>
     public static string Short(double v) => v switch
     {
+        < 0 => "-" + Short(-v),
         >= 1e6 => (v / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "M",
         >= 1e4 => (v / 1e3).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "k",
+        >= 100 => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
         >= 10 => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture),
         _ => v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
     };

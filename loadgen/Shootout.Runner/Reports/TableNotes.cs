@@ -17,12 +17,27 @@ internal static class TableNotes
         foreach (var (name, why) in s.ReferencesSkipped) notes.Add($"{name} (reference): skipped: {why}");
         foreach (var r in s.Rows.Where(r => r.ClosedGeneratorBound))
             notes.Add(F($"{r.Label}: max msgs/s ≥ {r.MaxMsgsPerSecond:N0}, generator-bound: the load generator's CPUs were ≥ 90% busy"));
-        var hints = s.Rows.SelectMany(r => r.Hints.Select(h => (Hint: h, Row: r.Label))).GroupBy(x => x.Hint).ToList();
-        if (hints.Count > 0)
-            notes.Add("loadgen hints (a figure there may be partly the load generator's): " +
-                      string.Join("; ", hints.Select(g => $"{g.Key}: {string.Join(", ", g.Select(x => x.Row).Distinct())}")));
+        foreach (var r in s.Rows.Where(r => r.KernelBytesPerConnection < 0))
+            notes.Add($"{r.Label}: kernel B/conn is negative: the slab shrank while it ramped (something else freed more), so it is not meaningful");
+        if (Hints(s) is { } hints) notes.Add(hints);
         notes.Add(Cpus(s));
         return notes;
+    }
+
+    /// <summary>
+    /// The load generator's hints, each said once: hints that fell on the same rows together, "every row" when they
+    /// fell on all of them. Null when there were none.
+    /// </summary>
+    public static string? Hints(RunSummary s)
+    {
+        var rowsByHint = s.Rows.SelectMany(r => r.Hints.Distinct().Select(h => (Hint: h, Row: r.Label)))
+            .GroupBy(x => x.Hint, x => x.Row).Select(g => (Hint: g.Key, Rows: string.Join(", ", g))).ToList();
+        if (rowsByHint.Count == 0) return null;
+        // A row that failed before its phases ran has no hints to carry: "every row measured" leaves it out.
+        string every = string.Join(", ", s.Rows.Where(r => r.Status == "ok" || r.Hints.Count > 0).Select(r => r.Label));
+        var groups = rowsByHint.GroupBy(x => x.Rows, x => x.Hint)
+            .Select(g => $"{string.Join(", ", g)}: {(g.Key == every ? "every row measured" : g.Key)}");
+        return "loadgen hints (a figure there may be partly the load generator's): " + string.Join("; ", groups);
     }
 
     /// <summary>The figures the question quotes from elsewhere, labelled as quotes.</summary>

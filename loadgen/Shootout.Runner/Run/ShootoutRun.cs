@@ -47,8 +47,8 @@ internal static class ShootoutRun
             l)).ToList();
 
         var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.IsContender ? p.Engine + " (contender)" : p.Engine);
-        plain.Line($"shootout: {string.Join(", ", names)}; {connections:N0} idle connections each over {processes} server process(es) " +
-                   $"(open-file limit {machine.RlimitNofile}); results in {dir}");
+        plain.Line($"shootout: {string.Join(", ", names)}");
+        plain.Line($"{connections:N0} idle connections each over {processes} server process(es) (open-file limit {machine.RlimitNofile}); results in {dir}");
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
         var results = new List<EngineResult>();
@@ -82,8 +82,8 @@ internal static class ShootoutRun
         ReportFiles.WriteAll(dir, summary);
         PointLatest(settings.ResultsDir, dir);
         ConsoleTable.Print(summary, interactive);
-        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} " +
-                              $"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
+        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")} and report.html beside it");
+        Console.Out.WriteLine($"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
         foreach (var failed in results.Where(r => r.Status != "ok"))
             Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : failed.IsContender ? "contender" : "engine")} " +
                                     $"{failed.Engine} failed: {failed.Error}");
