@@ -45,18 +45,38 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
 
     private static string? IdleConnection(List<EngineResult> ok)
     {
-        // A negative kernel figure (the slab shrank: something else freed memory meanwhile) ranks nothing.
-        var measured = ok.Where(r => r.UserBytesPerConnection is not null && r.KernelBytesPerConnection is >= 0)
-            .OrderBy(Total).ToList();
+        var measured = ok.Where(r => r.UserBytesPerConnection is not null).ToList();
         if (measured.Count == 0) return null;
-        var cheap = measured[0];
+        var doubtful = measured.Where(r => !KernelTrusted(r)).ToList();
+        if (doubtful.Count > 0)
+        {
+            // Slab memory moves with everything else the machine does: a kernel figure that did not grow with the
+            // connections ranks nothing, and then neither do the others' (a sum of one trusted and one not is neither).
+            var byUser = measured.OrderBy(r => r.UserBytesPerConnection).ToList();
+            string kernelNote = $"the kernel figures of {Names(doubtful)} did not grow in step with the connections (negative, or a growth " +
+                                $"line with R² below {MinKernelRSquared:0.0}: something else on the machine moved the slab), so the rows are " +
+                                "ranked by user space alone";
+            if (byUser.Count == 1)
+                return F($"An idle connection cost {byUser[0].Label} {Bytes(byUser[0].UserBytesPerConnection)} in user space; ") + kernelNote + ".";
+            return F($"An idle connection cost {byUser[0].Label} {Bytes(byUser[0].UserBytesPerConnection)} in user space, the least, and ") +
+                   F($"{byUser[^1].Label} {Bytes(byUser[^1].UserBytesPerConnection)}, the most: ") +
+                   $"{Ratio(byUser[^1].UserBytesPerConnection!.Value, Math.Max(1, byUser[0].UserBytesPerConnection!.Value))} as much; {kernelNote}.";
+        }
+        var ranked = measured.OrderBy(Total).ToList();
+        var cheap = ranked[0];
         string first = F($"An idle connection cost {cheap.Label} {Bytes(cheap.UserBytesPerConnection)} in user space and ") +
                        F($"{Bytes(cheap.KernelBytesPerConnection)} in the kernel");
-        if (measured.Count == 1) return first + " (the kernel figure counts both loopback ends).";
-        var dear = measured[^1];
+        if (ranked.Count == 1) return first + " (the kernel figure counts both loopback ends).";
+        var dear = ranked[^1];
         return first + F($", the least; {dear.Label} the most, {Bytes(dear.UserBytesPerConnection)} and {Bytes(dear.KernelBytesPerConnection)}: ") +
                $"{Ratio(Total(dear), Total(cheap))} as much in all (the kernel figure counts both loopback ends, the same for every row).";
     }
+
+    /// <summary>A kernel figure below this R² of its growth line moved with something other than the connections.</summary>
+    private const double MinKernelRSquared = 0.8;
+
+    private static bool KernelTrusted(EngineResult r) =>
+        r.KernelBytesPerConnection is >= 0 && (r.KernelFit is not { } fit || fit.RSquared >= MinKernelRSquared);
 
     private static double Total(EngineResult r) => (r.UserBytesPerConnection ?? 0) + (r.KernelBytesPerConnection ?? 0);
 
