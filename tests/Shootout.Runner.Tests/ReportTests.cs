@@ -81,6 +81,12 @@ public sealed class ReportTests : IDisposable
         // go's kernel figure is negative (its slab shrank): the rows are ranked by user space alone, c (300) to socat (190,000).
         Assert.Contains("An idle connection cost c (reference) 300 B in user space, the least, and socat (contender) 190,000 B, the most: " +
                         "633.3× as much; the kernel figures of go (reference) did not grow in step with the connections", text);
+        // A user-space figure within a few pages of nothing gives no ratio (the C reference's: RSS moves in 4 KiB pages).
+        var c = Summary().References[0];
+        c.UserBytesPerConnection = 0.4;
+        var nothing = Summary() with { References = [c, Row("go", 2_600, -5_000, 80_000, 400, 6, 8, reference: true)] };
+        Assert.Contains("c (reference) 0 B in user space, the least, and socat (contender) 190,000 B, the most: the least is within a few memory " +
+                        "pages of nothing, so no ratio", string.Join(" ", Answer.Of(nothing).Sentences));
         Assert.Contains("a Rust thread per connection 8,800 B and a goroutine per connection 2,600 B", text);
         Assert.Contains("from c (reference) 9.0 µs (2.0 user, 7.0 system) to python-asyncio-1 (contender) 40.0 µs (30.0 user, 10.0 system)", text);
         Assert.Contains("7 of 8 rows spent more of it in the kernel", text);

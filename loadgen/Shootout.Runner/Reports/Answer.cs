@@ -58,9 +58,13 @@ internal sealed record Answer(IReadOnlyList<string> Sentences, IReadOnlyList<str
                                 "ranked by user space alone";
             if (byUser.Count == 1)
                 return F($"An idle connection cost {byUser[0].Label} {Bytes(byUser[0].UserBytesPerConnection)} in user space; ") + kernelNote + ".";
-            return F($"An idle connection cost {byUser[0].Label} {Bytes(byUser[0].UserBytesPerConnection)} in user space, the least, and ") +
-                   F($"{byUser[^1].Label} {Bytes(byUser[^1].UserBytesPerConnection)}, the most: ") +
-                   $"{Ratio(byUser[^1].UserBytesPerConnection!.Value, Math.Max(1, byUser[0].UserBytesPerConnection!.Value))} as much; {kernelNote}.";
+            var (least, most) = (byUser[0], byUser[^1]);
+            // RSS moves in pages: within a few pages of nothing, a ratio to it would be a ratio to rounding.
+            string ratio = least.UserBytesPerConnection < 4 * 4096.0 / Math.Max(1, least.ConnectionsHeld)
+                ? "the least is within a few memory pages of nothing, so no ratio"
+                : $"{Ratio(most.UserBytesPerConnection!.Value, least.UserBytesPerConnection!.Value)} as much";
+            return F($"An idle connection cost {least.Label} {Bytes(least.UserBytesPerConnection)} in user space, the least, and ") +
+                   F($"{most.Label} {Bytes(most.UserBytesPerConnection)}, the most: ") + $"{ratio}; {kernelNote}.";
         }
         var ranked = measured.OrderBy(Total).ToList();
         var cheap = ranked[0];
