@@ -44,7 +44,8 @@ format-check:
 	bash tools/line-length.sh 160
 
 ## run: each engine in turn holds idle connections and echoes; comparison table, results/<timestamp>/ and results/latest
-##      (make run ARGS="--connections 200000 --engines epoll,async --references c,go,rust"; bin/shootout-runner --help lists the options)
+##      and the C, Go and Rust references (make run ARGS="--connections 200000 --engines epoll,async --references none";
+##      --contender NAME='COMMAND' adds your own server; bin/shootout-runner --help lists the options)
 run: prereqs-run build references
 	$(BIN)/shootout-runner $(ARGS)
 
@@ -52,7 +53,7 @@ run: prereqs-run build references
 ##          phases; each ramp bounded (4 min) and stopped before MemAvailable falls under 3 GiB, the wall named in the report.
 ##          No local Prometheus: scraping ~54 server copies each second cost each ~7 MiB and slowed the ramp (docs/results.md).
 MILLION_ARGS ?= --connections 1000000 --engines uring,epoll,async,threads --connect-rate 30000 --ramp-timeout 240s --ramp-stall 30s \
-                --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus
+                --memory-reserve 3 --echo-duration 5s --closed-duration 5s --plain --no-prometheus --references none
 million: build references
 	free -g
 	$(BIN)/shootout-runner $(MILLION_ARGS) $(ARGS); rc=$$?; free -g; exit $$rc

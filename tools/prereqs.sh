@@ -18,9 +18,10 @@ run=(prometheus:prometheus perf:linux-perf)
 
 # make test: dashboards and rules are checked against a real Prometheus and promtool, kernel slab
 # memory comes from node-exporter, the compose file is read by a real compose implementation, HTML
-# reports are opened headless, the dashboard is type-checked with Node against Grafana's schema.
+# reports are opened headless, the dashboard is type-checked with Node against Grafana's schema, socat is the
+# runner's example of someone else's server (--contender).
 test=(prometheus:prometheus promtool:prometheus prometheus-node-exporter:prometheus-node-exporter strace:strace
-      docker-compose:docker-compose chromium:chromium node:nodejs npm:npm)
+      docker-compose:docker-compose chromium:chromium node:nodejs npm:npm socat:socat)
 
 # make compose-smoke: a real container engine (podman with runc; docker-compose talks to its API
 # socket; catatonit is its init for `init: true`), debootstrap for stand-in base images, nft/iptables

@@ -63,9 +63,10 @@ public sealed class ReferenceRowsTests(ReferenceRunFixture fixture) : IClassFixt
     {
         var run = fixture.Run;
         foreach (var name in ReferenceServers.Names) Assert.Contains($"{name} (reference)", run.Stdout);
-        // The quoted figures stay beside them, labelled as quotes (the terminal table may wrap that cell).
+        // The quoted figures stay beside them as a line labelled as quotes, and dashed lines across the memory chart.
         Assert.Contains("Quoted by the project's question, not measured here", File.ReadAllText(Path.Combine(run.RunDir, "report.md")));
-        Assert.Contains("quoted, not measured here", File.ReadAllText(Path.Combine(run.RunDir, "report.html")));
+        Assert.Contains("not measured here: Rust threads 8.5 KB per thread", File.ReadAllText(Path.Combine(run.RunDir, "report.html")));
+        Assert.Contains("Rust threads 8.5 KB (quoted)", File.ReadAllText(Path.Combine(run.RunDir, "report.html")));
         var md = File.ReadAllText(Path.Combine(run.RunDir, "report.md"));
         foreach (var name in ReferenceServers.Names) Assert.Matches($@"\| {name} \(reference\) \| 300 \| ", md);
         var html = File.ReadAllText(Path.Combine(run.RunDir, "report.html"));

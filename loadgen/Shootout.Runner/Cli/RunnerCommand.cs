@@ -11,17 +11,29 @@ internal static class RunnerCommand
 
     private static readonly Option<string> Engines = new("--engines")
     {
-        Description = "Engines to compare, in order, comma-separated.",
+        Description = "Engines to compare, in order, comma-separated (none: only the references and contenders).",
         DefaultValueFactory = _ => string.Join(',', RunnerSettings.AllEngines),
-        HelpName = "threads,async,epoll,uring",
+        HelpName = "threads,async,epoll,uring|none",
     };
     private static readonly Option<string> ReferencesOption = new("--references")
     {
         Description = "Reference servers measured after the engines, the same way, comma-separated: c (epoll), " +
-                      "go (goroutine per connection), rust (std::thread per connection). Built by `make references` " +
+                      "go (goroutine per connection), rust (std::thread per connection), or none. Built by `make references` " +
                       "into bin/references/; one not built is skipped with the reason.",
-        DefaultValueFactory = _ => "",
-        HelpName = "c,go,rust",
+        DefaultValueFactory = _ => string.Join(',', Run.References.Names),
+        HelpName = "c,go,rust|none",
+    };
+    private static readonly Option<string[]> Contender = new("--contender")
+    {
+        Description = "Your own echo server as a row, measured as the engines are (repeatable): NAME='COMMAND', run by /bin/sh " +
+                      "with {port} substituted ({copy} and {copies}: started once per copy, sharing the port with SO_REUSEPORT).",
+        HelpName = "NAME='COMMAND'",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+    private static readonly Option<string?> ContendersFile = new("--contenders-file")
+    {
+        Description = "A file of contenders, one NAME='COMMAND' a line (blank lines and # comments ignored), measured after any --contender.",
+        HelpName = "PATH",
     };
     private static readonly Option<string?> ReferencesDir = new("--references-dir")
     {
@@ -89,8 +101,10 @@ internal static class RunnerCommand
         {
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !RunnerSettings.AllEngines.Contains(n));
+            if (names.SequenceEqual(["none"]))
+                return;
             if (names.Count == 0)
-                r.AddError("--engines must name at least one of threads, async, epoll, uring");
+                r.AddError("--engines must name at least one of threads, async, epoll, uring (or none, with --contender)");
             else if (unknown is not null)
                 r.AddError($"--engines: unknown engine '{unknown}' (threads, async, epoll, uring)");
             else if (names.Distinct().Count() != names.Count)
@@ -100,6 +114,8 @@ internal static class RunnerCommand
         {
             var names = Split(r.GetValueOrDefault<string>());
             var unknown = names.FirstOrDefault(n => !Run.References.Names.Contains(n));
+            if (names.SequenceEqual(["none"]))
+                return;
             if (unknown is not null)
                 r.AddError($"--references: unknown reference '{unknown}' ({string.Join(", ", Run.References.Names)})");
             else if (names.Distinct().Count() != names.Count)
@@ -107,7 +123,7 @@ internal static class RunnerCommand
         });
         var root = new RootCommand("Echo Server Shootout runner: each engine in turn holds idle connections, echoes, and is compared.")
         {
-            Engines, ReferencesOption, ReferencesDir, Connections, ConnectRate,
+            Engines, ReferencesOption, ReferencesDir, Contender, ContendersFile, Connections, ConnectRate,
             EchoConnections, EchoRate, EchoDuration, ClosedConnections, ClosedDuration, MessageSize,
             Warmup, RampStall, MemoryReserve, RampTimeout, ResultsDir, NoPrometheus, PrometheusPort,
             NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
@@ -124,11 +140,17 @@ internal static class RunnerCommand
         if (parsed.Action is not null)
             return await parsed.InvokeAsync();
 
+        if (ContenderSettings.Read(parsed.GetValue(Contender) ?? [], parsed.GetValue(ContendersFile), out var contenderError) is not { } contenders)
+        {
+            Console.Error.WriteLine($"shootout-runner: {contenderError} (see --help)");
+            return UsageError;
+        }
         var defaults = new RunnerSettings();
         var settings = new RunnerSettings
         {
-            Engines = Split(parsed.GetValue(Engines)),
-            References = Split(parsed.GetValue(ReferencesOption)),
+            Engines = Split(parsed.GetValue(Engines)) is ["none"] ? [] : Split(parsed.GetValue(Engines)),
+            References = Split(parsed.GetValue(ReferencesOption)) is ["none"] ? [] : Split(parsed.GetValue(ReferencesOption)),
+            Contenders = contenders,
             ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
             Connections = parsed.GetValue(Connections),
             ConnectRate = parsed.GetValue(ConnectRate),
@@ -154,6 +176,11 @@ internal static class RunnerCommand
             Neighbours = NeighboursOptions.Read(parsed),
             Cpus = CpuOptions.Read(parsed),
         };
+        if (settings.Engines.Count == 0 && settings.References.Count == 0 && settings.Contenders.Count == 0)
+        {
+            Console.Error.WriteLine("shootout-runner: --engines none: nothing left to measure (add --references or --contender)");
+            return UsageError;
+        }
         foreach (var (option, path) in new[] { ("--server", settings.ServerPath), ("--loadgen", settings.LoadGenPath) })
         {
             if (!File.Exists(path))

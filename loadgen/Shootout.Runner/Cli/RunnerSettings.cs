@@ -6,8 +6,10 @@ internal sealed record RunnerSettings
     public static readonly string[] AllEngines = ["threads", "async", "epoll", "uring"];
 
     public IReadOnlyList<string> Engines { get; init; } = AllEngines;
-    /// <summary>Reference servers measured after the engines, the same way (c, go, rust); none unless asked.</summary>
-    public IReadOnlyList<string> References { get; init; } = [];
+    /// <summary>Reference servers measured after the engines, the same way (c, go, rust): all of them unless told otherwise.</summary>
+    public IReadOnlyList<string> References { get; init; } = Run.References.Names;
+    /// <summary>Other people's echo servers measured after the references, the same way (--contender NAME='COMMAND').</summary>
+    public IReadOnlyList<Processes.ContenderLaunch> Contenders { get; init; } = [];
     /// <summary>Where the reference servers are built (`make references`).</summary>
     public string ReferencesDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "references");
     public int Connections { get; init; } = 20_000;

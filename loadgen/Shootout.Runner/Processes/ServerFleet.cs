@@ -52,6 +52,11 @@ internal sealed partial class ServerFleet : IAsyncDisposable
         string engine = launch.Name;
         try
         {
+            if (launch is ContenderLaunch contender)
+            {
+                await fleet.StartContenderAsync(contender, metricsPorts, logDir, cancel).ConfigureAwait(false);
+                return fleet;
+            }
             int port = 0;
             for (int i = 0; i < metricsPorts.Count; i++)
             {
@@ -105,6 +110,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     /// <summary>Open connections over all copies, from their /metrics (or, without metrics, their descriptors); null if one does not answer.</summary>
     public async Task<long?> ConnectionsAsync()
     {
+        if (Launch is ContenderLaunch) return ContenderConnections();
         long sum = 0;
         if (!Launch.HasMetrics)
         {
@@ -141,6 +147,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     /// <summary>SIGKILL to every copy at once: the machine is running out of memory, there is no time for a clean stop.</summary>
     public void KillAll()
     {
+        KillLeftovers(Descendants());
         foreach (var c in _copies) c.Process.Kill();
     }
 
@@ -149,6 +156,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>
     public ProcessSample? Sample()
     {
+        if (Launch is ContenderLaunch) return ContenderSample();
         var total = new ProcessSample();
         foreach (var c in _copies)
         {
@@ -161,6 +169,7 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     /// <summary>SIGTERM to every copy; true when all exited with 0 within the grace period (10 s unless given).</summary>
     public async Task<bool> StopAsync(TimeSpan? grace = null)
     {
+        if (Launch is ContenderLaunch) return await StopContenderAsync(grace ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var stops = _copies.Select(c => c.Process.StopAsync(Native.SIGTERM, grace ?? TimeSpan.FromSeconds(10))).ToArray();
         var clean = await Task.WhenAll(stops).ConfigureAwait(false);
         return clean.All(x => x) && _copies.All(c => c.Process.HasExited && c.Process.ExitCode == 0);
@@ -168,11 +177,13 @@ internal sealed partial class ServerFleet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var descendants = Descendants();
         foreach (var c in _copies)
         {
             if (!c.Process.HasExited) await c.Process.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             c.Process.Dispose();
         }
+        KillLeftovers(descendants);
         _copies.Clear();
     }
 

@@ -16,16 +16,32 @@ internal static class MarkdownReport
                       F($"{s.Machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB · Linux {s.Machine.Kernel} · open-file limit ") +
                       F($"{s.Machine.RlimitNofile} · wall time {s.WallSeconds:0} s"));
         sb.AppendLine();
-        sb.AppendLine(F($"{s.ConnectionsPerEngine:N0} idle connections per engine. **Bold** marks the best in each column."));
+        var answer = Answer.Of(s);
+        sb.AppendLine("## The answer");
         sb.AppendLine();
-        sb.Append("| engine | ").Append(string.Join(" | ", Columns.All.Select(c => c.Header))).AppendLine(" | status |");
-        sb.Append("|---|").Append(string.Concat(Columns.All.Select(_ => "---:|"))).AppendLine("---|");
-        foreach (var r in s.Rows)
+        sb.AppendLine(string.Join(" ", answer.Sentences));
+        sb.AppendLine();
+        if (answer.Gaps.Count > 0)
         {
-            sb.Append("| ").Append(r.Label).Append(" | ");
-            sb.Append(string.Join(" | ", Columns.All.Select(c => c.IsBest(r, s.Engines) ? $"**{c.Text(r)}**" : c.Text(r))));
-            sb.Append(" | ").Append(Escape(r.StatusText)).AppendLine(" |");
+            sb.AppendLine("Not measured, or not the server's alone:");
+            sb.AppendLine();
+            foreach (var gap in answer.Gaps) sb.AppendLine($"- {Escape(gap)}");
+            sb.AppendLine();
         }
+        Table(sb, Answer.Table, s);
+        sb.AppendLine("## The figures");
+        sb.AppendLine();
+        sb.AppendLine(F($"{s.ConnectionsPerEngine:N0} idle connections per server. **Bold** marks the best among the engines in each column."));
+        sb.AppendLine();
+        foreach (var group in Columns.Groups)
+        {
+            sb.AppendLine($"### {group.Title}");
+            sb.AppendLine();
+            sb.AppendLine(group.Explanation + ".");
+            sb.AppendLine();
+            Table(sb, group, s);
+        }
+        foreach (var note in TableNotes.For(s)) sb.AppendLine($"- {Escape(note)}");
         sb.AppendLine();
         sb.AppendLine(s.References.Count > 0
             ? "Quoted by the project's question, not measured here (the reference rows above are; `make seed` measures these sleeping-task figures):"
@@ -45,7 +61,7 @@ internal static class MarkdownReport
         foreach (var r in s.Rows)
             sb.AppendLine($"| {r.Label} | {FitCells(r.UserFit)} | {FitCells(r.KernelFit)} | {r.Timeline.Growth.Count} |");
         sb.AppendLine();
-        sb.AppendLine("## Per engine");
+        sb.AppendLine("## Per server");
         sb.AppendLine();
         foreach (var r in s.Rows)
         {
@@ -57,6 +73,7 @@ internal static class MarkdownReport
             sb.AppendLine(F($"  user-space growth Σ(RSS − baseline) {r.UserGrowthBytes / 1048576.0:N0} MiB; load generator RSS ") +
                           F($"{(r.LoadGenRssBytes ?? 0) / 1048576.0:N0} MiB; MemAvailable {Gb(r.MemAvailableBeforeBytes)} before, ") +
                           F($"{Gb(r.MemAvailableHeldBytes)} holding, {Gb(r.MemAvailableLowestBytes)} lowest"));
+            sb.AppendLine($"  {RowDetails.Cpus(r)}; {RowDetails.GeneratorCpu(r)}");
             if (r.Limit is not null) sb.AppendLine($"  the ramp stopped at the wall: {r.Limit}");
             if (r.Rejected.Count > 0)
                 sb.AppendLine($"  closed by the servers themselves: {string.Join(", ", r.Rejected.Select(kv => F($"{kv.Key} {kv.Value:N0}")))}");
@@ -104,6 +121,18 @@ internal static class MarkdownReport
         foreach (var c in charts) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
         foreach (var c in growth) sb.AppendLine($"![{c.Title}]({c.Slug}.png)");
         return sb.ToString();
+    }
+
+    private static void Table(StringBuilder sb, ColumnGroup group, RunSummary s)
+    {
+        sb.Append("| server | ").Append(string.Join(" | ", group.Columns.Select(c => c.Header))).AppendLine(" |");
+        sb.Append("|---|").AppendLine(string.Concat(group.Columns.Select(_ => "---:|")));
+        foreach (var r in s.Rows)
+        {
+            sb.Append("| ").Append(r.Label).Append(r.Status == "ok" ? "" : " ✗").Append(" | ");
+            sb.AppendLine(string.Join(" | ", group.Columns.Select(c => c.IsBest(r, s.Engines) ? $"**{c.Text(r)}**" : c.Text(r))) + " |");
+        }
+        sb.AppendLine();
     }
 
     /// <summary>Slope (B/conn), intercept (MiB) and R² as three table cells; dashes when there was nothing to fit.</summary>

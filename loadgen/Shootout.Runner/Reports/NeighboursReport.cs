@@ -12,11 +12,11 @@ internal static class NeighboursReport
     /// <summary>The probes' latency beside the neighbours, per engine (none when the phase did not run).</summary>
     public static IEnumerable<Chart> Charts(RunSummary s)
     {
-        if (!s.Engines.Any(e => e.Neighbours is not null)) yield break;
+        if (!s.Rows.Any(e => e.Neighbours is not null)) yield break;
         var n = s.Settings.Neighbours;
         yield return new Chart("neighbours", $"Light client latency beside {n.Floods} floods + {n.NeverReading} never-reading", "µs",
             ["p50", "p99", "max"],
-            s.Engines.Select(e => new Series(e.Engine, e.Neighbours is { } x ? [x.P50, x.P99, x.Max] : [null, null, null])).ToList(),
+            s.Rows.Where(e => e.Neighbours is not null).Select(e => new Series(e.Label, [e.Neighbours!.P50, e.Neighbours.P99, e.Neighbours.Max])).ToList(),
             LogScale: true);
     }
 

@@ -21,13 +21,24 @@ internal static class PngCharts
     {
         var plot = new Plot();
         int groups = chart.Categories.Count, series = chart.Series.Count;
-        double width = 0.8 / Math.Max(1, series);
+        double width = 0.8 / (chart.Stacked ? 1 : Math.Max(1, series));
         var bars = new List<Bar>();
         for (int c = 0; c < groups; c++)
         {
+            double stack = 0;
             for (int s = 0; s < series; s++)
             {
                 if (chart.Series[s].Values[c] is not { } v) continue;
+                if (chart.Stacked)
+                {
+                    bars.Add(new Bar
+                    {
+                        Position = c, ValueBase = stack, Value = stack + Math.Max(0, v), Size = width * 0.95,
+                        FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]),
+                    });
+                    stack += Math.Max(0, v);
+                    continue;
+                }
                 bars.Add(new Bar
                 {
                     Position = c - 0.4 + width * (s + 0.5),
@@ -41,6 +52,13 @@ internal static class PngCharts
             }
         }
         var plotted = plot.Add.Bars(bars);
+        foreach (var (label, value) in chart.ReferenceLines)
+        {
+            var line = plot.Add.HorizontalLine(value);
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = Colors.Gray;
+            line.Text = label;
+        }
         plotted.ValueLabelStyle.FontSize = 12;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, groups).Select(i => (double)i).ToArray(), chart.Categories.ToArray());

@@ -14,6 +14,8 @@ internal static class SummaryJson
         var references = new JsonObject();
         foreach (var r in s.References) references[r.Engine] = Engine(r);
         foreach (var (name, why) in s.ReferencesSkipped) references[name] = new JsonObject { ["status"] = "skipped", ["error"] = why };
+        var contenders = new JsonObject();
+        foreach (var c in s.Contenders) contenders[c.Engine] = Engine(c);
         var settings = s.Settings;
         return new JsonObject
         {
@@ -31,6 +33,7 @@ internal static class SummaryJson
             {
                 ["engines"] = new JsonArray(settings.Engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
                 ["references"] = new JsonArray(settings.References.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray()),
+                ["contenders"] = new JsonObject(settings.Contenders.Select(c => KeyValuePair.Create(c.Name, (JsonNode?)JsonValue.Create(c.Command)))),
                 ["connections"] = s.ConnectionsPerEngine,
                 ["connect_rate"] = settings.ConnectRate,
                 ["echo_connections"] = settings.EchoConnections,
@@ -43,6 +46,7 @@ internal static class SummaryJson
             },
             ["engines"] = engines,
             ["references"] = references,
+            ["contenders"] = contenders,
             // Quoted by the project's question, not measured here: the "references" rows are.
             ["reference"] = new JsonObject
             {
@@ -87,6 +91,12 @@ internal static class SummaryJson
         ["timeline"] = new JsonArray(e.Timeline.Points.Select(p => (JsonNode)new JsonArray(
             R(p.Seconds), p.Connections, p.RssBytes, p.MemAvailableBytes, R(p.CpuUserSeconds), R(p.CpuSystemSeconds))).ToArray()),
         ["max_msgs_per_s"] = R(e.MaxMsgsPerSecond),
+        // True: max_msgs_per_s is the load generator's limit, a lower bound for the server ("≥ 127,631, generator-bound").
+        ["max_msgs_generator_bound"] = e.ClosedGeneratorBound,
+        ["cpus"] = e.Cpus is { } cpus ? new JsonObject { ["server"] = cpus.Server.ToString(), ["loadgen"] = cpus.LoadGen.ToString() } : null,
+        ["generator_cpu"] = GeneratorCpu(e.GeneratorCpu),
+        // Per echoed message, from the server processes' own counters: at the open-model rate and at the closed-loop maximum.
+        ["cost_per_message"] = new JsonObject { ["rate"] = Cost(e.CostAtRate), ["closed"] = Cost(e.CostClosed) },
         ["neighbours"] = NeighboursReport.Json(e.Neighbours),
         ["baseline_rss_bytes"] = e.BaselineRssBytes,
         ["held_rss_bytes"] = e.HeldRssBytes,
@@ -102,6 +112,22 @@ internal static class SummaryJson
         ["mem_available_lowest_bytes"] = e.MemAvailableLowestBytes,
         ["rejected"] = new JsonObject(e.Rejected.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
     };
+
+    private static JsonObject? Cost(MessageCost? c) => c is null ? null : new JsonObject
+    {
+        ["messages"] = c.Messages,
+        ["messages_per_s"] = R(c.MessagesPerSecond),
+        ["cpu_per_message_us"] = new JsonObject { ["user"] = R(c.UserMicros), ["system"] = R(c.SystemMicros) },
+        ["syscalls_per_message"] = R(c.Syscalls),
+        ["context_switches_per_message"] = new JsonObject { ["voluntary"] = R(c.VoluntarySwitches), ["involuntary"] = R(c.InvoluntarySwitches) },
+    };
+
+    private static JsonObject GeneratorCpu(IEnumerable<GeneratorCpu> phases)
+    {
+        var json = new JsonObject();
+        foreach (var g in phases) json[g.Phase] = new JsonObject { ["share"] = R(g.Share), ["cpus"] = g.Cpus, ["saturated"] = g.IsSaturated };
+        return json;
+    }
 
     private static JsonObject? Fit(LinearFit? f) => f is null ? null : new JsonObject
     {

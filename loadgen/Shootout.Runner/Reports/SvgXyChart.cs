@@ -11,7 +11,7 @@ internal static class SvgXyChart
     public static string Render(XyChart chart)
     {
         int legendRows = (chart.Series.Count + 1) / 2;
-        int height = Top + PlotHeight + 50 + legendRows * LegendLine;
+        int height = Top + PlotHeight + 56 + legendRows * LegendLine;
         int plotW = Width - Left - Right;
         var (x0, x1) = chart.RangeX();
         var (y0, y1) = chart.RangeY();
@@ -26,15 +26,15 @@ internal static class SvgXyChart
         {
             double y = Top + PlotHeight - PlotHeight * (at - y0) / (y1 - y0);
             sb.Append(F($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#e4e4e4\"/>"));
-            sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{E(label)}</text>"));
+            sb.Append(F($"<text x=\"{Left - 8}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{E(label)}</text>"));
         }
         foreach (var (at, label) in chart.TicksX())
         {
             double x = X(at);
             sb.Append(F($"<line x1=\"{x:0.#}\" x2=\"{x:0.#}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\" stroke=\"#f0f0f0\"/>"));
-            sb.Append(F($"<text x=\"{x:0.#}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\" font-size=\"11\">{E(label)}</text>"));
+            sb.Append(F($"<text x=\"{x:0.#}\" y=\"{Top + PlotHeight + 18}\" text-anchor=\"middle\" font-size=\"11\">{E(label)}</text>"));
         }
-        sb.Append(F($"<text x=\"{Left + plotW / 2}\" y=\"{Top + PlotHeight + 34}\" text-anchor=\"middle\" font-size=\"12\">{E(chart.XUnit)}</text>"));
+        sb.Append(F($"<text x=\"{Left + plotW / 2}\" y=\"{Top + PlotHeight + 36}\" text-anchor=\"middle\" font-size=\"12\">{E(chart.XUnit)}</text>"));
         sb.Append(F($"<text x=\"16\" y=\"{Top + PlotHeight / 2}\" font-size=\"12\" transform=\"rotate(-90 16 {Top + PlotHeight / 2})\" ") +
                   F($"text-anchor=\"middle\">{E(chart.YUnit)}{(chart.LogY ? " (log scale)" : "")}</text>"));
         sb.Append(F($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotW}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#999\"/>"));
@@ -58,7 +58,7 @@ internal static class SvgXyChart
         for (int i = 0; i < chart.Series.Count; i++)
         {
             var s = chart.Series[i];
-            double lx = Left + (i % 2) * (plotW / 2.0), ly = Top + PlotHeight + 50 + (i / 2) * LegendLine;
+            double lx = Left + (i % 2) * (plotW / 2.0), ly = Top + PlotHeight + 56 + (i / 2) * LegendLine;
             string dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : "";
             sb.Append(F($"<line x1=\"{lx:0.#}\" x2=\"{lx + 22:0.#}\" y1=\"{ly - 4:0.#}\" y2=\"{ly - 4:0.#}\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>"));
             sb.Append(F($"<text x=\"{lx + 28:0.#}\" y=\"{ly:0.#}\" font-size=\"12\">{E(s.Name)}</text>"));

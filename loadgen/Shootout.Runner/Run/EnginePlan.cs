@@ -14,6 +14,9 @@ internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> S
     /// <summary>A reference server in another language, measured beside the engines.</summary>
     public bool IsReference => Launch is ReferenceLaunch;
 
+    /// <summary>Someone else's echo server (--contender), measured beside the engines.</summary>
+    public bool IsContender => Launch is ContenderLaunch;
+
     /// <summary>Connections per destination address: well under one address pair's ephemeral ports.</summary>
     public const int ConnectionsPerAddress = 20_000;
 

@@ -13,8 +13,10 @@ internal sealed class EngineResult
     public required string Engine { get; init; }
     /// <summary>A reference server (--references), not an engine: reported beside the engines, under "references".</summary>
     public bool IsReference { get; init; }
-    /// <summary>The row's name in tables and charts: a reference says so.</summary>
-    public string Label => IsReference ? $"{Engine} (reference)" : Engine;
+    /// <summary>Someone else's echo server (--contender): reported beside the engines, under "contenders".</summary>
+    public bool IsContender { get; set; }
+    /// <summary>The row's name in tables and charts: a reference or a contender says so.</summary>
+    public string Label => IsReference ? $"{Engine} (reference)" : IsContender ? $"{Engine} (contender)" : Engine;
     public required int ConnectionsRequested { get; init; }
     public int Processes { get; set; }
     public string Status => Error is null ? "ok" : "failed";

@@ -20,8 +20,11 @@ internal sealed record RunSummary(
     /// <summary>References asked for that could not be measured (not built here), with the reason.</summary>
     public IReadOnlyDictionary<string, string> ReferencesSkipped { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Engines, then references: the rows of the tables and charts.</summary>
-    public IReadOnlyList<EngineResult> Rows => [.. Engines, .. References];
+    /// <summary>Other people's echo servers measured beside the engines (--contender), the same way.</summary>
+    public IReadOnlyList<EngineResult> Contenders { get; init; } = [];
+
+    /// <summary>Engines, then references, then contenders: the rows of the tables and charts.</summary>
+    public IReadOnlyList<EngineResult> Rows => [.. Engines, .. References, .. Contenders];
 
     public bool AllOk => Rows.All(e => e.Status == "ok");
 

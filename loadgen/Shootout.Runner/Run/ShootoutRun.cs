@@ -40,14 +40,17 @@ internal static class ShootoutRun
             plain.Line($"reference {name} skipped: {why}");
             notes.Add($"reference {name} skipped: {why}");
         }
-        var launches = settings.Engines.Select(e => (ServerLaunch)new EngineLaunch(e, settings.ServerPath, settings.ServerArgs)).Concat(references).ToList();
+        var launches = settings.Engines.Select(e => (ServerLaunch)new EngineLaunch(e, settings.ServerPath, settings.ServerArgs))
+            .Concat(references).Concat(settings.Contenders).ToList();
+        // A contender is started once unless its command names {copy}: it may fork or thread as it likes.
         var plans = launches.Select((l, i) => new EnginePlan(l.Name, i,
-            Enumerable.Range(0, processes).Select(_ => Ports.Free()).ToList(), Ports.Free(), Ports.Free(), connections,
-            Path.Combine(dir, l is ReferenceLaunch ? "reference-" + l.Name : l.Name), l)).ToList();
+            Enumerable.Range(0, l is ContenderLaunch c ? c.Starts(processes) : processes).Select(_ => Ports.Free()).ToList(), Ports.Free(),
+            Ports.Free(), connections, Path.Combine(dir, l switch { ReferenceLaunch => "reference-", ContenderLaunch => "contender-", _ => "" } + l.Name),
+            l)).ToList();
 
-        var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.Engine);
-        plain.Line($"shootout: {string.Join(", ", names)}; {connections:N0} idle connections each over {processes} server process(es) " +
-                   $"(open-file limit {machine.RlimitNofile}); results in {dir}");
+        var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.IsContender ? p.Engine + " (contender)" : p.Engine);
+        plain.Line($"shootout: {string.Join(", ", names)}");
+        plain.Line($"{connections:N0} idle connections each over {processes} server process(es) (open-file limit {machine.RlimitNofile}); results in {dir}");
         plain.Line(settings.Cpus is { } cpus
             ? $"cpus: server processes on {cpus.Server}, load generator on {cpus.LoadGen} (taskset; --shared-cpus to share them)"
             : $"cpus: server processes and load generator share CPUs {Shootout.Common.CpuSet.Allowed()} (figures may be partly the generator's)");
@@ -77,19 +80,21 @@ internal static class ShootoutRun
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
             notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than " +
                       $"the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
-        var engines = results.Where(r => !r.IsReference).ToList();
+        var engines = results.Where(r => !r.IsReference && !r.IsContender).ToList();
         var summary = new RunSummary(settings, machine, engines, started, wall.Elapsed.TotalSeconds, changes, notes, connections)
         {
             References = results.Where(r => r.IsReference).ToList(),
+            Contenders = results.Where(r => r.IsContender).ToList(),
             ReferencesSkipped = skipped,
         };
         ReportFiles.WriteAll(dir, summary);
         PointLatest(settings.ResultsDir, dir);
         ConsoleTable.Print(summary, interactive);
-        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "report.html")} " +
-                              $"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
+        Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")} and report.html beside it");
+        Console.Out.WriteLine($"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
         foreach (var failed in results.Where(r => r.Status != "ok"))
-            Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : "engine")} {failed.Engine} failed: {failed.Error}");
+            Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : failed.IsContender ? "contender" : "engine")} " +
+                                    $"{failed.Engine} failed: {failed.Error}");
         if (code == 0 && !summary.AllOk) code = 1;
         return code;
     }
@@ -99,7 +104,9 @@ internal static class ShootoutRun
     {
         foreach (var plan in plans)
         {
-            results.Add(await new EngineRun(settings, plan, view).RunAsync(cancel));
+            var result = await new EngineRun(settings, plan, view).RunAsync(cancel);
+            result.IsContender = plan.IsContender;
+            results.Add(result);
             if (cancel.IsCancellationRequested)
             {
                 view.Line("interrupted: writing what was measured so far");
@@ -180,7 +187,7 @@ internal static class ShootoutRun
 
     private static async Task<LocalPrometheus?> StartPrometheusAsync(RunnerSettings settings, IReadOnlyList<EnginePlan> plans, string dir, IRunView view)
     {
-        var servers = plans.Where(p => !p.IsReference).SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
+        var servers = plans.Where(p => p.Launch.HasMetrics).SelectMany(p => p.ServerMetricsPorts.Select(port => new ScrapeTarget(port, p.Engine))).ToList();
         var loadgens = plans.SelectMany(p => new[]
         {
             new ScrapeTarget(p.HoldMetricsPort, p.Engine, "hold"),
