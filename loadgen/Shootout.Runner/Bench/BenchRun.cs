@@ -25,6 +25,7 @@ internal static class BenchRun
         foreach (var dead in await DeadRuns.StopLeftoversAsync()) Console.WriteLine(dead.Describe());
         using var registry = RunRegistry.Open(outDir, DateTimeOffset.Now);
         string loadBefore = LoadAverage();
+        var stolen = StolenTime.Start();
         Console.WriteLine($"bench: server processes on CPUs {serverCpus?.ToString() ?? "any"}, the C client on CPUs {clientCpus?.ToString() ?? "any"}" +
                           $"{(serverCpus is null || clientCpus is null ? " (shared: fewer than 2 CPUs)" : "")}; load average {loadBefore}");
 
@@ -84,6 +85,9 @@ internal static class BenchRun
             string loadAfter = LoadAverage();
             var summary = BenchSummary.Build(settings, serverCpus, clientCpus, results, skipped, ratios, sysctl, loadBefore, loadAfter);
             if (settings.Neighbours) summary["neighbours"] = BenchNeighbours.Json(neighbours);
+            summary["stolen_share"] = new System.Text.Json.Nodes.JsonObject(
+                stolen.Shares().Select(s => KeyValuePair.Create(s.Key, (System.Text.Json.Nodes.JsonNode?)Math.Round(s.Value, 4))));
+            if (stolen.Note() is { } steal) Console.WriteLine(steal);
             await File.WriteAllLinesAsync(Path.Combine(outDir, "table.txt"), table, cancel);
             await File.WriteAllTextAsync(Path.Combine(outDir, "summary.json"), BenchSummary.Text(summary), cancel);
             PointLatestAt(settings.ResultsDir, outDir);

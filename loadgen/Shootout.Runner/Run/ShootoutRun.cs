@@ -60,6 +60,7 @@ internal static class ShootoutRun
         using var prometheus = await StartPrometheusAsync(settings, plans, dir, plain);
 
         var results = new List<EngineResult>();
+        var stolen = StolenTime.Start();
         int code;
         try
         {
@@ -77,6 +78,11 @@ internal static class ShootoutRun
             PutLimitsBack(settings, changes, notes, plain);
         }
 
+        if (stolen.Note() is { } steal)
+        {
+            plain.Line(steal);
+            notes.Add(steal);
+        }
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
             notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than " +
                       $"the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
