@@ -153,6 +153,23 @@ internal sealed partial class ServerFleet : IAsyncDisposable
 
     public IEnumerable<int> Pids => _copies.Select(c => c.Process.Pid);
 
+    /// <summary>
+    /// CPU seconds so far of the servers: the copies' own counters, or for a contender its whole process tree
+    /// (a server that forks per connection does its work in children, and those that exited are in cutime).
+    /// </summary>
+    public CpuCounters Cpu()
+    {
+        if (Launch is not ContenderLaunch) return CpuCounters.Cpu(Pids);
+        double user = 0, system = 0;
+        foreach (var c in _copies)
+        {
+            if (ProcessTreeSample.Read(c.Process.Pid) is not { } tree) continue;
+            user += tree.CpuUserSeconds;
+            system += tree.CpuSystemSeconds;
+        }
+        return new CpuCounters(user, system, 0, 0);
+    }
+
     /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>
     public ProcessSample? Sample()
     {

@@ -37,7 +37,7 @@ internal sealed record ServerUse(double Seconds, CpuCounters Counters, long? Sys
 /// </summary>
 internal sealed class CostWindow : IAsyncDisposable
 {
-    private readonly IReadOnlyList<int> _pids;
+    private readonly ServerFleet _fleet;
     private readonly SyscallCounter? _syscalls;
     private readonly ThreadSwitches _switches;
     private readonly CpuCounters _start;
@@ -46,13 +46,13 @@ internal sealed class CostWindow : IAsyncDisposable
     /// <summary>Why syscalls are not counted in this window, or null when they are.</summary>
     public string? SyscallsMissing { get; }
 
-    private CostWindow(IReadOnlyList<int> pids, SyscallCounter? syscalls, string? missing)
+    private CostWindow(ServerFleet fleet, IReadOnlyList<int> pids, SyscallCounter? syscalls, string? missing)
     {
-        _pids = pids;
+        _fleet = fleet;
         _syscalls = syscalls;
         SyscallsMissing = missing;
         _switches = ThreadSwitches.Start(pids);
-        _start = CpuCounters.Cpu(pids);
+        _start = fleet.Cpu();
         _clock = Stopwatch.StartNew();
     }
 
@@ -60,12 +60,12 @@ internal sealed class CostWindow : IAsyncDisposable
     {
         var pids = fleet.Pids.ToList();
         var (counter, why) = await SyscallCounter.StartAsync(pids, fleet.Sample()?.Threads ?? 0, MachineInfo.OpenFileLimit(), perfCpus, logPath);
-        return new CostWindow(pids, counter, why);
+        return new CostWindow(fleet, pids, counter, why);
     }
 
     public async Task<ServerUse> CloseAsync()
     {
-        var cpu = CpuCounters.Cpu(_pids) - _start;
+        var cpu = _fleet.Cpu() - _start;
         double seconds = _clock.Elapsed.TotalSeconds;
         var (voluntary, involuntary) = await _switches.StopAsync();
         long? syscalls = _syscalls is null ? null : await _syscalls.StopAsync();

@@ -48,12 +48,11 @@ internal sealed partial class EngineRun
         while (bound.Elapsed < AtRestBound && await fleet.ConnectionsAsync() is { } open && open > held)
             await Task.Delay(Poll, cancel);
         await SettledAsync(fleet, cancel);
-        var pids = fleet.Pids.ToList();
-        var before = CpuCounters.Cpu(pids);
+        var before = fleet.Cpu();
         while (bound.Elapsed < AtRestBound)
         {
             await Task.Delay(QuietInterval, cancel);
-            var now = CpuCounters.Cpu(pids);
+            var now = fleet.Cpu();
             var used = now - before;
             if (used.UserSeconds + used.SystemSeconds <= QuietShare * QuietInterval.TotalSeconds) return;
             before = now;
