@@ -21,11 +21,41 @@ public static class Ports
         for (int attempt = 0; attempt < 200; attempt++)
         {
             int port = Random.Shared.Next(low, high);
-            if (Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port))
+            if (Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port) && Reserve(port))
                 return port;
         }
         throw new InvalidOperationException($"no free port found in {low}-{high}");
     }
+
+    /// <summary>
+    /// The suites run side by side (one test process per project) and each picks ports at random from the same band:
+    /// two could pick one port before either binds it ("Address already in use" in whichever binds second). A port
+    /// handed out is marked by a file created exclusively; another process skips it for <see cref="Held"/>.
+    /// </summary>
+    private static bool Reserve(int port)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "shootout-test-ports");
+        string mark = Path.Combine(dir, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            if (File.Exists(mark) && DateTime.UtcNow - File.GetLastWriteTimeUtc(mark) > Held)
+                File.Delete(mark);
+            using (File.Open(mark, FileMode.CreateNew, FileAccess.Write)) { }
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // handed out to another test process lately
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true; // no shared place to mark it: bindable is the best this machine can say
+        }
+    }
+
+    /// <summary>Longer than any test keeps a port it was given.</summary>
+    private static readonly TimeSpan Held = TimeSpan.FromMinutes(15);
 
     private static bool Bindable(IPAddress address, int port)
     {

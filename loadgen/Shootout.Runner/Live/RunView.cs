@@ -24,38 +24,11 @@ internal sealed class PlainView(TextWriter output) : IRunView
         Line(step);
     }
 
-    /// <summary>Where a plain line wraps: the width of the end-of-run tables, so a log reads in the same terminal.</summary>
-    public const int Width = 120;
-
     public void Line(string text)
     {
-        foreach (string line in Wrap($"[{DateTime.Now:HH:mm:ss}] {text}", Width, Indent))
-            output.WriteLine(line);
+        // One line per event, never wrapped: scripts and tests read a figure and its unit from one line.
+        output.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
         output.Flush();
-    }
-
-    /// <summary>A wrapped line continues under the text, past the time stamp.</summary>
-    private const string Indent = "           ";
-
-    /// <summary>
-    /// <paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken at spaces; later lines
-    /// start with <paramref name="indent"/>. A word longer than a line (a path) is left whole on a line of its own.
-    /// </summary>
-    public static IEnumerable<string> Wrap(string text, int width, string indent)
-    {
-        string rest = text;
-        string prefix = "";
-        while (prefix.Length + rest.Length > width)
-        {
-            int room = width - prefix.Length;
-            int cut = rest.LastIndexOf(' ', Math.Min(room, rest.Length - 1));
-            if (cut <= 0) cut = rest.IndexOf(' ', room);
-            if (cut <= 0) break;
-            yield return prefix + rest[..cut];
-            rest = rest[(cut + 1)..].TrimStart();
-            prefix = indent;
-        }
-        yield return prefix + rest;
     }
 }
 

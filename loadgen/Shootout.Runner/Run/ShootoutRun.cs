@@ -50,7 +50,9 @@ internal static class ShootoutRun
 
         var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.IsContender ? p.Engine + " (contender)" : p.Engine);
         plain.Line($"shootout: {string.Join(", ", names)}");
-        plain.Line($"{connections:N0} idle connections each over {processes} server process(es) (open-file limit {machine.RlimitNofile}); results in {dir}");
+        plain.Line($"{connections:N0} idle connections each over {processes} server process(es) (open-file limit {machine.RlimitNofile})");
+        // On a line of its own: scripts and tests read the directory from the end of this line.
+        plain.Line($"results in {dir}");
         plain.Line(settings.Cpus is { } cpus
             ? $"cpus: server processes on {cpus.Server}, load generator on {cpus.LoadGen} (taskset; --shared-cpus to share them)"
             : $"cpus: server processes and load generator share CPUs {Shootout.Common.CpuSet.Allowed()} (figures may be partly the generator's)");
