@@ -22,16 +22,19 @@ public sealed class HintTests
         Process? spinner = null;
         try
         {
-            // On core 1 only; once its pacer runs, a busy loop of higher priority takes that core for 4 s.
+            // On core 1 only; once its measured clock runs (its first per-second line), a busy loop of higher priority
+            // takes that core. Started any earlier, the starved connects before the clock starts could use up the
+            // whole load and leave the measured seconds unstarved (seen in CI: no hint at all).
             var r = LoadGenProcess.RunUnder(["taskset", "-c", "1"], dir, Limit, p =>
             {
-                Wait.Until(() => p.HasExited || HasThread(p.Pid, "pacer"), TimeSpan.FromSeconds(90), "the load generator's pacer thread");
+                p.WaitForLine(new System.Text.RegularExpressions.Regex(@"^\[ *[0-9]+s\]"), TimeSpan.FromSeconds(90), stdoutOnly: true);
                 spinner = Process.Start(new ProcessStartInfo("nice", ["-n", "-20", "taskset", "-c", "1", "sh", "-c", "while :; do :; done"]))!;
-                // The load deliberately lasts the plan's 4 s; then the generator gets its core back to report.
-                p.WaitForExit(TimeSpan.FromSeconds(4));
+                // Held past the plan's 6 s, or until the generator exits (it gets a sliver of the core to report with
+                // meanwhile); then it gets its core back.
+                p.WaitForExit(TimeSpan.FromSeconds(8));
                 spinner.Kill();
             }, "echo", "--target", $"127.0.0.1:{server.Port}",
-                "--connections", "20", "--rate", "2000", "--duration", "4s", "--report-dir", dir, "--plain");
+                "--connections", "20", "--rate", "2000", "--duration", "6s", "--report-dir", dir, "--plain");
             Assert.True(r.ExitCode is 0 or 1, r.Stderr);
             var kinds = r.Summary["hints"]!.AsArray().Select(h => (string)h!["kind"]!).ToList();
             Assert.Contains(kinds, k => GeneratorLimited.Contains(k));
