@@ -5,11 +5,14 @@ namespace Shootout.Runner.Machine;
 /// <summary>
 /// The CPU a process and everything it starts (the load generator and its agents) use over a phase, as a
 /// share of the CPUs they may run on: read from /proc/PID/stat (utime + stime) every tenth of a second, each
-/// process's last reading kept, so an agent that exits before the end still counts what it used.
+/// process's last reading kept, so an agent that exits before the end still counts what it used. Finding the tree
+/// reads every process's stat in /proc, so it is done once a second: the meter runs on the generator's CPUs while
+/// the generator measures, and an agent lives for the whole phase.
 /// </summary>
 internal sealed class TreeCpuMeter : IAsyncDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private const int PollsPerTreeScan = 10;
 
     /// <summary>
     /// The process's own start-up (runtime, JIT, connecting) is not the phase's load: readings from this long after the
@@ -20,6 +23,8 @@ internal sealed class TreeCpuMeter : IAsyncDisposable
     private readonly int _root;
     private readonly int _cpus;
     private readonly Dictionary<int, double> _lastSeconds = [];
+    private List<int> _tree = [];
+    private int _polls;
     private readonly List<(TimeSpan At, double Seconds)> _readings = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
@@ -52,7 +57,8 @@ internal sealed class TreeCpuMeter : IAsyncDisposable
 
     private void Read()
     {
-        foreach (int pid in ProcessTree.Descendants(_root).Prepend(_root))
+        if (_polls++ % PollsPerTreeScan == 0) _tree = [.. ProcessTree.Descendants(_root).Prepend(_root)];
+        foreach (int pid in _tree)
             if (ProcessSample.Read(pid) is { } s)
                 _lastSeconds[pid] = s.CpuUserSeconds + s.CpuSystemSeconds;
         lock (_readings) _readings.Add((_clock.Elapsed, _lastSeconds.Values.Sum()));

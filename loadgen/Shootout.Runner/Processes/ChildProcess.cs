@@ -30,8 +30,9 @@ internal sealed class ChildProcess : IDisposable
 
     /// <param name="cpus">Run it on these CPUs only (<c>taskset -c</c>, which execs: the PID is the program's, its threads and
     /// children inherit the set); null: wherever the runner may run.</param>
+    /// <param name="environment">Variables set for it on top of the runner's own.</param>
     public static ChildProcess Start(string name, string path, IEnumerable<string> args, string logPath, Action<string>? onStdout = null,
-        CpuSet? cpus = null)
+        CpuSet? cpus = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (cpus is not null)
         {
@@ -46,6 +47,7 @@ internal sealed class ChildProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) info.Environment[variable] = value;
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         log.WriteLine($"$ {path} {string.Join(' ', info.ArgumentList)}");
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

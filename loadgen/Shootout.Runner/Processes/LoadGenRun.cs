@@ -49,7 +49,8 @@ internal sealed class LoadGenRun : IDisposable
     {
         Directory.CreateDirectory(reportDir);
         var all = args.Concat(["--report-dir", reportDir, "--plain"]);
-        return new LoadGenRun(ChildProcess.Start(name, loadGenPath, all, Path.Combine(reportDir, "loadgen.log"), cpus: cpus), reportDir);
+        return new LoadGenRun(ChildProcess.Start(name, loadGenPath, all, Path.Combine(reportDir, "loadgen.log"), cpus: cpus,
+            environment: LoadGenRuntime.Environment), reportDir);
     }
 
     /// <summary>
