@@ -17,7 +17,7 @@ public sealed class GrowthReportTests : IDisposable
 
     private static EngineResult Row(string name, bool reference, double bytesPerConnection, long fixedBytes)
     {
-        var r = new EngineResult { Engine = name, IsReference = reference, ConnectionsRequested = 1000 };
+        var r = new EngineResult { Engine = name, Kind = reference ? RowKind.Reference : RowKind.Engine, ConnectionsRequested = 1000 };
         r.ConnectionsHeld = 1000;
         for (int c = 0; c <= 1000; c += 100)
             r.Timeline.Add(new GrowthPoint(c, fixedBytes + (long)(bytesPerConnection * c), (long)(2000.0 * c)));

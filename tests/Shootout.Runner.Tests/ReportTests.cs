@@ -21,7 +21,7 @@ public sealed class ReportTests : IDisposable
     internal static EngineResult Row(string name, double user, double kernel, double msgs, double p99, double userMicros, double systemMicros,
         bool reference = false, bool contender = false)
     {
-        var r = new EngineResult { Engine = name, IsReference = reference, IsContender = contender, ConnectionsRequested = 20_000 };
+        var r = new EngineResult { Engine = name, Kind = reference ? RowKind.Reference : contender ? RowKind.Contender : RowKind.Engine, ConnectionsRequested = 20_000 };
         r.ConnectionsHeld = 20_000;
         r.ConnectRatePerSecond = 9_000;
         r.UserBytesPerConnection = user;
@@ -63,7 +63,7 @@ public sealed class ReportTests : IDisposable
         var socat = Row("socat", 190_000, 9_000, 20_000, 4_000, 40, 60, contender: true);
         socat.CostAtRate = null;
         socat.CostClosed = null;
-        var rev = new EngineResult { Engine = "rev", IsContender = true, ConnectionsRequested = 20_000 };
+        var rev = new EngineResult { Engine = "rev", Kind = RowKind.Contender, ConnectionsRequested = 20_000 };
         rev.Fail("does not echo: sent 32 bytes (no newline), nothing came back within 5 s: not an echo");
         return new RunSummary(new RunnerSettings(), MachineInfo.Read(), [threads, wall, epoll, bound], DateTimeOffset.Now, 300, [], [], 20_000)
         {

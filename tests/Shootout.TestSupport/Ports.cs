@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Shootout.Common;
 
 namespace Shootout.TestSupport;
 
@@ -21,7 +20,7 @@ public static class Ports
         for (int attempt = 0; attempt < 200; attempt++)
         {
             int port = Random.Shared.Next(low, high);
-            if (Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port) && Reserve(port))
+            if (PortProbe.Free(port) && Reserve(port))
                 return port;
         }
         throw new InvalidOperationException($"no free port found in {low}-{high}");
@@ -56,18 +55,4 @@ public static class Ports
 
     /// <summary>Longer than any test keeps a port it was given.</summary>
     private static readonly TimeSpan Held = TimeSpan.FromMinutes(15);
-
-    private static bool Bindable(IPAddress address, int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(address, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

@@ -21,6 +21,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$root/tests/lib/bench-servers.sh"
 rounds=3 connections=50 rate=2000 seconds=10 size=32 server_cpu=1 client_cpu=0 spin_us=0
 loadgen="$root/bin/shootout-loadgen" baseline= realtime=() others=()
 while [ $# -gt 0 ]; do
@@ -64,16 +65,7 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 gcc -O2 -Wall -Wextra -o "$work/pingpong" "$here/pingpong.c"
-taskset -c "$server_cpu" ${realtime[@]+"${realtime[@]}"} "$server_bin" --port 0 > "$work/server.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening=[^ ]*:\([0-9]*\).*/\1/p' "$work/server.log")
-  [ -n "$port" ] && break
-  kill -0 "$server" 2> /dev/null || { echo "instrument: the C server died: $(cat "$work/server.log")" >&2; exit 1; }
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "instrument: the C server did not say which port it listens on" >&2; exit 1; }
+start_c_server instrument "$server_cpu" "$work/server.log" ${realtime[@]+"${realtime[@]}"}
 
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo "C server pid $server on CPU $server_cpu, port $port; clients on CPU $client_cpu;${realtime[*]:+ under ${realtime[*]};}" \

@@ -11,6 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$root/tests/lib/bench-servers.sh"
 rounds=3 hold_connections=15000 echo_connections=50 seconds=5 server_cpu=1 client_cpu=0
 loadgen="$root/bin/shootout-loadgen" baseline=
 while [ $# -gt 0 ]; do
@@ -45,16 +46,7 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-taskset -c "$server_cpu" "$server_bin" --port 0 > "$work/server.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening=[^ ]*:\([0-9]*\).*/\1/p' "$work/server.log")
-  [ -n "$port" ] && break
-  kill -0 "$server" 2> /dev/null || { echo "loadgen-speed: the C server died: $(cat "$work/server.log")" >&2; exit 1; }
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "loadgen-speed: the C server did not say which port it listens on" >&2; exit 1; }
+start_c_server loadgen-speed "$server_cpu" "$work/server.log"
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 
 hold() {  # hold BIN NAME: connections opened per second

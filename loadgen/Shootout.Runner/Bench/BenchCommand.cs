@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Shootout.Common;
 using Shootout.Runner.Cli;
 
 namespace Shootout.Runner.Bench;
@@ -40,16 +39,7 @@ internal static class BenchCommand
     private static readonly Option<int> Rounds = RunnerCommand.Ranged("--rounds",
         "Every row this many times, alternating (A B C A B C ...); each ratio is read per round, then over rounds with its 95% interval.",
         BenchSettings.DefaultRounds, 1, 1_000);
-    private static readonly Option<string?> ServerCpus = new("--server-cpus")
-    {
-        Description = "CPUs of the server processes (default: the larger half of this process's CPUs, disjoint from the client's).",
-        HelpName = "LIST",
-    };
-    private static readonly Option<string?> ClientCpus = new("--client-cpus")
-    {
-        Description = "CPUs of the C client (default: the other half).",
-        HelpName = "LIST",
-    };
+    private static readonly CpuOptions Cpus = new("--client-cpus", "the C client");
     private static readonly Option<bool> NoNeighbours = new("--no-neighbours")
     {
         Description = "Skip the neighbours table (light probes beside 16 floods and a never-reading client, per engine, over the rounds).",
@@ -71,8 +61,9 @@ internal static class BenchCommand
                                       "every ratio with its 95% interval.")
         {
             Connections, EchoConnections, MessageSize, Seconds, Engines, ReferencesOption, ResultsDir, Baseline, Rounds,
-            NoNeighbours, ServerCpus, ClientCpus, Server, ReferencesDir, BenchClient,
+            NoNeighbours, Server, ReferencesDir, BenchClient,
         };
+        Cpus.AddTo(command);
         var parsed = command.Parse(args);
         if (parsed.Errors.Count > 0) return Usage($"{parsed.Errors[0].Message} (see bench --help)");
         if (parsed.Action is not null) return await parsed.InvokeAsync();
@@ -92,9 +83,6 @@ internal static class BenchCommand
         string? baseline = parsed.GetValue(Baseline);
         if (baseline is not null && !File.Exists(Path.Combine(baseline, "shootout-server")))
             return Usage($"--baseline {baseline} has no shootout-server");
-        if (!TryCpus(parsed.GetValue(ServerCpus), "--server-cpus", out var serverCpus, out string? error)
-            || !TryCpus(parsed.GetValue(ClientCpus), "--client-cpus", out var clientCpus, out error))
-            return Usage(error!);
         var settings = new BenchSettings
         {
             Connections = parsed.GetValue(Connections),
@@ -107,8 +95,7 @@ internal static class BenchCommand
             BaselineBin = baseline is null ? null : Path.GetFullPath(baseline),
             Rounds = parsed.GetValue(Rounds),
             Neighbours = !parsed.GetValue(NoNeighbours),
-            ServerCpus = serverCpus,
-            ClientCpus = clientCpus,
+            Cpus = Cpus.Read(parsed),
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,
             ReferencesDir = parsed.GetValue(ReferencesDir) ?? defaults.ReferencesDir,
             BenchClientPath = parsed.GetValue(BenchClient) ?? defaults.BenchClientPath,
@@ -121,24 +108,6 @@ internal static class BenchCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
         return await BenchRun.RunAsync(settings, cts.Token);
-    }
-
-    private static bool TryCpus(string? text, string option, out CpuSet? cpus, out string? error)
-    {
-        cpus = null;
-        error = null;
-        if (text is null) return true;
-        if (!CpuSet.TryParse(text, out cpus) || cpus!.Count == 0)
-        {
-            error = $"{option} must be a CPU list like 0-3,6, got '{text}'";
-            return false;
-        }
-        if (!cpus.IsSubsetOf(CpuSet.Allowed()))
-        {
-            error = $"{option} {cpus}: not among the CPUs this process may use ({CpuSet.Allowed()})";
-            return false;
-        }
-        return true;
     }
 
     private static int Usage(string message)

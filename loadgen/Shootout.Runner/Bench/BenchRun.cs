@@ -1,5 +1,4 @@
 using System.Globalization;
-using Shootout.Common;
 using Shootout.Runner.Machine;
 using Shootout.Runner.Processes;
 
@@ -15,7 +14,7 @@ internal static class BenchRun
 {
     public static async Task<int> RunAsync(BenchSettings settings, CancellationToken cancel)
     {
-        var (serverCpus, clientCpus) = Roles(settings);
+        var (serverCpus, clientCpus) = (settings.Cpus?.Server, settings.Cpus?.LoadGen);
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string outDir = Path.GetFullPath(Path.Combine(settings.ResultsDir, $"bench-{stamp}"));
         string workDir = Path.Combine(outDir, "logs");
@@ -27,7 +26,7 @@ internal static class BenchRun
         string loadBefore = LoadAverage();
         var stolen = StolenTime.Start();
         Console.WriteLine($"bench: server processes on CPUs {serverCpus?.ToString() ?? "any"}, the C client on CPUs {clientCpus?.ToString() ?? "any"}" +
-                          $"{(serverCpus is null || clientCpus is null ? " (shared: fewer than 2 CPUs)" : "")}; load average {loadBefore}");
+                          $"{(serverCpus is null || clientCpus is null ? " (shared: asked, or fewer than 2 CPUs)" : "")}; load average {loadBefore}");
 
         // The accept phase connects every connection in one burst. A SYN dropped because a listener's accept queue was full
         // costs that connect a 1 s retransmission, which alone turns ~0.25 s into ~1.25 s: the rate would measure one
@@ -104,20 +103,6 @@ internal static class BenchRun
         {
             if (sysctl.Count > 0) KernelLimits.System.Restore(sysctl);
         }
-    }
-
-    /// <summary>The server's and the client's CPUs: as given, else disjoint halves of this process's CPUs (none with one CPU).</summary>
-    private static (CpuSet? Server, CpuSet? Client) Roles(BenchSettings settings)
-    {
-        var allowed = CpuSet.Allowed();
-        CpuSet? Rest(CpuSet taken) => allowed.Cpus.Except(taken.Cpus).ToArray() is { Length: > 0 } rest ? CpuSet.Of(rest) : null;
-        return (settings.ServerCpus, settings.ClientCpus) switch
-        {
-            ({ } server, { } client) => (server, client),
-            ({ } server, null) => (server, Rest(server)),
-            (null, { } client) => (Rest(client), client),
-            _ => CpuRoles.Split(allowed) is { } roles ? (roles.Server, roles.LoadGen) : (null, null),
-        };
     }
 
     /// <summary>RESULTS/bench-latest, replaced in one rename so a reader never finds it missing.</summary>

@@ -21,8 +21,8 @@ internal sealed record BenchSettings
     public int Rounds { get; init; } = DefaultRounds;
     /// <summary>The neighbours table after the rows (light probes beside floods, per engine, over at least 2 rounds).</summary>
     public bool Neighbours { get; init; } = true;
-    public CpuSet? ServerCpus { get; init; }
-    public CpuSet? ClientCpus { get; init; }
+    /// <summary>The servers' CPUs and the C client's (as <see cref="CpuRoles.LoadGen"/>); null: they share every CPU.</summary>
+    public CpuRoles? Cpus { get; init; } = CpuRoles.Split(CpuSet.Allowed());
     public string ServerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "shootout-server");
     public string ReferencesDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "references");
     public string BenchClientPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "bench-client");

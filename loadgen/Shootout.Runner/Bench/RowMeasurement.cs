@@ -88,29 +88,17 @@ internal sealed class RowMeasurement(BenchSettings settings, BenchClient client,
     /// </summary>
     private async Task<(MessageCost Cost, GeneratorCpu? ClientCpu)> EchoAsync(BenchServer server, double? syscalls, CancellationToken cancel)
     {
-        var restStart = server.Counters();
-        var rest = System.Diagnostics.Stopwatch.StartNew();
-        await Task.Delay(1_000, cancel);
-        var echoStart = server.Counters();
-        double restSeconds = rest.Elapsed.TotalSeconds;
-        var (echo, clientCpu) = await client.EchoAsync(server.Host, server.Port, settings.EchoConnections, settings.MessageSize, settings.Seconds, cancel);
-        var echoEnd = server.Counters();
-        if (echo.Number("messages") is not { } messages || messages <= 0 || echo.Number("seconds") is not { } seconds || seconds <= 0)
+        int[] pids = [server.Pid];
+        if (!server.Alive) throw new BenchFailure("the server exited before the echo");
+        var rest = await ServerUse.OverAsync(pids, () => Task.Delay(1_000, cancel));
+        KeyValues? echo = null;
+        GeneratorCpu? clientCpu = null;
+        var busy = await ServerUse.OverAsync(pids, async () =>
+            (echo, clientCpu) = await client.EchoAsync(server.Host, server.Port, settings.EchoConnections, settings.MessageSize, settings.Seconds, cancel));
+        if (!server.Alive) throw new BenchFailure("the server exited during the echo");
+        if (echo?.Number("messages") is not { } messages || messages <= 0 || echo.Number("seconds") is not { } seconds || seconds <= 0)
             throw new BenchFailure($"echo: no messages ({echo})");
-        // The rest window's share of the echo's length: what the server would have spent anyway.
-        double scale = seconds / restSeconds;
-        double PerMessage(double echoDelta, double restDelta) => Math.Max(0, echoDelta - restDelta * scale) / messages;
-        double Cpu(Func<ServerCounters, double> seconds) =>
-            PerMessage(seconds(echoEnd) - seconds(echoStart), seconds(echoStart) - seconds(restStart)) * 1e6;
-        return (new MessageCost(
-            "closed",
-            (long)messages,
-            messages / seconds,
-            Cpu(c => c.Sample.CpuUserSeconds),
-            Cpu(c => c.Sample.CpuSystemSeconds),
-            syscalls,
-            PerMessage(echoEnd.VoluntarySwitches - echoStart.VoluntarySwitches, echoStart.VoluntarySwitches - restStart.VoluntarySwitches),
-            PerMessage(echoEnd.InvoluntarySwitches - echoStart.InvoluntarySwitches, echoStart.InvoluntarySwitches - restStart.InvoluntarySwitches)),
-            clientCpu);
+        var cost = busy.Net(rest).PerMessage("closed", (long)messages, messages / seconds) with { Syscalls = syscalls };
+        return (cost, clientCpu);
     }
 }

@@ -4,32 +4,13 @@ using Shootout.Runner.Machine;
 namespace Shootout.Runner.Bench;
 
 /// <summary>
-/// A server process's own counters at one moment, from /proc: memory, threads, descriptors, CPU and context switches
-/// (summed over its threads: /proc/PID/status counts switches of the main thread only).
+/// A server process's own counters at one moment, from /proc: memory, threads, CPU and descriptors. Context switches are
+/// counted over a window (<see cref="Run.ServerUse.OverAsync"/>), which also keeps those of threads that end within it.
 /// </summary>
-internal sealed record ServerCounters(ProcessSample Sample, int OpenDescriptors, long VoluntarySwitches, long InvoluntarySwitches)
+internal sealed record ServerCounters(ProcessSample Sample, int OpenDescriptors)
 {
-    public static ServerCounters Read(int pid)
-    {
-        var sample = ProcessSample.Read(pid) ?? throw new BenchFailure($"server process {pid} is gone");
-        long voluntary = 0, involuntary = 0;
-        foreach (string task in SafeList($"/proc/{pid}/task"))
-        {
-            try
-            {
-                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
-                {
-                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)) voluntary += Value(line);
-                    else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal)) involuntary += Value(line);
-                }
-            }
-            catch (IOException)
-            {
-                // The thread ended between the listing and the read: its switches are gone with it.
-            }
-        }
-        return new ServerCounters(sample, DescriptorsOf(pid), voluntary, involuntary);
-    }
+    public static ServerCounters Read(int pid) =>
+        new(ProcessSample.Read(pid) ?? throw new BenchFailure($"server process {pid} is gone"), DescriptorsOf(pid));
 
     public static int DescriptorsOf(int pid) => SafeList($"/proc/{pid}/fd").Length;
 
@@ -44,9 +25,6 @@ internal sealed record ServerCounters(ProcessSample Sample, int OpenDescriptors,
             return [];
         }
     }
-
-    private static long Value(string line) =>
-        long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
 }
 
 /// <summary>The kernel's count of connects dropped because a listener's accept queue was full (TcpExt ListenOverflows).</summary>

@@ -9,6 +9,7 @@ internal static class RunnerCommand
 {
     public const int UsageError = 2;
 
+    private static readonly CpuOptions Cpus = new("--loadgen-cpus", "the load generator and its agents");
     private static readonly Option<string> Engines = new("--engines")
     {
         Description = "Engines to compare, in order, comma-separated (none: only the references and contenders).",
@@ -129,7 +130,7 @@ internal static class RunnerCommand
             NoSysctl, KeepSysctl, Plain, Server, LoadGen, ServerArgs,
         };
         NeighboursOptions.AddTo(root);
-        CpuOptions.AddTo(root);
+        Cpus.AddTo(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -174,7 +175,7 @@ internal static class RunnerCommand
             LoadGenPath = parsed.GetValue(LoadGen) ?? defaults.LoadGenPath,
             ServerArgs = (parsed.GetValue(ServerArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Neighbours = NeighboursOptions.Read(parsed),
-            Cpus = CpuOptions.Read(parsed),
+            Cpus = Cpus.Read(parsed),
         };
         if (settings.Engines.Count == 0 && settings.References.Count == 0 && settings.Contenders.Count == 0)
         {

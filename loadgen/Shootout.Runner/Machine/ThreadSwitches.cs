@@ -20,6 +20,7 @@ internal sealed class ThreadSwitches : IAsyncDisposable
     private readonly Dictionary<int, int> _threadCounts = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _polling;
+    private (long Voluntary, long Involuntary)? _stopped;
 
     private ThreadSwitches(IReadOnlyList<int> pids)
     {
@@ -120,13 +121,14 @@ internal sealed class ThreadSwitches : IAsyncDisposable
 
     private static long Value(string line) => long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
 
-    /// <summary>Ends the window: every thread read once more; the switches made in it.</summary>
+    /// <summary>Ends the window: every thread read once more; the switches made in it. Once ended, the same figures again.</summary>
     public async Task<(long Voluntary, long Involuntary)> StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _polling.ConfigureAwait(false);
         lock (_last)
         {
+            if (_stopped is { } stopped) return stopped;
             Read(every: true);
             long voluntary = 0, involuntary = 0;
             foreach (var (thread, last) in _last)
@@ -135,6 +137,7 @@ internal sealed class ThreadSwitches : IAsyncDisposable
                 voluntary += last.Voluntary - first.Voluntary;
                 involuntary += last.Involuntary - first.Involuntary;
             }
+            _stopped = (voluntary, involuntary);
             return (voluntary, involuntary);
         }
     }

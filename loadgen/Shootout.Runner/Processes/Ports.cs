@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Shootout.Common;
 
 namespace Shootout.Runner.Processes;
 
@@ -21,7 +22,7 @@ internal static class Ports
             for (int attempt = 0; attempt < 500; attempt++)
             {
                 int port = Random.Shared.Next(BandLow, BandHigh);
-                if (!Given.Contains(port) && Bindable(IPAddress.Any, port) && Bindable(IPAddress.Loopback, port) && Given.Add(port)) return port;
+                if (!Given.Contains(port) && PortProbe.Free(port) && Given.Add(port)) return port;
             }
             while (true) // the band is full: whatever the kernel says is free
             {
@@ -35,20 +36,6 @@ internal static class Ports
 
     private const int BandLow = 5000, BandHigh = 10000;
 
-    private static bool Bindable(IPAddress address, int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(address, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     /// <summary><paramref name="preferred"/> if nothing listens there, else the next free one above it.</summary>
     public static int FreeFrom(int preferred)
     {
@@ -56,17 +43,7 @@ internal static class Ports
         {
             for (int port = preferred; port < Math.Min(65536, preferred + 100); port++)
             {
-                if (Given.Contains(port)) continue;
-                try
-                {
-                    using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    s.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                    Given.Add(port);
-                    return port;
-                }
-                catch (SocketException)
-                {
-                }
+                if (!Given.Contains(port) && PortProbe.Free(port) && Given.Add(port)) return port;
             }
         }
         return Free();

@@ -46,14 +46,12 @@ internal sealed partial class ServerFleet
     /// <summary>Σ PSS, threads and CPU over every copy's process tree; null if a copy is gone.</summary>
     private ProcessSample? ContenderSample()
     {
-        var total = new ProcessSample();
-        foreach (var c in _copies)
-        {
-            if (ProcessTreeSample.Read(c.Process.Pid) is not { } s) return null;
-            total += s;
-        }
-        return total;
+        var trees = ContenderTrees();
+        return trees.Any(tree => tree is null) ? null : trees.Aggregate(new ProcessSample(), (sum, tree) => sum + tree!.Value);
     }
+
+    /// <summary>Each copy's process tree read now (<see cref="ProcessTreeSample"/>); null for a copy that is gone.</summary>
+    private List<ProcessSample?> ContenderTrees() => _copies.Select(c => ProcessTreeSample.Read(c.Process.Pid)).ToList();
 
     /// <summary>
     /// SIGTERM to every process of the trees at once (a shell that started the server would not pass it on),

@@ -160,14 +160,8 @@ internal sealed partial class ServerFleet : IAsyncDisposable
     public CpuCounters Cpu()
     {
         if (Launch is not ContenderLaunch) return CpuCounters.Cpu(Pids);
-        double user = 0, system = 0;
-        foreach (var c in _copies)
-        {
-            if (ProcessTreeSample.Read(c.Process.Pid) is not { } tree) continue;
-            user += tree.CpuUserSeconds;
-            system += tree.CpuSystemSeconds;
-        }
-        return new CpuCounters(user, system, 0, 0);
+        var trees = ContenderTrees().OfType<ProcessSample>().Aggregate(new ProcessSample(), (sum, tree) => sum + tree);
+        return new CpuCounters(trees.CpuUserSeconds, trees.CpuSystemSeconds, 0, 0);
     }
 
     /// <summary>RSS, threads and CPU summed over the copies, from /proc; null if one is gone.</summary>

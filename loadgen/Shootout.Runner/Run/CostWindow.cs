@@ -22,6 +22,22 @@ internal sealed record ServerUse(double Seconds, CpuCounters Counters, long? Sys
             Syscalls is { } busy && idle.Syscalls is { } still ? Math.Max(0, busy - (long)Math.Round(still * scale)) : null);
     }
 
+    /// <summary>
+    /// What <paramref name="pids"/> use while <paramref name="work"/> runs: CPU from /proc at both ends, context switches by
+    /// <see cref="ThreadSwitches"/> (threads that start and end within count too), no syscalls (perf counts those apart).
+    /// </summary>
+    public static async Task<ServerUse> OverAsync(IReadOnlyList<int> pids, Func<Task> work)
+    {
+        await using var switches = ThreadSwitches.Start(pids);
+        var start = CpuCounters.Cpu(pids);
+        var clock = Stopwatch.StartNew();
+        await work();
+        var cpu = CpuCounters.Cpu(pids) - start;
+        double seconds = clock.Elapsed.TotalSeconds;
+        var (voluntary, involuntary) = await switches.StopAsync();
+        return new ServerUse(seconds, cpu with { Voluntary = voluntary, Involuntary = involuntary }, null);
+    }
+
     /// <summary>Per message: the question's <c>/usr/bin/time</c> figures divided by the messages echoed.</summary>
     public MessageCost PerMessage(string phase, long messages, double messagesPerSecond)
     {

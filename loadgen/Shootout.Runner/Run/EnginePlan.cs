@@ -11,11 +11,13 @@ namespace Shootout.Runner.Run;
 internal sealed record EnginePlan(string Engine, int Index, IReadOnlyList<int> ServerMetricsPorts, int HoldMetricsPort,
     int EchoMetricsPort, int Connections, string Dir, ServerLaunch Launch)
 {
-    /// <summary>A reference server in another language, measured beside the engines.</summary>
-    public bool IsReference => Launch is ReferenceLaunch;
-
-    /// <summary>Someone else's echo server (--contender), measured beside the engines.</summary>
-    public bool IsContender => Launch is ContenderLaunch;
+    /// <summary>An engine of this project, a reference server in another language, or someone else's echo server (--contender).</summary>
+    public RowKind Kind => Launch switch
+    {
+        ReferenceLaunch => RowKind.Reference,
+        ContenderLaunch => RowKind.Contender,
+        _ => RowKind.Engine,
+    };
 
     /// <summary>Connections per destination address: well under one address pair's ephemeral ports.</summary>
     public const int ConnectionsPerAddress = 20_000;

@@ -11,12 +11,12 @@ internal sealed record EchoResult(double RateRequested, double RateAchieved, dou
 internal sealed class EngineResult
 {
     public required string Engine { get; init; }
-    /// <summary>A reference server (--references), not an engine: reported beside the engines, under "references".</summary>
-    public bool IsReference { get; init; }
-    /// <summary>Someone else's echo server (--contender): reported beside the engines, under "contenders".</summary>
-    public bool IsContender { get; set; }
+    /// <summary>An engine, a reference (reported under "references") or a contender (under "contenders").</summary>
+    public RowKind Kind { get; init; }
+    public bool IsReference => Kind == RowKind.Reference;
+    public bool IsContender => Kind == RowKind.Contender;
     /// <summary>The row's name in tables and charts: a reference or a contender says so.</summary>
-    public string Label => IsReference ? $"{Engine} (reference)" : IsContender ? $"{Engine} (contender)" : Engine;
+    public string Label => Kind.Label(Engine);
     public required int ConnectionsRequested { get; init; }
     public int Processes { get; set; }
     public string Status => Error is null ? "ok" : "failed";

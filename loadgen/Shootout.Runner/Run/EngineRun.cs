@@ -26,7 +26,7 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
         var result = new EngineResult
         {
             Engine = plan.Engine,
-            IsReference = plan.IsReference,
+            Kind = plan.Kind,
             ConnectionsRequested = plan.Connections,
             Processes = plan.Processes,
             Destinations = plan.Describe(),

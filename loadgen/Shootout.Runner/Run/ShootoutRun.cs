@@ -48,7 +48,7 @@ internal static class ShootoutRun
             Ports.Free(), connections, Path.Combine(dir, l switch { ReferenceLaunch => "reference-", ContenderLaunch => "contender-", _ => "" } + l.Name),
             l)).ToList();
 
-        var names = plans.Select(p => p.IsReference ? p.Engine + " (reference)" : p.IsContender ? p.Engine + " (contender)" : p.Engine);
+        var names = plans.Select(p => p.Kind.Label(p.Engine));
         plain.Line($"shootout: {string.Join(", ", names)}");
         plain.Line($"{connections:N0} idle connections each over {processes} server process(es) (open-file limit {machine.RlimitNofile})");
         // On a line of its own: scripts and tests read the directory from the end of this line.
@@ -88,7 +88,7 @@ internal static class ShootoutRun
         foreach (var r in results.Where(r => r.KernelBytesPerConnection < 0))
             notes.Add($"{r.Engine}: the kernel's slab memory shrank while it ramped (something else on the machine freed more than " +
                       $"the connections took), so its kernel B/conn ({r.KernelBytesPerConnection:N0}) is not meaningful");
-        var engines = results.Where(r => !r.IsReference && !r.IsContender).ToList();
+        var engines = results.Where(r => r.Kind == RowKind.Engine).ToList();
         var summary = new RunSummary(settings, machine, engines, started, wall.Elapsed.TotalSeconds, changes, notes, connections)
         {
             References = results.Where(r => r.IsReference).ToList(),
@@ -101,7 +101,7 @@ internal static class ShootoutRun
         Console.Out.WriteLine($"reports: {Path.Combine(dir, "report.md")} and report.html beside it");
         Console.Out.WriteLine($"(results/latest -> {Path.GetFileName(dir)}); wall time {wall.Elapsed.TotalSeconds:0} s");
         foreach (var failed in results.Where(r => r.Status != "ok"))
-            Console.Error.WriteLine($"shootout-runner: {(failed.IsReference ? "reference" : failed.IsContender ? "contender" : "engine")} " +
+            Console.Error.WriteLine($"shootout-runner: {failed.Kind.Name()} " +
                                     $"{failed.Engine} failed: {failed.Error}");
         if (code == 0 && !summary.AllOk) code = 1;
         return code;
@@ -113,7 +113,6 @@ internal static class ShootoutRun
         foreach (var plan in plans)
         {
             var result = await new EngineRun(settings, plan, view).RunAsync(cancel);
-            result.IsContender = plan.IsContender;
             results.Add(result);
             if (cancel.IsCancellationRequested)
             {
