@@ -78,12 +78,15 @@ run_pingpong() {  # prints "p50 p99 p999 lag99"
     | sed -n 's/.*p50_us=\([^ ]*\).*p99_us=\([^ ]*\) p999_us=\([^ ]*\).*send_lag_p99_us=\([^ ]*\).*/\1 \2 \3 \4/p'
 }
 
-run_loadgen() {  # run_loadgen BIN NAME: prints "p50 p99 p999 lag99 hints"
-  local dir="$work/$2"
+# run_loadgen BIN NAME [ARGS...]: prints "p50 p99 p999 lag99 hints". This build's generator is told the server's CPU
+# (--server-cpus), so same_machine fires only if they overlap; a baseline or --also build may predate the option.
+run_loadgen() {
+  local dir="$work/$2" bin=$1 name=$2
+  shift 2
   rm -rf "$dir"
-  taskset -c "$client_cpu" ${realtime[@]+"${realtime[@]}"} "$1" echo --target "127.0.0.1:$port" --connections "$connections" --rate "$rate" \
-    --duration "${seconds}s" --message-size "$size" --report-dir "$dir" --plain > "$dir.log" 2>&1 \
-    || { echo "instrument: $2 failed: $(tail -3 "$dir.log")" >&2; return 1; }
+  taskset -c "$client_cpu" ${realtime[@]+"${realtime[@]}"} "$bin" echo --target "127.0.0.1:$port" --connections "$connections" --rate "$rate" \
+    --duration "${seconds}s" --message-size "$size" --report-dir "$dir" --plain "$@" > "$dir.log" 2>&1 \
+    || { echo "instrument: $name failed: $(tail -3 "$dir.log")" >&2; return 1; }
   jq -r '[.latency_us.p50, .latency_us.p99, .latency_us.p999, .send_lag_us.p99,
           ([.hints[].kind] | if length == 0 then "none" else join(",") end)] | join(" ")' "$dir/summary.json"
 }
@@ -102,7 +105,7 @@ for round in $(seq "$rounds"); do
   client_steal0=$(steal_ticks "$client_cpu") server_steal0=$(steal_ticks "$server_cpu") round_start=$(date +%s%N)
   read -r c50 c99 c999 clag <<< "$(run_pingpong)"
   printf '%-6s %-10s %8s %8s %8s %14s\n' "$round" pingpong "$c50" "$c99" "$c999" "$clag"
-  read -r g50 g99 g999 glag ghints <<< "$(run_loadgen "$loadgen" "loadgen-$round")"
+  read -r g50 g99 g999 glag ghints <<< "$(run_loadgen "$loadgen" "loadgen-$round" --server-cpus "$server_cpu")"
   printf '%-6s %-10s %8s %8s %8s %14s  %s\n' "$round" loadgen "$g50" "$g99" "$g999" "$glag" "$ghints"
   for other in ${others[@]+"${others[@]}"}; do
     read -r b50 b99 b999 blag bhints <<< "$(run_loadgen "${other#*=}" "${other%%=*}-$round")"
@@ -113,7 +116,7 @@ for round in $(seq "$rounds"); do
   within "$g99" "$c99" 0.50 100 && verdict+=("p99 ok") || verdict+=("p99 OFF")
   awk -v l="$glag" 'BEGIN { exit !(l <= 50) }' && verdict+=("send lag ok") || verdict+=("send lag OFF")
   elapsed_ticks=$(( ($(date +%s%N) - round_start) * $(getconf CLK_TCK) / 1000000000 ))
-  stolen() { awk -v s="$(( $(steal_ticks "$1") - $2 ))" -v t="$elapsed_ticks" 'BEGIN { printf "%.0f%%", t > 0 ? 100 * s / t : 0 }'; }
+  stolen() { awk -v s="$(( $(steal_ticks "$1") - $2 ))" -v t="$elapsed_ticks" 'BEGIN { printf "%.0f%%", (t > 0 ? 100 * s / t : 0) }'; }
   echo "round $round: ${verdict[*]} (load $(cut -d' ' -f1 /proc/loadavg); stolen by the hypervisor:" \
     "client CPU $(stolen "$client_cpu" "$client_steal0"), server CPU $(stolen "$server_cpu" "$server_steal0"))"
   [[ "${verdict[*]}" == *OFF* ]] && failed=1
