@@ -1,3 +1,4 @@
+using Shootout.Runner.Run;
 using Shootout.Runner.Statistics;
 
 namespace Shootout.Runner.Bench;

@@ -1,14 +1,7 @@
 using Shootout.Runner.Processes;
+using Shootout.Runner.Run;
 
 namespace Shootout.Runner.Bench;
-
-/// <summary>What a row is: a reference server, an engine of this build, or the same engine of the baseline build.</summary>
-internal enum RowKind
-{
-    Reference,
-    Engine,
-    Baseline,
-}
 
 /// <summary>
 /// One row of one round: <paramref name="Subject"/> names what is measured (<c>c</c>, <c>epoll</c>, <c>epoll@base</c>), the
@@ -18,12 +11,7 @@ internal sealed record BenchRow(string Subject, RowKind Kind, ServerLaunch Launc
 {
     public string Name => Round > 1 ? $"{Subject}#{Round}" : Subject;
 
-    public string KindName => Kind switch
-    {
-        RowKind.Reference => "reference",
-        RowKind.Baseline => "baseline",
-        _ => "engine",
-    };
+    public string KindName => Kind.Name();
 }
 
 /// <summary>The bare-.NET-Socket reference (tests/bench/dotnet-socket-echo): its port is its one argument.</summary>
