@@ -30,11 +30,15 @@ public sealed partial class CpuRolesTests
         Assert.False(server.Overlaps(loadGen), said.Value);
 
         int serverPid = int.Parse(runner.WaitForLine(ServerPids(), TimeSpan.FromMinutes(1)).Groups["pid"].Value);
-        string? loadGenCpus = null;
-        Wait.Until(() => (loadGenCpus = LoadGenCpus(runner.Pid)) is not null, TimeSpan.FromMinutes(1), "a load generator started by the runner");
+        (int Pid, CpuSet Cpus)? generator = null;
+        Wait.Until(() => (generator = LoadGen(runner.Pid)) is not null, TimeSpan.FromMinutes(1), "a load generator started by the runner");
         var serverCpus = CpuSet.OfProcess(serverPid);
         Assert.Equal(server, serverCpus);
-        Assert.Equal(loadGen, CpuSet.Parse(loadGenCpus!));
+        Assert.Equal(loadGen, generator!.Value.Cpus);
+        // The generator runs without tiered compilation (no recompiling on its CPU while it measures); the server as its
+        // build says, untouched by the runner's environment.
+        if (Environ(generator.Value.Pid) is { } environment) Assert.Contains("DOTNET_TieredCompilation=0", environment);
+        Assert.DoesNotContain("DOTNET_TieredCompilation", Environ(serverPid) ?? []);
         // Every thread of the server, not only its first: taskset set it before the runtime started any.
         foreach (string task in Directory.EnumerateDirectories($"/proc/{serverPid}/task"))
             if (Allowed(Path.Combine(task, "status")) is { } threadCpus)
@@ -65,8 +69,8 @@ public sealed partial class CpuRolesTests
         Assert.Matches(new Regex(@"epoll: closed loop (≥ )?[\d,]+ msg/s.* load generator \d+% of CPUs? " + Regex.Escape(loadGen.ToString())), output);
     }
 
-    /// <summary>The CPUs of a load generator the runner started, or null while there is none.</summary>
-    private static string? LoadGenCpus(int runner)
+    /// <summary>A load generator the runner started, with its CPUs, or null while there is none.</summary>
+    private static (int Pid, CpuSet Cpus)? LoadGen(int runner)
     {
         foreach (int pid in ProcessTree.Descendants(runner))
         {
@@ -74,13 +78,26 @@ public sealed partial class CpuRolesTests
             {
                 if (File.ReadAllText($"/proc/{pid}/cmdline").Contains("shootout-loadgen", StringComparison.Ordinal)
                     && Allowed($"/proc/{pid}/status") is { } cpus)
-                    return cpus.ToString();
+                    return (pid, cpus);
             }
             catch (IOException)
             {
             }
         }
         return null;
+    }
+
+    /// <summary>A process's environment (VAR=value each), or null once it has exited.</summary>
+    private static string[]? Environ(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static CpuSet? Allowed(string statusPath)
