@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -37,7 +38,7 @@ public sealed unsafe partial class EventLoop
     {
         // Level-triggered, so a loop that stops after a batch is told again; exclusive when shared, so
         // one waiting loop is woken per new connection rather than all of them.
-        int rc = _poller.Add(_listenFd, _listenShared ? Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE : Libc.EPOLLIN, ListenToken);
+        int rc = _poller.Add(_listenFd, _listenShared ? Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE : Epoll.EPOLLIN, ListenToken);
         if (rc != 0)
             throw Errno.ToException(rc);
         _listenRegistered = true;

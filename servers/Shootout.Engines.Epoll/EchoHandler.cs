@@ -1,3 +1,4 @@
+using Shootout.Fibers;
 using Shootout.Netpoll;
 using Shootout.Server.Core;
 

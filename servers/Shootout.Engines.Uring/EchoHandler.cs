@@ -1,4 +1,3 @@
-using Shootout.Netpoll;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;

@@ -1,4 +1,4 @@
-namespace Shootout.Netpoll;
+namespace Shootout.Fibers;
 
 /// <summary>
 /// What a parked fiber leaves behind: the continuation its await registered, kept until the
