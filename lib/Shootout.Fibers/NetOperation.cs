@@ -43,7 +43,7 @@ public readonly struct NetOperation : ICriticalNotifyCompletion
 
     /// <summary>Parks a fiber's boxed state machine: resumed by calling its MoveNext, no delegate needed.</summary>
     internal void Park(IAsyncStateMachine fiber) =>
-        _source!.OnCompleted(static box => ((IAsyncStateMachine)box!).MoveNext(), fiber, _version, ValueTaskSourceOnCompletedFlags.None);
+        _source!.OnCompleted(ParkedContinuation.ResumeFiber, fiber, _version, ValueTaskSourceOnCompletedFlags.None);
 
     public ValueTask<int> AsValueTask() => _source is null ? new ValueTask<int>(_result) : new ValueTask<int>(_source, _version);
 

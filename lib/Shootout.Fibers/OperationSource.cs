@@ -9,7 +9,7 @@ namespace Shootout.Fibers;
 /// once; the fiber's continuation is parked here and resumed inline when the poller completes the operation.
 /// </summary>
 /// <remarks>
-/// A base class rather than a struct field in each connection: its fields fill 24 bytes exactly, so a
+/// A base class rather than a struct field in each connection: its fields fill 16 bytes exactly, so a
 /// connection pays no padding for it. What a poller adds is <see cref="OnResultTaken"/> (the operation is
 /// over, another may begin) and when to call <see cref="Complete"/>.
 /// </remarks>
