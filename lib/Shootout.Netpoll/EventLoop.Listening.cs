@@ -20,6 +20,12 @@ public sealed unsafe partial class EventLoop
     private bool _listenShared;
     private long _acceptPausedUntil;
 
+    /// <summary>
+    /// What serves the connections this loop accepts (null before it listens). A fiber reaches its handler
+    /// through its connection's loop rather than keep a reference of its own: 8 bytes less per parked fiber.
+    /// </summary>
+    public IConnectionHandler? Handler => _handler;
+
     /// <param name="listenSocket">Bound and listening.</param>
     /// <param name="handler">Admits and serves what is accepted.</param>
     /// <param name="shared">Other loops accept from the same socket: wake one loop per readiness and

@@ -1,4 +1,5 @@
 using Shootout.Fibers.Interop;
+using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
 
@@ -53,6 +54,9 @@ internal sealed unsafe partial class UringConnection : OperationSource
     }
 
     public bool IsClosed => (_state & State.Closed) != 0;
+
+    /// <summary>Admission and counting: its loop's (a fiber reaches them here instead of holding them itself).</summary>
+    internal FiberConnectionRules Rules => _loop.Rules;
 
     internal bool IsWaitingForRead => _op == Op.Receive && !IsCompleted;
 

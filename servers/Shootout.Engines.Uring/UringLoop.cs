@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Shootout.Engines.Uring.Interop;
 using Shootout.Fibers.Interop;
+using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
 
@@ -40,6 +41,9 @@ internal sealed unsafe partial class UringLoop : LoopThread
     }
 
     public int Id { get; }
+
+    /// <summary>Admission, accept errors, counting: the engine's rules, applied on this loop.</summary>
+    public FiberConnectionRules Rules => _handler.Rules;
 
     /// <summary>The provided-buffer ring receives pick from; null with that feature off.</summary>
     public BufferRing? Buffers { get; private set; }

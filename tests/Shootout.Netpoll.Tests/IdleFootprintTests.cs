@@ -1,4 +1,7 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using Shootout.Engines.Epoll;
+using Shootout.Fibers;
 
 namespace Shootout.Netpoll.Tests;
 
@@ -14,6 +17,18 @@ public sealed class IdleFootprintTests
         // Header and method table 16, the parked continuation 8, result, version and completed 8, the loop 8,
         // the buffer 16, descriptor, idle clock, deadline, slot and generation 20, operation and state 2 (+2 padding).
         Assert.Equal(80, InstanceBytes(typeof(NetConnection)));
+    }
+
+    [Fact]
+    public void The_echo_fibers_box_is_56_bytes()
+    {
+        // Header and method table 16, the builder's box 8, the connection 8, the awaiter 16 (source, version),
+        // the state 4 (+4 padding): no handler and no count held across an await.
+        Type echoHandler = typeof(EpollEngine).Assembly.GetType("Shootout.Engines.Epoll.EchoHandler", throwOnError: true)!;
+        Type stateMachine = echoHandler.GetNestedTypes(BindingFlags.NonPublic).Single(type => type.Name.StartsWith("<EchoAsync>", StringComparison.Ordinal));
+        Type box = typeof(FiberMethodBuilder).GetNestedType("FiberBox`1", BindingFlags.NonPublic)!.MakeGenericType(stateMachine);
+
+        Assert.Equal(56, InstanceBytes(box));
     }
 
     /// <summary>The bytes the runtime allocates for one instance (the second of two: the first may allocate once more).</summary>

@@ -1,5 +1,7 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Shootout.Engines.Uring;
+using Shootout.Fibers;
 
 namespace Shootout.Uring.Tests;
 
@@ -16,6 +18,18 @@ public sealed class IdleFootprintTests
         // buffer and the arrivals queue 24, descriptor, slot, generation, idle clock, held buffer, received and
         // sent 28, operation and state 2 (+2 padding).
         Assert.Equal(88, InstanceBytes(typeof(UringConnection)));
+    }
+
+    [Fact]
+    public void The_echo_fibers_box_is_56_bytes()
+    {
+        // Header and method table 16, the builder's box 8, the connection 8, the awaiter 16 (source, version),
+        // the state 4 (+4 padding): no handler and no count held across an await.
+        Type echoHandler = typeof(UringEngine).Assembly.GetType("Shootout.Engines.Uring.EchoHandler", throwOnError: true)!;
+        Type stateMachine = echoHandler.GetNestedTypes(BindingFlags.NonPublic).Single(type => type.Name.StartsWith("<EchoAsync>", StringComparison.Ordinal));
+        Type box = typeof(FiberMethodBuilder).GetNestedType("FiberBox`1", BindingFlags.NonPublic)!.MakeGenericType(stateMachine);
+
+        Assert.Equal(56, InstanceBytes(box));
     }
 
     private static long InstanceBytes(Type type)
