@@ -78,8 +78,9 @@ internal sealed unsafe partial class UringConnection
             _state |= State.SendInFlight;
             return;
         }
+        int echoed = _received; // the send completes with the bytes it sent: all that was received
         ReleaseBuffer();
-        Complete(res >= 0 ? _received : res);
+        Complete(res >= 0 ? echoed : res);
     }
 
     /// <summary>

@@ -89,7 +89,7 @@ internal sealed unsafe partial class UringConnection : OperationSource
     public ReadOnlySpan<byte> Received => new(HeldAddress(), _received);
 
     /// <summary>
-    /// Sends the bytes the last receive delivered; completes once the kernel took all of them. Until
+    /// Sends the bytes the last receive delivered; completes with their count once the kernel took all of them. Until
     /// then the fiber does not read: a client that does not read is not read from, and what is held for
     /// it is that one buffer (≤ 64 KiB). The buffer goes back to the ring when the send completes.
     /// </summary>
