@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;

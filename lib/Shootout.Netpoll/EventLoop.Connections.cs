@@ -5,7 +5,7 @@ namespace Shootout.Netpoll;
 /// <summary>The loop's connection table, and dispatch of epoll events to the connections in it.</summary>
 public sealed partial class EventLoop
 {
-    private const uint ConnectionEvents = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
+    private const uint ConnectionEvents = Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLET;
 
     // The epoll data of a registration is (slot << 32 | generation), so an event still queued for a
     // closed connection never reaches the next one in its slot or fd.

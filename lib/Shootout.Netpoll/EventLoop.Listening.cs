@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -19,6 +20,12 @@ public sealed unsafe partial class EventLoop
     private bool _listenShared;
     private long _acceptPausedUntil;
 
+    /// <summary>
+    /// What serves the connections this loop accepts (null before it listens). A fiber reaches its handler
+    /// through its connection's loop rather than keep a reference of its own: 8 bytes less per parked fiber.
+    /// </summary>
+    public IConnectionHandler? Handler => _handler;
+
     /// <param name="listenSocket">Bound and listening.</param>
     /// <param name="handler">Admits and serves what is accepted.</param>
     /// <param name="shared">Other loops accept from the same socket: wake one loop per readiness and
@@ -37,7 +44,7 @@ public sealed unsafe partial class EventLoop
     {
         // Level-triggered, so a loop that stops after a batch is told again; exclusive when shared, so
         // one waiting loop is woken per new connection rather than all of them.
-        int rc = _poller.Add(_listenFd, _listenShared ? Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE : Libc.EPOLLIN, ListenToken);
+        int rc = _poller.Add(_listenFd, _listenShared ? Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE : Epoll.EPOLLIN, ListenToken);
         if (rc != 0)
             throw Errno.ToException(rc);
         _listenRegistered = true;

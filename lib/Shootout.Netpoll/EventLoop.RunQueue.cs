@@ -45,7 +45,7 @@ public sealed partial class EventLoop
         }
         catch (Exception e)
         {
-            Report(e);
+            ReportError(e);
         }
     }
 

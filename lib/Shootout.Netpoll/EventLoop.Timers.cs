@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Shootout.Netpoll.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Netpoll;
 
@@ -127,7 +127,7 @@ public sealed partial class EventLoop
             if (deadlineScan && connection.IsPastDeadline(now))
                 code = -Errno.ETIMEDOUT;
             else if (idleScan && connection.IsWaitingForRead && now - connection.LastActiveMs >= _idleTimeoutMs)
-                code = NetConnection.IdleTimeoutCode;
+                code = OperationSource.IdleTimeoutCode;
             if (code != 0)
                 RunFiber((connection, code), static a => a.connection.Abort(a.code));
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -17,23 +18,20 @@ namespace Shootout.Netpoll;
 /// <c>EventLoop.Listening.cs</c> accepting; <c>EventLoop.Timers.cs</c> sleeps, deadlines and the idle
 /// scan; <c>EventLoop.Client.cs</c> outgoing connections.
 /// </remarks>
-public sealed unsafe partial class EventLoop
+public sealed unsafe partial class EventLoop : LoopThread
 {
-    [ThreadStatic] private static EventLoop? t_current;
-
     private readonly EventLoopGroup _group;
     private readonly NetpollOptions _options;
     private readonly Poller _poller;
-    private readonly Thread _thread;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly byte[] _sharedArray;
     private readonly long _epochTicks = Environment.TickCount64;
-    private int _threadId = -1;
     private volatile bool _stopping;
     private volatile bool _exitedFlag;
 
     internal EventLoop(EventLoopGroup group, int id, NetpollOptions options)
+        : base($"netpoll-{id}", "netpoll operations must run on their connection's loop thread (inside a fiber)")
     {
         _group = group;
         _options = options;
@@ -42,11 +40,10 @@ public sealed unsafe partial class EventLoop
         _spinNanoseconds = (long)(options.TimerSpin.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         _sharedArray = GC.AllocateUninitializedArray<byte>(options.SharedBufferSize, pinned: true);
         _poller = new Poller();
-        _thread = new Thread(Run) { IsBackground = true, Name = $"netpoll-{id}" };
     }
 
     /// <summary>The loop whose thread is running the caller, if any (inside a fiber: its own loop).</summary>
-    public static EventLoop? Current => t_current;
+    public static new EventLoop? Current => LoopThread.Current as EventLoop;
 
     public int Id { get; }
 
@@ -66,7 +63,7 @@ public sealed unsafe partial class EventLoop
     /// <summary>Milliseconds since the loop was created, read now (not once per turn like <see cref="NowMs"/>).</summary>
     internal int ClockMs() => (int)(Environment.TickCount64 - _epochTicks);
 
-    internal void Start() => _thread.UnsafeStart(); // no ExecutionContext flows into the loop
+    internal void Start() => StartThread();
 
     /// <summary>Runs <paramref name="action"/> on the loop thread. Callable from any thread.</summary>
     public void Post(Action action)
@@ -101,30 +98,20 @@ public sealed unsafe partial class EventLoop
         return done.Task;
     }
 
-    internal void CheckThread()
-    {
-        if (Environment.CurrentManagedThreadId != _threadId)
-            ThrowWrongThread();
-    }
-
-    private static void ThrowWrongThread() =>
-        throw new InvalidOperationException(
-            "netpoll operations must run on their connection's loop thread (inside a fiber)");
-
     internal bool IsSharedBuffer(ReadOnlyMemory<byte> memory) =>
         MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment) && segment.Array == _sharedArray;
 
     internal void RequestStop() => Post(() => _stopping = true);
 
-    private void Run()
+    protected override bool IsStopRequested => _stopping;
+
+    protected override void Run()
     {
-        _threadId = Environment.CurrentManagedThreadId;
-        t_current = this;
         try
         {
             // Not fatal: with the shared table, connections past the open-file limit fail with EMFILE.
             if (_options.PrivateDescriptorTables && Libc.Unshare(Libc.CLONE_FILES) != 0)
-                Report(new InvalidOperationException(
+                ReportError(new InvalidOperationException(
                     $"netpoll-{Id}: unshare(CLONE_FILES) failed (errno {Libc.Errno}); sharing the process's descriptor table"));
             // Not fatal either: timers then fire within the default slack (50 µs) instead.
             if (_options.TimerSlack is { } slack)
@@ -132,17 +119,16 @@ public sealed unsafe partial class EventLoop
             // Not fatal: before Linux 6.12 the loop waits out the running thread's slice when it wakes.
             if (_options.SchedulerSlice is { } slice)
                 _ = SchedSlice.TrySet(slice);
-            LoopThread.TurnUntilStopped(() => _stopping, Turn, Shutdown, Report);
+            TurnUntilStopped();
         }
         finally
         {
             _exitedFlag = true;
-            t_current = null;
             _exited.TrySetResult();
         }
     }
 
-    private void Turn()
+    protected override void Turn()
     {
         int n = _poller.Wait(NextTimeout());
         NowMs = ClockMs();
@@ -161,7 +147,7 @@ public sealed unsafe partial class EventLoop
             }
             catch (Exception e)
             {
-                Report(e);
+                ReportError(e);
             }
         }
         RunYielded();
@@ -181,7 +167,7 @@ public sealed unsafe partial class EventLoop
     /// operation (fibers resume with <see cref="System.Net.Sockets.SocketError.OperationAborted"/>
     /// and close their connections) and closes whatever a fiber left open.
     /// </summary>
-    private void Shutdown()
+    protected override void Shutdown()
     {
         StopListening();
         RunPosted();
@@ -208,8 +194,6 @@ public sealed unsafe partial class EventLoop
             _poller.Dispose();
     }
 
-    private void Report(Exception e) => _options.OnError?.Invoke(e);
-
-    /// <summary>An exception escaped a <see cref="Fiber"/>: that fiber has ended; the loop goes on.</summary>
-    internal void ReportFiberError(Exception e) => Report(e);
+    /// <summary>To <see cref="NetpollOptions.OnError"/>: a failed turn, or a <see cref="Fiber"/> that ended with an exception.</summary>
+    public override void ReportError(Exception e) => _options.OnError?.Invoke(e);
 }

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Shootout.Netpoll.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Netpoll;
 

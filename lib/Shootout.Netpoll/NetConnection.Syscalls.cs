@@ -1,4 +1,4 @@
-using Shootout.Netpoll.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Netpoll;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -25,20 +26,14 @@ namespace Shootout.Netpoll;
 /// flags and everything that reads and changes them (operations, close, events, retry) are one state
 /// machine, and split further each half would be reasoning about the other's flags.</para>
 /// </remarks>
-public sealed unsafe partial class NetConnection
+public sealed unsafe partial class NetConnection : OperationSource
 {
-    // Result codes that are not errnos: they surface as their own exception types.
-    internal const int IdleTimeoutCode = -1_000_000;
-
     private readonly EventLoop _loop;
-    private ParkedContinuation _parked;
     /// <summary>Read: where to receive. Write: the bytes not yet sent.</summary>
     private Memory<byte> _buffer;
     private readonly int _fd;
-    private int _result;          // bytes, or -errno once the operation completes
     internal int LastActiveMs;    // loop clock at the last received byte, for the idle timeout
     internal int DeadlineMs;      // loop clock after which operations fail with TimedOut; 0: none
-    private short _version;
     private Op _op;
     private State _state;
 
@@ -50,11 +45,10 @@ public sealed unsafe partial class NetConnection
         None = 0,
         Readable = 1,       // the last edge said readable and no recv has drained it since
         Writable = 2,
-        Completed = 4,      // the pending operation has a result waiting for GetResult
-        Closed = 8,
-        RentedBuffer = 16,  // _buffer is rented from the pool (a partial write from the loop's shared buffer)
-        PeerClosed = 32,    // epoll reported RDHUP/HUP/ERR: read until recv says so, a short read proves nothing
-        Queued = 64,        // in the loop's run queue: its fiber yielded with this ready operation pending
+        Closed = 4,
+        RentedBuffer = 8,   // _buffer is rented from the pool (a partial write from the loop's shared buffer)
+        PeerClosed = 16,    // epoll reported RDHUP/HUP/ERR: read until recv says so, a short read proves nothing
+        Queued = 32,        // in the loop's run queue: its fiber yielded with this ready operation pending
     }
 
     internal NetConnection(EventLoop loop, int fd, bool writable)
@@ -77,9 +71,9 @@ public sealed unsafe partial class NetConnection
     internal int Slot;
     internal uint Generation;
 
-    internal bool IsWaitingForRead => _op == Op.Read && (_state & State.Completed) == 0;
+    internal bool IsWaitingForRead => _op == Op.Read && !IsCompleted;
 
-    internal bool HasPendingOperation => _op != Op.None && (_state & State.Completed) == 0;
+    internal bool HasPendingOperation => _op != Op.None && !IsCompleted;
 
     /// <summary>A deadline is set, has passed (by the loop clock <paramref name="nowMs"/>), and an operation waits.</summary>
     internal bool IsPastDeadline(int nowMs) => DeadlineMs != 0 && nowMs - DeadlineMs >= 0 && HasPendingOperation;
@@ -139,7 +133,7 @@ public sealed unsafe partial class NetConnection
         _buffer = destination;
         if ((_state & State.Readable) != 0)
             YieldTurn(); // out of budget: let other fibers run, retry on the next turn
-        return new NetOperation(this, _version);
+        return PendingOperation();
     }
 
     /// <summary>
@@ -174,10 +168,10 @@ public sealed unsafe partial class NetConnection
             _buffer = MemoryMarshal.AsMemory(rest);
         }
         _op = Op.Write;
-        _result = data.Length;
+        Result = data.Length;
         if ((_state & State.Writable) != 0)
             YieldTurn();
-        return new NetOperation(this, _version);
+        return PendingOperation();
     }
 
     /// <summary>Into the loop's run queue, once: a connection already there keeps its place.</summary>
@@ -208,8 +202,8 @@ public sealed unsafe partial class NetConnection
         _loop.CheckThread();
         if (IsClosed)
             return;
-        if (_op != Op.None && (_state & State.Completed) == 0)
-            Complete(-Errno.ECANCELED);
+        if (_op != Op.None && !IsCompleted)
+            Finish(-Errno.ECANCELED);
         if (IsClosed) // the resumed fiber closed it
             return;
         _state |= State.Closed;
@@ -237,7 +231,7 @@ public sealed unsafe partial class NetConnection
     internal ValueTask<NetConnection> BeginConnect()
     {
         _op = Op.Connect;
-        return new ValueTask<NetConnection>(this, _version);
+        return new ValueTask<NetConnection>(this, Version);
     }
 
     /// <summary>Registration failed: the connection is closed before its fiber starts.</summary>
@@ -251,19 +245,19 @@ public sealed unsafe partial class NetConnection
     /// <summary>Completes a pending operation with an error (idle timeout, stop): the fiber resumes and unwinds.</summary>
     internal void Abort(int code)
     {
-        if (_op != Op.None && (_state & State.Completed) == 0)
-            Complete(code);
+        if (_op != Op.None && !IsCompleted)
+            Finish(code);
     }
 
     /// <summary>epoll reported these events for this registration.</summary>
     internal void OnEvents(uint events)
     {
         // Errors and hang-ups make both directions "ready": the next syscall reports what happened.
-        if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0)
             _state |= State.Readable;
-        if ((events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        if ((events & (Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0)
             _state |= State.PeerClosed;
-        if ((events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        if ((events & (Epoll.EPOLLOUT | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0)
             _state |= State.Writable;
         // A fiber waiting in the run queue keeps its place there: an event must not give it a second turn.
         if ((_state & State.Queued) == 0)
@@ -280,7 +274,7 @@ public sealed unsafe partial class NetConnection
     /// <summary>Tries the pending operation again; resumes the fiber if it completes.</summary>
     private void Retry()
     {
-        if ((_state & (State.Completed | State.Closed)) != 0)
+        if (IsCompleted || (_state & State.Closed) != 0)
             return;
         switch (_op)
         {
@@ -290,7 +284,7 @@ public sealed unsafe partial class NetConnection
                 if (r >= 0)
                     _loop.Spend(r);
                 if (r != Pending)
-                    Complete(r);
+                    Finish(r);
                 break;
             }
             case Op.Write when (_state & State.Writable) != 0:
@@ -298,12 +292,12 @@ public sealed unsafe partial class NetConnection
                 int sent = TrySend(_buffer.Span);
                 if (sent < 0)
                 {
-                    Complete(sent);
+                    Finish(sent);
                     break;
                 }
                 _loop.Spend(sent);
                 if (sent == _buffer.Length)
-                    Complete(_result);
+                    Finish(Result);
                 else
                     _buffer = _buffer[sent..];
                 break;
@@ -319,7 +313,7 @@ public sealed unsafe partial class NetConnection
                 {
                     if (error == 0)
                         ClearDeadline(); // the connect timeout is spent
-                    Complete(-error);
+                    Finish(-error);
                 }
                 break;
             }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Shootout.Fibers.Interop;
 using Shootout.Netpoll.Interop;
 
 namespace Shootout.Netpoll;
@@ -25,7 +26,7 @@ internal sealed unsafe class Poller : IDisposable
     public Poller(int capacity = 512)
     {
         Capacity = capacity;
-        _epfd = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        _epfd = Epoll.EpollCreate1(Epoll.EPOLL_CLOEXEC);
         if (_epfd < 0)
             throw new Win32Exception(Libc.Errno, "epoll_create1 failed");
         _eventFd = Libc.EventFd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
@@ -37,7 +38,7 @@ internal sealed unsafe class Poller : IDisposable
         }
         _events = (byte*)NativeMemory.Alloc((nuint)(capacity * EpollEvent.Size));
         // Level-triggered: a wake-up is consumed explicitly by DrainWake.
-        int rc = Add(_eventFd, Libc.EPOLLIN, WakeToken);
+        int rc = Add(_eventFd, Epoll.EPOLLIN, WakeToken);
         if (rc != 0)
             throw new Win32Exception(rc, "epoll_ctl(eventfd) failed");
     }
@@ -47,7 +48,7 @@ internal sealed unsafe class Poller : IDisposable
     {
         byte* ev = stackalloc byte[16];
         EpollEvent.Write(ev, events, token);
-        return Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, fd, ev) == 0 ? 0 : Libc.Errno;
+        return Epoll.EpollCtl(_epfd, Epoll.EPOLL_CTL_ADD, fd, ev) == 0 ? 0 : Libc.Errno;
     }
 
     /// <summary>Unregisters a descriptor (closing it does the same when it is the last reference).</summary>
@@ -55,7 +56,7 @@ internal sealed unsafe class Poller : IDisposable
     {
         byte* ev = stackalloc byte[16];
         EpollEvent.Write(ev, 0, 0);
-        return Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_DEL, fd, ev) == 0 ? 0 : Libc.Errno;
+        return Epoll.EpollCtl(_epfd, Epoll.EPOLL_CTL_DEL, fd, ev) == 0 ? 0 : Libc.Errno;
     }
 
     /// <summary>Whether the kernel and libc offer epoll_pwait2; cleared for the process on the first refusal.</summary>
@@ -87,7 +88,7 @@ internal sealed unsafe class Poller : IDisposable
         try
         {
             Timespec timeout = Timespec.FromNanoseconds(Math.Max(0, timeoutNanoseconds));
-            int n = Libc.EpollPwait2(_epfd, _events, Capacity, timeoutNanoseconds < 0 ? null : &timeout, null);
+            int n = Epoll.EpollPwait2(_epfd, _events, Capacity, timeoutNanoseconds < 0 ? null : &timeout, null);
             if (n >= 0 || Libc.Errno != Errno.ENOSYS)
                 return n;
         }
@@ -101,7 +102,7 @@ internal sealed unsafe class Poller : IDisposable
     private int WaitMilliseconds(long timeoutNanoseconds)
     {
         long ms = timeoutNanoseconds < 0 ? -1 : (timeoutNanoseconds + 999_999) / 1_000_000;
-        return Libc.EpollWait(_epfd, _events, Capacity, (int)Math.Min(ms, int.MaxValue));
+        return Epoll.EpollWait(_epfd, _events, Capacity, (int)Math.Min(ms, int.MaxValue));
     }
 
     public byte* EventAt(int index) => _events + index * EpollEvent.Size;

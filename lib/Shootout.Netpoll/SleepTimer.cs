@@ -1,5 +1,5 @@
 using System.Threading.Tasks.Sources;
-using Shootout.Netpoll.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Netpoll;
 

@@ -1,3 +1,4 @@
+using Shootout.Fibers;
 using Shootout.Netpoll;
 using Shootout.Server.Core;
 
@@ -17,12 +18,13 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
 
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. A <see cref="Fiber"/> rather than a Task, and
-    /// its locals kept to the connection and one count, because this state machine is most of what an
-    /// idle connection costs. The bytes live in the loop's shared buffer only between a read and its
-    /// write; a write the kernel does not take at once is copied out by the connection, and no read
-    /// happens until it drained.
+    /// its state kept to the connection alone, because this state machine is most of what an idle
+    /// connection costs: static, so it holds no handler (it finds the rules through the connection's loop),
+    /// and the count echoed is the write's own result, so no local outlives an await. The bytes live in the
+    /// loop's shared buffer only between a read and its write; a write the kernel does not take at once is
+    /// copied out by the connection, and no read happens until it drained.
     /// </summary>
-    private async Fiber EchoAsync(NetConnection connection)
+    private static async Fiber EchoAsync(NetConnection connection)
     {
         try
         {
@@ -31,11 +33,11 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
                 int n = await connection.ReadAsync(connection.Loop.SharedBuffer);
                 if (n == 0)
                     break;
-                await connection.WriteAsync(connection.Loop.SharedBuffer[..n]);
-                _rules.OnEchoed(n);
+                int echoed = await connection.WriteAsync(connection.Loop.SharedBuffer[..n]); // first: a receiver read before
+                RulesOf(connection).OnEchoed(echoed);                                           // an await is kept across it
             }
         }
-        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
+        catch (Exception e) when (RulesOf(connection).IsOrdinaryEnd(e))
         {
         }
         finally
@@ -80,9 +82,13 @@ internal sealed class EchoHandler(EngineContext context) : IConnectionHandler
     }
 
     /// <summary>The connection has ended: close it and give back its admission.</summary>
-    private void Release(NetConnection connection)
+    private static void Release(NetConnection connection)
     {
+        FiberConnectionRules rules = RulesOf(connection);
         connection.Close();
-        _rules.OnClosed();
+        rules.OnClosed();
     }
+
+    /// <summary>The rules of the handler that serves <paramref name="connection"/>'s loop: this engine's, always.</summary>
+    private static FiberConnectionRules RulesOf(NetConnection connection) => ((EchoHandler)connection.Loop.Handler!)._rules;
 }

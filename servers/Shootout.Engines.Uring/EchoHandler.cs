@@ -1,4 +1,3 @@
-using Shootout.Netpoll;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
@@ -20,9 +19,11 @@ internal sealed class EchoHandler(EngineContext context)
     /// <summary>
     /// The fiber: echo until the client's FIN, then close. Straight-line code; each await is one SQE
     /// and the fiber parks until its CQE. The received bytes stay in the ring's buffer they landed in
-    /// and are sent from there; no read is issued until that send completed.
+    /// and are sent from there; no read is issued until that send completed. Its state is the connection
+    /// alone (this state machine is most of what an idle connection costs): static, so it holds no handler
+    /// (the rules are reached through the connection's loop), and the count echoed is the send's own result.
     /// </summary>
-    private async Fiber EchoAsync(UringConnection connection)
+    private static async Fiber EchoAsync(UringConnection connection)
     {
         try
         {
@@ -31,11 +32,11 @@ internal sealed class EchoHandler(EngineContext context)
                 int n = await connection.ReceiveAsync();
                 if (n == 0)
                     break;
-                await connection.SendReceivedAsync();
-                _rules.OnEchoed(n);
+                int echoed = await connection.SendReceivedAsync(); // first: a receiver read before an await is kept across it
+                connection.Rules.OnEchoed(echoed);
             }
         }
-        catch (Exception e) when (_rules.IsOrdinaryEnd(e))
+        catch (Exception e) when (connection.Rules.IsOrdinaryEnd(e))
         {
         }
         finally

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 
@@ -87,7 +88,7 @@ internal sealed unsafe class Ring : IDisposable
         IoUringParams p = default;
         p.Flags = flags | IoUring.SetupCqSize | IoUring.SetupClamp;
         p.CqEntries = cqEntries;
-        int fd = Libc.IoUringSetup(entries, &p);
+        int fd = IoUringSyscalls.Setup(entries, &p);
         if (fd < 0)
             throw new RingSetupException(Libc.Errno, flags);
         try
@@ -116,7 +117,7 @@ internal sealed unsafe class Ring : IDisposable
     public bool RegisterRingFd()
     {
         var update = new RsrcUpdate { Offset = uint.MaxValue, Data = (ulong)_fd }; // offset -1: any free index
-        if (Libc.IoUringRegister(_fd, IoUring.RegisterRingFds, &update, 1) != 1)
+        if (IoUringSyscalls.Register(_fd, IoUring.RegisterRingFds, &update, 1) != 1)
             return false;
         _enterFd = (int)update.Offset;
         _enterFlags |= IoUring.EnterRegisteredRing;
@@ -126,7 +127,7 @@ internal sealed unsafe class Ring : IDisposable
     /// <summary>io_uring_register on this ring; returns the kernel's result or -errno.</summary>
     public int Register(uint opcode, void* arg, uint count)
     {
-        int rc = Libc.IoUringRegister(_fd, opcode, arg, count);
+        int rc = IoUringSyscalls.Register(_fd, opcode, arg, count);
         return rc < 0 ? -Libc.Errno : rc;
     }
 
@@ -179,7 +180,7 @@ internal sealed unsafe class Ring : IDisposable
         while (true)
         {
             Enters++;
-            int rc = Libc.IoUringEnter(_enterFd, toSubmit, minComplete, flags, argPtr, argSize);
+            int rc = IoUringSyscalls.Enter(_enterFd, toSubmit, minComplete, flags, argPtr, argSize);
             if (rc >= 0)
                 return 0;
             int errno = Libc.Errno;

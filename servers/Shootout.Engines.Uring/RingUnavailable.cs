@@ -1,4 +1,4 @@
-using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 

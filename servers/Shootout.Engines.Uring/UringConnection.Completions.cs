@@ -1,4 +1,5 @@
 using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 
@@ -19,7 +20,7 @@ internal sealed unsafe partial class UringConnection
         {
             _held = OwnBuffer;
         }
-        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
+        if (IsClosed || _op != Op.Receive || IsCompleted)
         {
             // Completed after the fiber gave up on it (aborted, closed): nothing wants these bytes.
             ReleaseBuffer();
@@ -44,7 +45,7 @@ internal sealed unsafe partial class UringConnection
     internal void OnPollCompleted(int res)
     {
         _state &= ~State.ReceiveInFlight;
-        if (IsClosed || _op != Op.Receive || (_state & State.Completed) != 0)
+        if (IsClosed || _op != Op.Receive || IsCompleted)
         {
             if (IsClosed && !InFlight)
                 Release();
@@ -63,7 +64,7 @@ internal sealed unsafe partial class UringConnection
     internal void OnSendCompleted(int res)
     {
         _state &= ~State.SendInFlight;
-        if (IsClosed || _op != Op.Send || (_state & State.Completed) != 0)
+        if (IsClosed || _op != Op.Send || IsCompleted)
         {
             ReleaseBuffer();
             if (IsClosed && !InFlight)
@@ -77,8 +78,9 @@ internal sealed unsafe partial class UringConnection
             _state |= State.SendInFlight;
             return;
         }
+        int echoed = _received; // the send completes with the bytes it sent: all that was received
         ReleaseBuffer();
-        Complete(res >= 0 ? _received : res);
+        Complete(res >= 0 ? echoed : res);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 

@@ -1,5 +1,5 @@
-using Shootout.Engines.Uring.Interop;
-using Shootout.Netpoll;
+using Shootout.Fibers.Interop;
+using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
 
@@ -17,9 +17,8 @@ namespace Shootout.Engines.Uring;
 /// send can be in flight at once; what arrives while the send is pending waits in
 /// <c>UringConnection.Multishot.cs</c>'s queue.
 /// </remarks>
-internal sealed unsafe partial class UringConnection
+internal sealed unsafe partial class UringConnection : OperationSource
 {
-    internal const int IdleTimeoutCode = -1_000_000;
     private const int NoBuffer = -1;
     private const int OwnBuffer = -2; // the provided buffers ran out: this connection received into _ownBuffer
 
@@ -41,12 +40,11 @@ internal sealed unsafe partial class UringConnection
     private enum State : byte
     {
         None = 0,
-        Completed = 1,        // the fiber's operation has a result waiting for GetResult
-        ReceiveInFlight = 2,  // a receive (or its readiness poll) has not posted its last CQE yet
-        SendInFlight = 4,     // a send has not completed yet
-        Closed = 8,           // the fiber closed it; the slot is freed once nothing is in flight
-        Multishot = 16,       // the receive in flight is the multishot one: it stays armed across completions
-        Pausing = 32,         // a cancel of that multishot receive is on its way (arrivals piled up behind a send)
+        ReceiveInFlight = 1,  // a receive (or its readiness poll) has not posted its last CQE yet
+        SendInFlight = 2,     // a send has not completed yet
+        Closed = 4,           // the fiber closed it; the slot is freed once nothing is in flight
+        Multishot = 8,        // the receive in flight is the multishot one: it stays armed across completions
+        Pausing = 16,         // a cancel of that multishot receive is on its way (arrivals piled up behind a send)
     }
 
     internal UringConnection(UringLoop loop, int fd)
@@ -57,7 +55,10 @@ internal sealed unsafe partial class UringConnection
 
     public bool IsClosed => (_state & State.Closed) != 0;
 
-    internal bool IsWaitingForRead => _op == Op.Receive && (_state & State.Completed) == 0;
+    /// <summary>Admission and counting: its loop's (a fiber reaches them here instead of holding them itself).</summary>
+    internal FiberConnectionRules Rules => _loop.Rules;
+
+    internal bool IsWaitingForRead => _op == Op.Receive && !IsCompleted;
 
     internal bool InFlight => (_state & (State.ReceiveInFlight | State.SendInFlight)) != 0;
 
@@ -73,7 +74,7 @@ internal sealed unsafe partial class UringConnection
         ReleaseBuffer();
         _op = Op.Receive;
         if (TryTakeArrival() || (_state & State.Multishot) != 0)
-            return new NetOperation(this, _version); // completed already, or the armed request will complete it
+            return PendingOperation(); // completed already, or the armed request will complete it
         if (_loop.Buffers is null)
             _loop.PrepareReceive(this, OwnBufferAddress(), _loop.OwnBufferSize, dataLikely: false);
         else if (_loop.MultishotReceives)
@@ -81,14 +82,14 @@ internal sealed unsafe partial class UringConnection
         else
             _loop.PrepareReceive(this, null, 0, dataLikely: false);
         _state |= State.ReceiveInFlight;
-        return new NetOperation(this, _version);
+        return PendingOperation();
     }
 
     /// <summary>The bytes the last receive delivered.</summary>
     public ReadOnlySpan<byte> Received => new(HeldAddress(), _received);
 
     /// <summary>
-    /// Sends the bytes the last receive delivered; completes once the kernel took all of them. Until
+    /// Sends the bytes the last receive delivered; completes with their count once the kernel took all of them. Until
     /// then the fiber does not read: a client that does not read is not read from, and what is held for
     /// it is that one buffer (≤ 64 KiB). The buffer goes back to the ring when the send completes.
     /// </summary>
@@ -101,7 +102,7 @@ internal sealed unsafe partial class UringConnection
         _sent = 0;
         _loop.PrepareSend(this, HeldAddress(), _received);
         _state |= State.SendInFlight;
-        return new NetOperation(this, _version);
+        return PendingOperation();
     }
 
     /// <summary>
@@ -114,7 +115,7 @@ internal sealed unsafe partial class UringConnection
         _loop.CheckThread();
         if (IsClosed)
             return;
-        if (_op != Op.None && (_state & State.Completed) == 0)
+        if (_op != Op.None && !IsCompleted)
             Complete(-Errno.ECANCELED);
         if (IsClosed) // the resumed fiber closed it
             return;
@@ -132,9 +133,11 @@ internal sealed unsafe partial class UringConnection
     /// <summary>Completes a pending operation with an error (idle timeout, stop): the fiber resumes and unwinds.</summary>
     internal void Abort(int code)
     {
-        if (_op != Op.None && (_state & State.Completed) == 0)
+        if (_op != Op.None && !IsCompleted)
             Complete(code);
     }
+
+    protected override void OnResultTaken() => _op = Op.None;
 
     private void BeginOperation()
     {

@@ -1,5 +1,5 @@
 using Shootout.Engines.Uring.Interop;
-using Shootout.Netpoll;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 
@@ -73,7 +73,7 @@ internal sealed unsafe partial class UringLoop
             if (_connections[(uint)slot] is { } connection)
             {
                 try { visit(connection); }
-                catch (Exception e) { Report(e); }
+                catch (Exception e) { ReportError(e); }
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Engines.Uring;
 
@@ -72,7 +73,7 @@ internal sealed unsafe partial class UringLoop
         while (_posted.TryDequeue(out Action? action))
         {
             try { action(); }
-            catch (Exception e) { Report(e); }
+            catch (Exception e) { ReportError(e); }
         }
     }
 }

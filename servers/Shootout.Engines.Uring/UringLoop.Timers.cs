@@ -34,7 +34,7 @@ internal sealed partial class UringLoop
         ForEachConnection(connection =>
         {
             if (connection.IsWaitingForRead && now - connection.LastActiveMs >= _idleTimeoutMs)
-                connection.Abort(UringConnection.IdleTimeoutCode);
+                connection.Abort(OperationSource.IdleTimeoutCode);
         });
     }
 }

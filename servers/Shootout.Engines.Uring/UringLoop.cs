@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Shootout.Engines.Uring.Interop;
-using Shootout.Netpoll;
+using Shootout.Fibers.Interop;
+using Shootout.Server.Core;
 
 namespace Shootout.Engines.Uring;
 
@@ -11,37 +12,38 @@ namespace Shootout.Engines.Uring;
 /// turn, however many connections moved in it.
 /// </summary>
 /// <remarks>
-/// One type over partial files, one facet each, as the netpoller's <see cref="EventLoop"/>: this file is
+/// One type over partial files, one facet each, as the netpoller's EventLoop: this file is
 /// the thread, its turn and its end; <c>UringLoop.Setup.cs</c> the ring's creation;
 /// <c>UringLoop.Submissions.cs</c> the SQEs and their user_data; <c>UringLoop.Connections.cs</c> the
 /// connection table; <c>UringLoop.Accepting.cs</c> multishot accept; <c>UringLoop.Posting.cs</c> work
 /// from other threads; <c>UringLoop.Timers.cs</c> the accept back-off and the idle scan.
 /// </remarks>
-internal sealed unsafe partial class UringLoop
+internal sealed unsafe partial class UringLoop : LoopThread
 {
     private const int StopDrainMs = 1500;
 
     private readonly UringEngineSettings _settings;
     private readonly EchoHandler _handler;
-    private readonly Thread _thread;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _epochTicks = Environment.TickCount64;
     private Ring? _ring;
-    private int _threadId = -1;
     private volatile bool _stopping;
 
     public UringLoop(int id, Socket listener, UringEngineSettings settings, EchoHandler handler)
+        : base($"uring-{id}", "ring operations must run on their connection's loop thread (inside a fiber)")
     {
         Id = id;
         _listenFd = (int)listener.SafeHandle.DangerousGetHandle();
         _settings = settings;
         _handler = handler;
         _idleTimeoutMs = settings.IdleTimeout is { } t ? (int)Math.Max(1, t.TotalMilliseconds) : 0;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"uring-{id}" };
     }
 
     public int Id { get; }
+
+    /// <summary>Admission, accept errors, counting: the engine's rules, applied on this loop.</summary>
+    public FiberConnectionRules Rules => _handler.Rules;
 
     /// <summary>The provided-buffer ring receives pick from; null with that feature off.</summary>
     public BufferRing? Buffers { get; private set; }
@@ -69,23 +71,17 @@ internal sealed unsafe partial class UringLoop
     /// </summary>
     public Task StartAsync()
     {
-        _thread.UnsafeStart();
+        StartThread();
         return _started.Task;
     }
 
     /// <summary>Aborts every connection's pending operation (fibers unwind and close), drains the ring and ends the thread.</summary>
     public void RequestStop() => Post(() => _stopping = true);
 
-    internal void CheckThread()
-    {
-        if (Environment.CurrentManagedThreadId != _threadId)
-            throw new InvalidOperationException("ring operations must run on their connection's loop thread (inside a fiber)");
-    }
+    protected override bool IsStopRequested => _stopping;
 
-    private void Run()
+    protected override void Run()
     {
-        _threadId = Environment.CurrentManagedThreadId;
-        FiberErrors.Handler = Report;
         try
         {
             Setup();
@@ -99,19 +95,18 @@ internal sealed unsafe partial class UringLoop
         _started.TrySetResult();
         try
         {
-            LoopThread.TurnUntilStopped(() => _stopping, Turn, Shutdown, Report);
+            TurnUntilStopped();
         }
         finally
         {
             _ring?.Dispose();
             if (_wakeFd >= 0)
                 Libc.Close(_wakeFd);
-            FiberErrors.Handler = null;
             _exited.TrySetResult();
         }
     }
 
-    private void Turn()
+    protected override void Turn()
     {
         int timeout = NextTimeout();
         Buffers?.Refill();
@@ -137,7 +132,7 @@ internal sealed unsafe partial class UringLoop
             }
             catch (Exception e)
             {
-                Report(e);
+                ReportError(e);
             }
         }
     }
@@ -168,7 +163,7 @@ internal sealed unsafe partial class UringLoop
     /// <see cref="StopDrainMs"/> passed, and every connection still open is closed directly. Closing the ring
     /// afterwards (<see cref="Run"/>) cancels whatever requests remain, all at once.
     /// </summary>
-    private void Shutdown()
+    protected override void Shutdown()
     {
         _acceptWanted = false;
         if (_accepting)
@@ -191,5 +186,6 @@ internal sealed unsafe partial class UringLoop
         RunPosted();
     }
 
-    private void Report(Exception e) => _settings.OnError?.Invoke(e);
+    /// <summary>To the engine's error log: a failed turn or completion, or a <see cref="Fiber"/> that ended with an exception.</summary>
+    public override void ReportError(Exception e) => _settings.OnError?.Invoke(e);
 }

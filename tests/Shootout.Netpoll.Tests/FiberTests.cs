@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Shootout.Fibers;
 
 namespace Shootout.Netpoll.Tests;
 

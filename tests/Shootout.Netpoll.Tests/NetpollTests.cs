@@ -101,7 +101,7 @@ public sealed class NetpollTests : OneLoopFixture
             ValueTask<int> read = second.ReadAsync(new byte[16]);
             staleBefore = Loop.StaleEvents;
             // An event epoll had queued for the first registration, delivered after its close.
-            Loop.DispatchForTest(staleToken, Libc.EPOLLIN | Libc.EPOLLERR | Libc.EPOLLHUP);
+            Loop.DispatchForTest(staleToken, Epoll.EPOLLIN | Epoll.EPOLLERR | Epoll.EPOLLHUP);
             staleAfter = Loop.StaleEvents;
             stillWaiting = second.IsWaitingForRead;
             second.Close();

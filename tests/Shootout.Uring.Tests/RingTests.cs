@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Shootout.Engines.Uring;
 using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Uring.Tests;
 

@@ -1,5 +1,5 @@
 using Shootout.Engines.Uring;
-using Shootout.Engines.Uring.Interop;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Uring.Tests;
 

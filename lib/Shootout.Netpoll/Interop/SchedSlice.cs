@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Shootout.Fibers.Interop;
 
 namespace Shootout.Netpoll.Interop;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Shootout.Fibers;
 using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;

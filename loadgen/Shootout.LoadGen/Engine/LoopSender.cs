@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shootout.Fibers;
 using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
 using Shootout.Netpoll;

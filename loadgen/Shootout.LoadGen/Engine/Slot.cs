@@ -1,3 +1,4 @@
+using Shootout.Fibers;
 using Shootout.Netpoll;
 
 namespace Shootout.LoadGen.Engine;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using HdrHistogram;
+using Shootout.Fibers;
 using Shootout.LoadGen.Engine;
 using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Stats;

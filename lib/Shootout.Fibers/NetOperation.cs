@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
-namespace Shootout.Netpoll;
+namespace Shootout.Fibers;
 
 /// <summary>
 /// A connection's read or write, awaited in a fiber: completes with a byte count (0 for a read at end
@@ -10,8 +10,8 @@ namespace Shootout.Netpoll;
 /// <see cref="Fiber"/> can park its state machine on the operation's source without a delegate.
 /// </summary>
 /// <remarks>
-/// The source is any <see cref="IValueTaskSource{TResult}"/> of int (a <see cref="NetConnection"/> here;
-/// another poller's connection elsewhere), so every event loop that runs fibers parks them the same way.
+/// The source is any <see cref="IValueTaskSource{TResult}"/> of int (an <see cref="OperationSource"/>: the netpoller's
+/// connection, the io_uring engine's), so every event loop that runs fibers parks them the same way.
 /// </remarks>
 public readonly struct NetOperation : ICriticalNotifyCompletion
 {
@@ -43,7 +43,7 @@ public readonly struct NetOperation : ICriticalNotifyCompletion
 
     /// <summary>Parks a fiber's boxed state machine: resumed by calling its MoveNext, no delegate needed.</summary>
     internal void Park(IAsyncStateMachine fiber) =>
-        _source!.OnCompleted(static box => ((IAsyncStateMachine)box!).MoveNext(), fiber, _version, ValueTaskSourceOnCompletedFlags.None);
+        _source!.OnCompleted(ParkedContinuation.ResumeFiber, fiber, _version, ValueTaskSourceOnCompletedFlags.None);
 
     public ValueTask<int> AsValueTask() => _source is null ? new ValueTask<int>(_result) : new ValueTask<int>(_source, _version);
 

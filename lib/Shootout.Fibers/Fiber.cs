@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Shootout.Netpoll;
+namespace Shootout.Fibers;
 
 /// <summary>
 /// The return type of a fire-and-forget fiber: <c>async Fiber EchoAsync(NetConnection c)</c>. Nothing can
@@ -13,27 +13,11 @@ namespace Shootout.Netpoll;
 /// <remarks>
 /// Unlike Task-based async, a fiber does not capture or restore the ExecutionContext (AsyncLocal
 /// values do not flow through it) and ignores SynchronizationContext: it only ever runs on its
-/// event loop's thread. An exception that escapes a fiber is given to the loop's
-/// <see cref="NetpollOptions.OnError"/>; the fiber ends, the loop goes on.
+/// event loop's thread. An exception that escapes a fiber is given to its loop's
+/// <see cref="LoopThread.ReportError"/>; the fiber ends, the loop goes on.
 /// </remarks>
 [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
 public readonly struct Fiber;
-
-/// <summary>
-/// Where an exception that escapes a fiber goes on a thread that runs fibers but is not an
-/// <see cref="EventLoop"/> (another poller's loop sets it for its own thread when it starts).
-/// </summary>
-public static class FiberErrors
-{
-    [ThreadStatic] private static Action<Exception>? t_handler;
-
-    /// <summary>This thread's handler; null: the exception reaches the code that resumed the fiber.</summary>
-    public static Action<Exception>? Handler
-    {
-        get => t_handler;
-        set => t_handler = value;
-    }
-}
 
 /// <summary>The compiler's builder for <see cref="Fiber"/> methods (not called directly).</summary>
 public struct FiberMethodBuilder
@@ -58,12 +42,9 @@ public struct FiberMethodBuilder
 
     public readonly void SetException(Exception exception)
     {
-        if (EventLoop.Current is { } loop)
-            loop.ReportFiberError(exception);
-        else if (FiberErrors.Handler is { } handler)
-            handler(exception);
-        else
+        if (LoopThread.Current is not { } loop)
             throw new InvalidOperationException("a fiber ran outside its event loop", exception);
+        loop.ReportError(exception);
     }
 
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)

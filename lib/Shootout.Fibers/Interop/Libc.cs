@@ -1,21 +1,18 @@
 using System.Runtime.InteropServices;
 
-namespace Shootout.Netpoll.Interop;
+namespace Shootout.Fibers.Interop;
 
 /// <summary>
-/// The few libc calls the netpoller needs, as source-generated P/Invokes. Every call that can fail
-/// records errno (SetLastError), read back with <see cref="Marshal.GetLastPInvokeError"/>.
+/// The libc calls both pollers make, as source-generated P/Invokes: sockets, descriptors, eventfd, memory
+/// maps, the thread's settings, and syscall(2) for what glibc has no wrapper for. Each poller's own calls
+/// (epoll_*, the io_uring syscalls) live in its platform layer. Every call that can fail records errno
+/// (SetLastError), read back with <see cref="Marshal.GetLastPInvokeError"/>.
 /// </summary>
 internal static unsafe partial class Libc
 {
     private const string Lib = "libc";
 
     // Flags and constants: Linux values, identical on x86-64 and arm64.
-    public const int EPOLL_CLOEXEC = 0x80000;
-    public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    public const uint EPOLLIN = 0x001, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010, EPOLLRDHUP = 0x2000;
-    public const uint EPOLLEXCLUSIVE = 1u << 28, EPOLLET = 1u << 31;
-
     public const int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int AF_INET = 2, AF_INET6 = 10;
     public const int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
@@ -26,19 +23,6 @@ internal static unsafe partial class Libc
     public const int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x800;
     public const int SHUT_WR = 1;
     public const int CLONE_FILES = 0x400;
-
-    [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
-    public static partial int EpollCreate1(int flags);
-
-    [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
-    public static partial int EpollCtl(int epfd, int op, int fd, void* ev);
-
-    [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
-    public static partial int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs);
-
-    /// <summary>epoll_wait with a timespec timeout (Linux 5.11, glibc 2.35): nanoseconds instead of milliseconds.</summary>
-    [LibraryImport(Lib, EntryPoint = "epoll_pwait2", SetLastError = true)]
-    public static partial int EpollPwait2(int epfd, void* events, int maxEvents, Timespec* timeout, void* sigmask);
 
     /// <summary>prctl(PR_SET_TIMERSLACK, ns): how late the kernel may fire this thread's timers to batch wake-ups.</summary>
     public const int PR_SET_TIMERSLACK = 29;
@@ -93,6 +77,21 @@ internal static unsafe partial class Libc
     // pass them exactly like a fixed (int, int, int) signature.
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int cmd, int arg);
+
+    public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
+
+    [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(void* addr, nuint length);
+
+    public static readonly void* MapFailed = (void*)-1;
+
+    // syscall(2) is variadic; with integer and pointer arguments the x86-64 and arm64 Linux calling
+    // conventions pass them exactly as for a fixed signature.
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
     public static int Errno => Marshal.GetLastPInvokeError();
 }

@@ -1,4 +1,4 @@
-namespace Shootout.Netpoll;
+namespace Shootout.Fibers;
 
 /// <summary>
 /// An event loop's table of connections: slot → connection, with a generation per placement. A loop

@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Shootout.Netpoll;
+namespace Shootout.Fibers;
 
 /// <summary>
 /// Go's park/ready for one fiber, without a socket: the fiber awaits <see cref="WaitAsync"/>, code on the
@@ -9,13 +9,13 @@ namespace Shootout.Netpoll;
 /// </summary>
 public sealed class FiberSignal : IValueTaskSource
 {
-    private readonly EventLoop _loop;
+    private readonly LoopThread _loop;
     private ParkedContinuation _parked;
     private short _version;
     private bool _set;
     private bool _waiting;
 
-    public FiberSignal(EventLoop loop) => _loop = loop;
+    public FiberSignal(LoopThread loop) => _loop = loop;
 
     /// <summary>Completes at once if the signal is set (and resets it), else when <see cref="Set"/> is called.</summary>
     public ValueTask WaitAsync()
