@@ -8,7 +8,7 @@ internal static class AgentCommand
 {
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
-        var plan = AgentProtocol.DecodePlan(encodedPlan);
+        var plans = AgentProtocol.DecodePlans(encodedPlan);
         var stdout = Console.Out;
         stdout.WriteLine(AgentProtocol.Ready);
         stdout.Flush();
@@ -24,7 +24,7 @@ internal static class AgentCommand
             orphaned.Cancel();
         });
         var gate = new object();
-        await new Worker(plan).RunAsync(t =>
+        await ScenarioSet.RunAsync(plans, t =>
         {
             string line = AgentProtocol.EncodeTick(t);
             lock (gate)

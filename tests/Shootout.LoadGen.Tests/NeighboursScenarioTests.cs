@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Shootout.LoadGen.Neighbours;
+using Shootout.LoadGen.Stats;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;

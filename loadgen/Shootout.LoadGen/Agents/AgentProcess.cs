@@ -21,8 +21,8 @@ internal sealed class AgentProcess : IDisposable
         _child = child;
     }
 
-    public static AgentProcess Start(int index, LoadPlan plan) =>
-        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlan(plan)));
+    public static AgentProcess Start(int index, IReadOnlyList<LoadPlan> plans) =>
+        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlans(plans)));
 
     /// <summary>Reads the agent's ticks until it exits; returns true when its final tick arrived.</summary>
     public async Task<bool> PumpAsync(Action<Tick> onTick)

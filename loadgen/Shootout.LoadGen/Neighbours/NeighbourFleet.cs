@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Shootout.LoadGen.Engine;
 using Shootout.LoadGen.Net;
 using Shootout.Netpoll;
 
