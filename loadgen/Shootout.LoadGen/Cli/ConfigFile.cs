@@ -34,6 +34,7 @@ internal static class ConfigFile
                 "probeinterval" => s with { ProbeInterval = Dur(v, f) },
                 "probesize" => s with { ProbeSize = SizeInt(v, f) },
                 "window" => s with { Window = SizeInt(v, f) },
+                "nice" => s with { Nice = Int(v, f, -20, 19) },
                 "target" => s with { Target = StrOrList(v, f) },
                 "connections" => s with { Connections = Int(v, f, 1) },
                 "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },

@@ -32,6 +32,12 @@ internal static class PlanBuilder
             try
             {
                 var plan = Build(runLevel.OverlaidBy(scenario), env).Plan;
+                // Beside heavy neighbours a light client measures the server only if the kernel favours it
+                // (docs/fairness.md): neighbours at nice 10, probes at -5 (root only; else 0), unless the config says.
+                plan = plan with
+                {
+                    Nice = scenario.Nice ?? s.Nice ?? plan.Kind switch { "flood" or "never-reading" => 10, "probe" => -5, _ => 0 },
+                };
                 // Each scenario writes its own samples file beside the one asked for: samples.csv → samples.probe.csv.
                 plans.Add(plan with { Name = scenario.Name, Samples = NamedBeside(plan.Samples, scenario.Name!) });
             }
@@ -74,6 +80,7 @@ internal static class PlanBuilder
             throw new UsageException(probe ? "probe_interval: must be longer than zero" : "probe_interval: only applies to probe");
         if (s.ProbeSize is not null && !probe) throw new UsageException("probe_size: only applies to probe");
         if (s.Window is not null && scenario != ScenarioKind.Flood) throw new UsageException("window: only applies to flood");
+        if (s.Nice is not null && s.Name is null) throw new UsageException("nice: only applies to a scenario of 'scenarios'");
         if (s.Window is < 1) throw new UsageException($"window: must be at least 1 byte (got {s.Window})");
         if (s.Target is null) throw new UsageException("--target: required (e.g. --target 127.0.0.1:7000)");
         int spread = s.DestAddresses ?? 1;

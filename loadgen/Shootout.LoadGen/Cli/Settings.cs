@@ -20,6 +20,10 @@ internal sealed record Settings
     public TimeSpan? ProbeInterval { get; init; }
     public int? ProbeSize { get; init; }
 
+    /// <summary>A scenario's nice value (-20 to 19); default 10 for floods and writers that never read, -5 for probes
+    /// in a run of several scenarios, else 0.</summary>
+    public int? Nice { get; init; }
+
     /// <summary>Flood: the most bytes a connection keeps in flight (default 256 KiB).</summary>
     public int? Window { get; init; }
     public string? Target { get; init; }
@@ -57,6 +61,7 @@ internal sealed record Settings
         ProbeInterval = top.ProbeInterval ?? ProbeInterval,
         ProbeSize = top.ProbeSize ?? ProbeSize,
         Window = top.Window ?? Window,
+        Nice = top.Nice ?? Nice,
         Target = top.Target ?? Target,
         Connections = top.Connections ?? Connections,
         ConnectRate = top.ConnectRate ?? ConnectRate,

@@ -99,6 +99,7 @@ internal sealed class Worker
         var pacerDone = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var pacer = new Thread(() =>
         {
+            if (_plan.Nice != 0) ThreadPriority.TrySetCurrentThread(_plan.Nice);
             try { pacerDone.SetResult(Pace(onTick, cancel)); }
             catch (Exception e) { pacerDone.SetException(e); }
         })

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Shootout.LoadGen.Engine;
+using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 using Shootout.Common;
 using Shootout.LoadGen.Agents;
 

@@ -19,6 +19,13 @@ internal sealed record LoadPlan
     /// <summary>The kind as the config wrote it (hold, echo, flood, never-reading, probe), for reports; null: from <see cref="Scenario"/>.</summary>
     public string? KindName { get; init; }
 
+    /// <summary>
+    /// The nice value of this scenario's event loops and pacer (0: the process's own). Scenarios of one nice value
+    /// share loops; another value gets loops of its own, so the kernel can favour a light client's measurement over
+    /// heavy neighbours on the same cores (docs/fairness.md: floods at 10, probes at -5 by default).
+    /// </summary>
+    public int Nice { get; init; }
+
     /// <summary>Flood only: the most bytes a connection keeps in flight.</summary>
     public int Window { get; init; } = 256 * 1024;
 
