@@ -4,6 +4,7 @@ using Shootout.Common;
 using Shootout.LoadGen;
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Neighbours;
+using Shootout.LoadGen.Plan;
 
 return await LoadGenCli.RunAsync(args);
 

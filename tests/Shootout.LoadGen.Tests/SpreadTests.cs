@@ -1,6 +1,7 @@
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Net;
 using Xunit;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Tests;
 

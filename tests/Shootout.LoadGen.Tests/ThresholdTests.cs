@@ -3,6 +3,7 @@ using System.Text.Json;
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Thresholds;
 using Xunit;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Tests;
 

@@ -8,6 +8,7 @@ using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Net;
 using Shootout.LoadGen.Stats;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Neighbours;
 

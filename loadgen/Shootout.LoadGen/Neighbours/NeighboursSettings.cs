@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shootout.LoadGen.Cli;
 using static Shootout.LoadGen.Cli.ConfigFields;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Neighbours;
 

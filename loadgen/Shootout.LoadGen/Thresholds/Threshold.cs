@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Thresholds;
 
