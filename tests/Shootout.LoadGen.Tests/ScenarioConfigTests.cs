@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Plan;
+using Shootout.Results;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;
@@ -90,6 +91,21 @@ public sealed class ScenarioConfigTests
         // Judged on the probes' own round trips: the same figure as their section's p99.
         var probe = r.Summary["scenarios"]!.AsArray().Single(s => (string)s!["name"]! == "probe")!;
         Assert.Equal((double)probe["latency_us"]!["p99"]!, (double)thresholds[0]!["observed"]!);
+
+        // The typed model the runner reads holds the same figures as the file, the whole run's and each scenario's.
+        var typed = LoadGenResult.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal(("thresholds_failed", 99, 458L), (typed.Status, typed.ExitCode, typed.Connections.Established));
+        Assert.Equal((long)r.Summary["messages"]!["ok"]!, typed.Messages.Ok);
+        Assert.Equal(Names, typed.Scenarios.Select(s => s.Name));
+        var typedProbe = typed.ScenarioNamed("probe")!;
+        Assert.Equal(("probe", 50L, 9), (typedProbe.Kind, typedProbe.Connections.Established, typedProbe.MessageSize));
+        Assert.Equal((double)probe["latency_us"]!["p99"]!, typedProbe.LatencyUs.P99);
+        Assert.Equal((double)probe["rate"]!["achieved"]!, typedProbe.Rate.Achieved);
+        Assert.True(typedProbe.Rate.Requested > 0);
+        Assert.Equal(50, typedProbe.Fairness!.Connections);
+        Assert.Equal("bytes", typed.ScenarioNamed("floods")!.Fairness!.Of);
+        Assert.Null(typed.ScenarioNamed("idle")!.Fairness);
+        Assert.Equal(["probe.p99<1us", "echo.errors<1%"], typed.Thresholds.Select(t => t.Expr));
     }
 
     [Fact]
