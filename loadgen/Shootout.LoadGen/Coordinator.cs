@@ -190,7 +190,7 @@ internal static class Coordinator
             var pumps = agents.Select(a => Task.Run(async () =>
             {
                 bool final = false;
-                try { final = await a.PumpAsync(t => onTick(a.Index, t)).ConfigureAwait(false); }
+                try { final = await a.PumpAsync(t => onTick(a.Index, t), plans.Count).ConfigureAwait(false); }
                 catch (Exception e)
                 {
                     pumpError ??= $"agent {a.Index} sent an unreadable report: {e.Message}";
