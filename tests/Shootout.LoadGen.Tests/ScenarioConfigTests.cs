@@ -119,6 +119,33 @@ public sealed class ScenarioConfigTests
     }
 
     [Fact]
+    public void Prometheus_counts_each_scenario_under_its_own_label()
+    {
+        using var server = new ServerCopies(1, "epoll");
+        var config = JsonNode.Parse(IssueConfig)!;
+        config["duration"] = "30s";
+        config["scenarios"]!.AsArray().RemoveAt(0);
+        config["thresholds"] = new JsonArray();
+        var dir = LoadGenProcess.NewReportDir();
+        int metricsPort = Ports.Free();
+        string target = $"127.0.0.1:{server.Port}";
+        var r = LoadGenProcess.Run(dir, Limit, loadgen =>
+        {
+            Wait.Until(() =>
+            {
+                var scrape = MetricsScrape.TryFrom(metricsPort);
+                return scrape?.ValueOrNull("shootout_loadgen_scenario_messages_total", ("target", target), ("scenario", "probe"), ("result", "ok")) > 0
+                    && scrape.ValueOrNull("shootout_loadgen_scenario_messages_total", ("target", target), ("scenario", "echo"), ("result", "ok")) > 0
+                    && scrape.ValueOrNull("shootout_loadgen_scenario_connections", ("target", target), ("scenario", "floods")) == 8;
+            }, TimeSpan.FromSeconds(30), "the probes', the echoers' and the floods' own series on /metrics");
+            // Seen: no need to run the rest of the 30 s.
+            loadgen.Signal(Signals.SigInt);
+        }, "run", "--config", ConfigFile(config.ToJsonString(), server.Port), "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
+        Assert.True(r.ExitCode == 130, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Equal(["echo", "floods", "probe"], r.Summary["scenarios"]!.AsArray().Select(s => (string)s!["name"]!));
+    }
+
+    [Fact]
     public void Scenarios_become_one_plan_each_over_the_runs_fields()
     {
         using var doc = JsonDocument.Parse(IssueConfig);
