@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Shootout.LoadGen.Neighbours;
 using Shootout.LoadGen.Stats;
 using Xunit;
 
@@ -106,7 +105,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
 
         Assert.NotEmpty(s["timeline"]!.AsArray());
         Assert.Contains("## Floods", File.ReadAllText(Path.Combine(dir, "report.md")));
-        Assert.Contains("id=\"per-flood-throughput\"", File.ReadAllText(Path.Combine(dir, "report.html")));
+        Assert.Contains("data-chart=\"per-flood-throughput\"", File.ReadAllText(Path.Combine(dir, "report.html")));
         Assert.Contains($"shootout_loadgen_neighbours_never_reading_bytes{{target=\"{server.Target}\"}}", seen);
     }
 

@@ -1,7 +1,6 @@
-using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Net;
-using Xunit;
 using Shootout.LoadGen.Plan;
+using Xunit;
 
 namespace Shootout.LoadGen.Tests;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Thresholds;
 using Xunit;
-using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Tests;
 

@@ -197,11 +197,11 @@ internal static class PlanBuilder
         int metricsPort = s.MetricsPort ?? 0;
         if (metricsPort is < 0 or > 65535) throw new UsageException($"--metrics-port: must be between 0 and 65535 (got {metricsPort})");
         int? agents = s.Agents switch
-            {
-                null or "auto" => null,
-                var a when int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 1024 => n,
-                var a => throw new UsageException($"--agents: '{a}' is not 'auto' or a number from 0 to 1024"),
-            };
+        {
+            null or "auto" => null,
+            var a when int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 1024 => n,
+            var a => throw new UsageException($"--agents: '{a}' is not 'auto' or a number from 0 to 1024"),
+        };
 
         return new RunSettings(s.ReportDir ?? "loadgen-report", metricsPort, agents);
     }

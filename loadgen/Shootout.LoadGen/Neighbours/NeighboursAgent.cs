@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Shootout.LoadGen.Engine;
-using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 using Shootout.Common;
 using Shootout.LoadGen.Agents;
+using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 
 namespace Shootout.LoadGen.Neighbours;
 

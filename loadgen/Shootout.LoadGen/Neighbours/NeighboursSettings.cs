@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Shootout.LoadGen.Cli;
-using static Shootout.LoadGen.Cli.ConfigFields;
 using Shootout.LoadGen.Plan;
+using static Shootout.LoadGen.Cli.ConfigFields;
 
 namespace Shootout.LoadGen.Neighbours;
 

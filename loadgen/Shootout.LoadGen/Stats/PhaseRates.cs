@@ -1,5 +1,4 @@
 using Shootout.LoadGen.Plan;
-using Shootout.LoadGen.Stats;
 
 namespace Shootout.LoadGen.Stats;
 
