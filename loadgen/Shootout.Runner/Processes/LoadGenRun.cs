@@ -7,12 +7,15 @@ using Shootout.Runner.Machine;
 namespace Shootout.Runner.Processes;
 
 /// <summary>What one loadgen run reported in its DIR/summary.json: typed (<see cref="LoadGenResult"/>, the model the
-/// load generator's tests check its file against), and as JSON for what is not typed yet (the neighbours command's
-/// own summary, the latency spectrum).</summary>
+/// load generator's tests check its file against; <see cref="Neighbours"/> for the neighbours command's own shape),
+/// and as JSON for what is not typed yet (the latency spectrum).</summary>
 internal sealed record LoadGenSummary(JsonNode Json, LoadGenResult Result, int ExitCode)
 {
-    public string Status => Result.Status;
-    public string? Message => Result.Message;
+    /// <summary>The neighbours command's summary, typed; null for every other command.</summary>
+    public NeighboursSummary? Neighbours { get; init; }
+
+    public string Status => Neighbours?.Status ?? Result.Status;
+    public string? Message => Neighbours is { } n ? n.Message : Result.Message;
     public long Established => Result.Connections.Established;
     public long Requested => Result.Connections.Requested;
     public long MessagesOk => Result.Messages.Ok;
@@ -122,10 +125,11 @@ internal sealed class LoadGenRun : IDisposable
         try
         {
             string text = File.ReadAllText(path);
-            // The neighbours command's summary has a shape of its own: only its JSON is read.
+            // The neighbours command's summary has a shape of its own, with a type of its own.
             var json = JsonNode.Parse(text)!;
-            var result = json["scenario"]?.GetValue<string>() == "neighbours" ? new LoadGenResult() : LoadGenResult.Parse(text);
-            return new LoadGenSummary(json, result, code);
+            if (json["scenario"]?.GetValue<string>() == "neighbours")
+                return new LoadGenSummary(json, new LoadGenResult(), code) { Neighbours = NeighboursSummary.Parse(text) };
+            return new LoadGenSummary(json, LoadGenResult.Parse(text), code);
         }
         catch (System.Text.Json.JsonException e)
         {
