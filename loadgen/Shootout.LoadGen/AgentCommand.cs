@@ -1,5 +1,6 @@
 using Shootout.LoadGen.Agents;
 using Shootout.LoadGen.Engine;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen;
 
@@ -8,7 +9,7 @@ internal static class AgentCommand
 {
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
-        var plan = AgentProtocol.DecodePlan(encodedPlan);
+        var plans = AgentProtocol.DecodePlans(encodedPlan);
         var stdout = Console.Out;
         stdout.WriteLine(AgentProtocol.Ready);
         stdout.Flush();
@@ -23,8 +24,24 @@ internal static class AgentCommand
             catch (IOException) { }
             orphaned.Cancel();
         });
+        try
+        {
+            await RunAsync(plans, stdout, orphaned.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The coordinator reports an agent's last stderr line: the stack first, the one line that says what last.
+            Console.Error.WriteLine(e.StackTrace);
+            Console.Error.WriteLine($"{e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static async Task RunAsync(IReadOnlyList<LoadPlan> plans, TextWriter stdout, CancellationToken cancel)
+    {
         var gate = new object();
-        await new Worker(plan).RunAsync(t =>
+        await ScenarioSet.RunAsync(plans, t =>
         {
             string line = AgentProtocol.EncodeTick(t);
             lock (gate)
@@ -32,7 +49,6 @@ internal static class AgentCommand
                 stdout.WriteLine(line);
                 stdout.Flush();
             }
-        }, orphaned.Token).ConfigureAwait(false);
-        return 0;
+        }, cancel).ConfigureAwait(false);
     }
 }

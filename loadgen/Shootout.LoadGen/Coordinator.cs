@@ -17,14 +17,16 @@ using Shootout.LoadGen.Thresholds;
 namespace Shootout.LoadGen;
 
 /// <summary>
-/// Runs a plan from start to reports: checks the target answers, runs the load in-process or over agent
-/// processes (as many as the open-file limit requires), merges their ticks, shows progress, exports
-/// metrics, and always writes the reports — also after Ctrl-C or when the server dies.
+/// Runs a run's scenarios from start to reports: checks the targets answer, runs every scenario at once
+/// in-process or over agent processes (as many as the open-file limit requires), merges their ticks per
+/// scenario and for the whole run, shows progress, exports metrics, and always writes the reports — also after
+/// Ctrl-C or when the server dies.
 /// </summary>
 internal static class Coordinator
 {
-    public static async Task<int> RunAsync(LoadPlan plan, RunSettings run, bool interactive, CancellationToken cancel)
+    public static async Task<int> RunAsync(IReadOnlyList<LoadPlan> plans, RunSettings run, bool interactive, CancellationToken cancel)
     {
+        var plan = RunTotals.WholePlan(plans);
         var startedAt = DateTimeOffset.UtcNow;
         var wall = Stopwatch.StartNew();
         try { Directory.CreateDirectory(run.ReportDir); }
@@ -33,9 +35,9 @@ internal static class Coordinator
             throw new UsageException($"--report-dir: cannot create '{run.ReportDir}': {e.Message}");
         }
 
-        int mine = plan.ShareConnections;
+        int mine = plans.Sum(p => p.ShareConnections);
         int agents = run.Agents ?? AutoAgents(mine);
-        var totals = new RunAggregate(Math.Max(1, agents));
+        var totals = new RunTotals(plans, Math.Max(1, agents));
 
         PrometheusExporter? metrics = null;
         if (run.MetricsPort > 0)
@@ -48,18 +50,18 @@ internal static class Coordinator
         }
 
         using var _ = metrics;
-        var probe = await ProbeAsync(plan).ConfigureAwait(false);
+        var probe = await ProbeAsync(plans).ConfigureAwait(false);
         if (probe is { } failure && !cancel.IsCancellationRequested)
         {
-            var probed = new RunAggregate(1);
+            var probed = new RunTotals(plans, 1);
             probed.Add(0, FailedProbeTick(failure.Kind));
             probed.Finish();
             string msg = $"{ErrorKinds.Describe(failure.Kind)}: {failure.Target} (is the server running?)";
-            return Write(plan, run, probed, new Verdict("failed", ExitCodes.Errors, msg), [], agents, startedAt, wall);
+            return Write(probed, run, new Verdict("failed", ExitCodes.Errors, msg), [], agents, startedAt, wall);
         }
 
         var ticks = Channel.CreateUnbounded<(int Source, Tick? Tick)>();
-        var live = new LiveThresholds(plan, run.Thresholds, totals);
+        var live = totals.LiveThresholds(run.Thresholds);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var consume = Task.Run(async () =>
         {
@@ -67,65 +69,73 @@ internal static class Coordinator
             {
                 if (tick is null) { totals.Lost(source, ErrorKinds.AgentLost); continue; }
                 totals.Add(source, tick);
-                metrics?.Observe(tick, totals.Alive);
-                if (live.Check() is not null) aborted.Cancel();
+                metrics?.Observe(tick, totals.Whole.Alive, plans[tick.Scenario].ScenarioName, totals.Of(tick.Scenario).Alive);
+                if (live.Any(l => l.Check() is not null)) aborted.Cancel();
             }
         });
         using var liveDone = new CancellationTokenSource();
         var title = $"{plan.ScenarioName} → {plan.TargetLabel}" + (agents > 0 ? $" ({agents} agents)" : "");
-        var view = new LiveView(totals, title, interactive, Console.Out, () => live.Status).RunAsync(liveDone.Token);
+        var view = new LiveView(totals.Whole, title, interactive, Console.Out, () => LiveStatus(live)).RunAsync(liveDone.Token);
 
         string? agentError = null;
         if (agents == 0)
-        {
-            var worker = new Worker(plan);
-            await worker.RunAsync(t => ticks.Writer.TryWrite((0, t)), aborted.Token).ConfigureAwait(false);
-        }
+            await ScenarioSet.RunAsync(plans, t => ticks.Writer.TryWrite((0, t)), aborted.Token).ConfigureAwait(false);
         else
-        {
-            agentError = await RunAgentsAsync(plan, agents, (i, t) => ticks.Writer.TryWrite((i, t)), aborted.Token).ConfigureAwait(false);
-        }
+            agentError = await RunAgentsAsync(plans, agents, (i, t) => ticks.Writer.TryWrite((i, t)), aborted.Token).ConfigureAwait(false);
         ticks.Writer.Complete();
         await consume.ConfigureAwait(false);
         totals.Finish();
         liveDone.Cancel();
         await view.ConfigureAwait(false);
 
-        var outcome = new Outcome(cancel.IsCancellationRequested, live.Failure, agentError, wall.Elapsed.TotalSeconds);
-        return Finish(plan, run, totals, outcome, agents, startedAt, wall);
+        var outcome = new Outcome(cancel.IsCancellationRequested, live.Select(l => l.Failure).FirstOrDefault(f => f is not null),
+            agentError, wall.Elapsed.TotalSeconds);
+        return Finish(totals, run, outcome, agents, startedAt, wall);
     }
+
+    /// <summary>The live view's threshold line: every scenario's thresholds and the whole run's, in one.</summary>
+    private static string? LiveStatus(IReadOnlyList<LiveThresholds> live) =>
+        live.Select(l => l.Status).Where(s => s is not null).ToList() is { Count: > 0 } lines
+            ? "thresholds: " + string.Join(", ", lines.Select(l => l!["thresholds: ".Length..])) : null;
 
     /// <summary>How the run ended, apart from its figures.</summary>
     private sealed record Outcome(bool Interrupted, ThresholdResult? AbortedBy, string? AgentError, double WallSeconds);
 
-    private static int Finish(LoadPlan plan, RunSettings run, RunAggregate totals, Outcome outcome, int agents,
-        DateTimeOffset startedAt, Stopwatch wall)
+    private static int Finish(RunTotals totals, RunSettings run, Outcome outcome, int agents, DateTimeOffset startedAt, Stopwatch wall)
     {
-        var phases = PhaseRates.Of(plan, totals);
-        var judged = ThresholdCheck.Judge(run.Thresholds, new RunFigures(plan, totals, totals.MeasuredSeconds, phases));
-        var verdict = Judge(plan, run, totals, outcome, judged);
-        return Write(plan, run, totals, verdict, judged, agents, startedAt, wall);
+        var judged = totals.Judge(run.Thresholds);
+        var verdict = Judge(totals.WholePlan(), run, totals.Whole, outcome, judged);
+        return Write(totals, run, verdict, judged, agents, startedAt, wall);
     }
 
-    private static int Write(LoadPlan plan, RunSettings run, RunAggregate totals, Verdict verdict,
+    private static int Write(RunTotals totals, RunSettings run, Verdict verdict,
         IReadOnlyList<ThresholdResult> thresholds, int agents, DateTimeOffset startedAt, Stopwatch wall)
     {
-        var result = new RunResult(plan, totals, verdict.Status, verdict.Code, verdict.Message, agents, startedAt, wall.Elapsed.TotalSeconds)
+        var result = totals.Result(verdict.Status, verdict.Code, verdict.Message, agents, startedAt, wall.Elapsed.TotalSeconds) with
         {
             Thresholds = thresholds,
         };
         ReportWriter.WriteAll(run.ReportDir, result);
-        var step = result.Steps[1];
         var o = Console.Out;
         foreach (var t in thresholds) o.WriteLine($"threshold {t.Line}");
         foreach (var h in result.Hints) o.WriteLine($"hint {h.Kind}: {h.Message}");
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{plan.ScenarioName}: connections {totals.Established}/{plan.ShareConnections} (failed {totals.ConnectFailed}), "
-            + $"messages ok {totals.Ok} failed {totals.Failed}, rate {result.AchievedRate:0.#}/s, "
-            + $"p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us; reports in {run.ReportDir}"));
+        foreach (var s in result.Scenarios.Count > 1 ? result.Scenarios : []) o.WriteLine(Line(s, null));
+        o.WriteLine(Line(result, run.ReportDir));
         o.Flush();
         if (verdict.Message is not null && verdict.Code != 0) Console.Error.WriteLine($"shootout-loadgen: error: {verdict.Message}");
         return verdict.Code;
+    }
+
+    /// <summary>The closing line of a run, or of one of its scenarios.</summary>
+    private static string Line(RunResult r, string? reportDir)
+    {
+        var step = r.Steps[1];
+        var t = r.Totals;
+        string reports = reportDir is null ? "" : $"; reports in {reportDir}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{r.Plan.ScenarioName}: connections {t.Established}/{r.Plan.ShareConnections} (failed {t.ConnectFailed}), "
+            + $"messages ok {t.Ok} failed {t.Failed}, rate {r.AchievedRate:0.#}/s, "
+            + $"p50 {step.P(50)}us p99 {step.P(99)}us max {step.Max}us{reports}");
     }
 
     private sealed record Verdict(string Status, int Code, string? Message);
@@ -169,18 +179,18 @@ internal static class Coordinator
         return new("ok", ExitCodes.Ok, null);
     }
 
-    private static async Task<string?> RunAgentsAsync(LoadPlan plan, int count, Action<int, Tick?> onTick, CancellationToken cancel)
+    private static async Task<string?> RunAgentsAsync(IReadOnlyList<LoadPlan> plans, int count, Action<int, Tick?> onTick, CancellationToken cancel)
     {
         var agents = new List<AgentProcess>();
         try
         {
             for (int i = 0; i < count; i++)
-                agents.Add(AgentProcess.Start(i, plan with { Share = plan.Share.Split(i, count), Samples = AgentSamples(plan.Samples, i) }));
+                agents.Add(AgentProcess.Start(i, plans.Select(p => p with { Share = p.Share.Split(i, count), Samples = AgentSamples(p.Samples, i) }).ToList()));
             string? pumpError = null;
             var pumps = agents.Select(a => Task.Run(async () =>
             {
                 bool final = false;
-                try { final = await a.PumpAsync(t => onTick(a.Index, t)).ConfigureAwait(false); }
+                try { final = await a.PumpAsync(t => onTick(a.Index, t), plans.Count).ConfigureAwait(false); }
                 catch (Exception e)
                 {
                     pumpError ??= $"agent {a.Index} sent an unreadable report: {e.Message}";
@@ -217,8 +227,7 @@ internal static class Coordinator
     }
 
     /// <summary>Each agent writes its own samples file beside the one asked for: samples.csv → samples.agent0.csv.</summary>
-    internal static string? AgentSamples(string? path, int agent) => path is null ? null
-        : Path.Combine(Path.GetDirectoryName(path) ?? ".", $"{Path.GetFileNameWithoutExtension(path)}.agent{agent}{Path.GetExtension(path)}");
+    internal static string? AgentSamples(string? path, int agent) => PlanBuilder.NamedBeside(path, $"agent{agent}");
 
     /// <summary>
     /// In-process while one descriptor table holds the connections; past that, agent processes of up to
@@ -232,10 +241,10 @@ internal static class Coordinator
 
     /// <summary>One connection to each destination before the load starts, so a server that is not there is
     /// reported at once as "connection refused" rather than as a run full of errors.</summary>
-    private static async Task<ProbeFailure?> ProbeAsync(LoadPlan plan)
+    private static async Task<ProbeFailure?> ProbeAsync(IReadOnlyList<LoadPlan> plans)
     {
-        var timeout = TimeSpan.FromSeconds(Math.Min(plan.ConnectTimeout.TotalSeconds, 3));
-        var failure = await Probe.RunAsync(plan.Targets.Distinct().Take(256), timeout).ConfigureAwait(false);
+        var timeout = TimeSpan.FromSeconds(Math.Min(plans.Min(p => p.ConnectTimeout.TotalSeconds), 3));
+        var failure = await Probe.RunAsync(plans.SelectMany(p => p.Targets).Distinct().Take(256), timeout).ConfigureAwait(false);
         return failure is { } f ? new ProbeFailure(f.Target, f.Kind) : null;
     }
 

@@ -4,6 +4,7 @@ using Shootout.Common;
 using Shootout.LoadGen;
 using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Neighbours;
+using Shootout.LoadGen.Plan;
 
 return await LoadGenCli.RunAsync(args);
 
@@ -51,9 +52,9 @@ namespace Shootout.LoadGen
                 var settings = Settle(options, parsed, command.Name);
                 var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                     .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
-                var (plan, run) = PlanBuilder.Build(settings, env);
+                var (plans, run) = PlanBuilder.BuildSet(settings, env);
                 bool interactive = !Console.IsOutputRedirected && !parsed.GetValue(options.Plain);
-                return await Coordinator.RunAsync(plan, run, interactive, cts.Token);
+                return await Coordinator.RunAsync(plans, run, interactive, cts.Token);
             }
             catch (UsageException e)
             {
@@ -73,7 +74,7 @@ namespace Shootout.LoadGen
             foreach (var option in o.Common) hold.Options.Add(option);
             hold.Options.Add(o.Heartbeat);
 
-            var run = new Command("run", "Run the scenario a --config file describes (its 'scenario' field: echo or hold)");
+            var run = new Command("run", "Run the scenarios a --config file describes, all at once ('scenarios': [{name, kind, …}], or one 'scenario')");
             foreach (var option in o.Common) run.Options.Add(option);
             run.Options.Add(o.MessageRate);
             run.Options.Add(o.Closed);
@@ -94,8 +95,11 @@ namespace Shootout.LoadGen
         {
             string? configPath = p.GetValue(o.Config);
             Settings fromConfig = configPath is { } path ? ConfigFile.Load(path) : new Settings();
-            if (name == "run" && fromConfig.Scenario is null)
-                throw new UsageException(configPath is null ? "--config: required for run" : "config field 'scenario': required for run (echo or hold)");
+            if (name == "run" && fromConfig.Scenario is null && fromConfig.Scenarios is null)
+                throw new UsageException(configPath is null ? "--config: required for run"
+                    : "config field 'scenarios' (or 'scenario'): required for run (hold, echo, echo-closed, probe, flood, never-reading)");
+            if (name != "run" && fromConfig.Scenarios is not null)
+                throw new UsageException($"config field 'scenarios': the '{name}' command runs one scenario; run several with 'run --config'");
             if (name != "run" && fromConfig.Scenario is { } s && !s.StartsWith(name, StringComparison.OrdinalIgnoreCase))
                 throw new UsageException($"config field 'scenario': '{s}' does not match the '{name}' command");
             return fromConfig.OverlaidBy(o.Bind(p, name));

@@ -28,10 +28,10 @@ public class AgentProtocolTests
 
         // Agents and their coordinator read each other by these names: a rename is a protocol change.
         Assert.Equal(
-            ["seq", "elapsed", "alive", "attempts", "established", "connect_failed", "ok", "failed", "bytes_sent", "bytes_received",
+            ["scenario", "seq", "elapsed", "alive", "attempts", "established", "connect_failed", "ok", "failed", "bytes_sent", "bytes_received",
              "errors", "latency", "connect", "send_lag", "first_byte", "loop_cpu", "loop_wait", "pacer_cpu", "pacer_wait", "final",
              "measured_seconds", "first_connect_seconds", "last_connect_seconds", "stop_reason", "phase_ok", "phase_due",
-             "samples_written", "samples_dropped"],
+             "connection_progress", "samples_written", "samples_dropped"],
             JsonNode.Parse(line)!.AsObject().Select(p => p.Key));
         Assert.Equal(Histograms.Encode(latency), (string?)JsonNode.Parse(line)!["latency"]);
         Assert.DoesNotContain('\n', line);

@@ -39,7 +39,7 @@ public class EchoScenarioTests
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
         Assert.StartsWith("<!DOCTYPE html>", html);
         foreach (var id in new[] { "latency-over-time", "percentile-distribution", "connections-over-time" })
-            Assert.Matches($"id=\"{id}\"><figcaption>[^<]*</figcaption><svg[^>]*>.*?<path class=\"series\"", html);
+            Assert.Matches($"<svg class=\"chart\" data-chart=\"{id}\"[^>]*>.*?<path class=\"line\"", html);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
         Assert.Contains("## Steps", File.ReadAllText(Path.Combine(dir, "report.md")));
     }

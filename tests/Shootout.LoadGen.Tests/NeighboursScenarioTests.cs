@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Shootout.LoadGen.Neighbours;
+using Shootout.LoadGen.Stats;
+using Shootout.Results;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;
@@ -104,8 +105,19 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.True((long)Assert.Single(never)!["bytes_written"]! > 0);
 
         Assert.NotEmpty(s["timeline"]!.AsArray());
+
+        // The runner's fairness phase and make bench read this file through the typed model: each figure they take is there by that name.
+        var typed = NeighboursSummary.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal(("ok", "separate_processes"), (typed.Status, typed.Layout));
+        Assert.Equal((scheduled, 0L), (typed.Probes.Scheduled, typed.Probes.Failed));
+        Assert.Equal(((double)latency["p50"]!, (double)latency["p99"]!, (double)latency["max"]!),
+            (typed.Probes.LatencyUs.P50, typed.Probes.LatencyUs.P99, typed.Probes.LatencyUs.Max));
+        Assert.Equal((mean, (double?)floods["slowest_over_mean"], (double?)floods["jain_index"]),
+            (typed.Floods.MeanBytesPerS, typed.Floods.SlowestOverMean, typed.Floods.JainIndex));
+        Assert.Equal(perFlood.Select(f => (long)f!["bytes"]!), typed.Floods.PerFlood.Select(f => f.Bytes));
+        Assert.Equal((long)never[0]!["bytes_written"]!, typed.NeverReading.BytesWritten);
         Assert.Contains("## Floods", File.ReadAllText(Path.Combine(dir, "report.md")));
-        Assert.Contains("id=\"per-flood-throughput\"", File.ReadAllText(Path.Combine(dir, "report.html")));
+        Assert.Contains("data-chart=\"per-flood-throughput\"", File.ReadAllText(Path.Combine(dir, "report.html")));
         Assert.Contains($"shootout_loadgen_neighbours_never_reading_bytes{{target=\"{server.Target}\"}}", seen);
     }
 

@@ -1,5 +1,5 @@
-using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Net;
+using Shootout.LoadGen.Plan;
 using Xunit;
 
 namespace Shootout.LoadGen.Tests;

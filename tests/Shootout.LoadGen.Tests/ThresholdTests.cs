@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Thresholds;
 using Xunit;
 

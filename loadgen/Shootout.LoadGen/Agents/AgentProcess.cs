@@ -21,23 +21,24 @@ internal sealed class AgentProcess : IDisposable
         _child = child;
     }
 
-    public static AgentProcess Start(int index, LoadPlan plan) =>
-        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlan(plan)));
+    public static AgentProcess Start(int index, IReadOnlyList<LoadPlan> plans) =>
+        new(index, SelfProcess.Start("agent", AgentProtocol.EncodePlans(plans)));
 
-    /// <summary>Reads the agent's ticks until it exits; returns true when its final tick arrived.</summary>
-    public async Task<bool> PumpAsync(Action<Tick> onTick)
+    /// <summary>Reads the agent's ticks until it exits; returns true when the final tick of each of its
+    /// <paramref name="scenarios"/> arrived (one missing: a scenario of it failed, and the agent counts as lost).</summary>
+    public async Task<bool> PumpAsync(Action<Tick> onTick, int scenarios = 1)
     {
-        bool final = false;
+        int finals = 0;
         await _child.ReadLinesAsync(l =>
         {
             if (l == AgentProtocol.Ready) { _ready.TrySetResult(); return; }
             if (!l.StartsWith('{')) return;
             var tick = AgentProtocol.DecodeTick(l);
             onTick(tick);
-            if (tick.Final) final = true;
+            if (tick.Final) finals++;
         });
         _ready.TrySetResult();
-        return final;
+        return finals >= scenarios;
     }
 
     public void Go() => _child.Send(AgentProtocol.Go);

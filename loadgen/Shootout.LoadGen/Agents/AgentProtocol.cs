@@ -8,7 +8,7 @@ using Shootout.LoadGen.Stats;
 namespace Shootout.LoadGen.Agents;
 
 /// <summary>
-/// How the coordinator and its agent processes talk: the plan goes down as one base64 JSON argument; the
+/// How the coordinator and its agent processes talk: the plans (one per scenario) go down as one base64 JSON argument; the
 /// agent answers "ready" on stdout, waits for "go" on stdin (so all agents start their clocks together),
 /// then writes one JSON tick per line, the last one final.
 /// </summary>
@@ -23,12 +23,13 @@ internal static class AgentProtocol
         Converters = { new JsonStringEnumConverter(), new HistogramConverter() },
     };
 
-    public static string EncodePlan(LoadPlan plan) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan, Json)));
+    /// <summary>Every scenario's plan, this agent's share of each.</summary>
+    public static string EncodePlans(IReadOnlyList<LoadPlan> plans) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plans, Json)));
 
-    public static LoadPlan DecodePlan(string base64) =>
-        JsonSerializer.Deserialize<LoadPlan>(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), Json)
-        ?? throw new FormatException("empty plan");
+    public static IReadOnlyList<LoadPlan> DecodePlans(string base64) =>
+        JsonSerializer.Deserialize<LoadPlan[]>(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), Json) is { Length: > 0 } plans
+            ? plans : throw new FormatException("empty plan");
 
     public static string EncodeTick(Tick tick) => JsonSerializer.Serialize(tick, Json);
 

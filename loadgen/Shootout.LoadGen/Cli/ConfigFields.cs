@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Shootout.Common.Cli;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Cli;
 

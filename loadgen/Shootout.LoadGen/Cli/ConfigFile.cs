@@ -28,13 +28,19 @@ internal static class ConfigFile
             var v = p.Value;
             s = NormaliseKey(f) switch
             {
-                "scenario" => s with { Scenario = Str(v, f) },
+                "scenario" or "kind" => s with { Scenario = Str(v, f) },
+                "name" => s with { Name = Str(v, f) },
+                "scenarios" => s with { Scenarios = ScenarioList(v, f) },
+                "probeinterval" => s with { ProbeInterval = Dur(v, f) },
+                "probesize" => s with { ProbeSize = SizeInt(v, f) },
+                "window" => s with { Window = SizeInt(v, f) },
+                "nice" => s with { Nice = Int(v, f, -20, 19) },
                 "target" => s with { Target = StrOrList(v, f) },
                 "connections" => s with { Connections = Int(v, f, 1) },
                 "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },
                 "rate" => s with { Rate = Num(v, f, 0.001) },
                 "duration" => s with { Duration = Dur(v, f) },
-                "messagesize" => s with { MessageSize = Int(v, f, 1, 1 << 20) },
+                "messagesize" => s with { MessageSize = SizeInt(v, f) },
                 "closed" => s with { Closed = Bool(v, f) },
                 "heartbeat" => s with { Heartbeat = Dur(v, f) },
                 "connecttimeout" => s with { ConnectTimeout = Dur(v, f) },
@@ -55,6 +61,47 @@ internal static class ConfigFile
             };
         }
         return s;
+    }
+
+    /// <summary>"scenarios": [{"name": "idle", "kind": "hold", …}, …]: each entry is read as a config of its own
+    /// (fields in the same names), named, and laid over the run's fields when the plan is built.</summary>
+    private static List<Settings> ScenarioList(JsonElement v, string field)
+    {
+        if (v.ValueKind != JsonValueKind.Array) throw Field(field, "must be an array of scenarios ({\"name\": …, \"kind\": …})");
+        var list = new List<Settings>();
+        int i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            string at = $"{field}[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object) throw Field(at, "must be an object with name and kind");
+            foreach (var p in item.EnumerateObject())
+            {
+                if (NormaliseKey(p.Name) is "scenarios" or "thresholds" or "reportdir" or "metricsport" or "agents" or "samples"
+                    or "sampleslimit" or "abortonfail" or "abortdelay" or "delayaborteval" or "replicaindex" or "replicacount")
+                    throw Field($"{at}.{p.Name}", "belongs to the whole run, not to one scenario");
+            }
+            Settings scenario;
+            try { scenario = Parse(item); }
+            catch (UsageException e) when (e.Message.StartsWith("config field '", StringComparison.Ordinal))
+            {
+                throw new UsageException(e.Message.Replace("config field '", $"config field '{at}.", StringComparison.Ordinal));
+            }
+            if (scenario.Name is not { Length: > 0 } name) throw Field($"{at}.name", "is required");
+            if (name.Contains('.') || name.Any(char.IsWhiteSpace))
+                throw Field($"{at}.name", $"'{name}' may hold neither dots nor spaces (thresholds name it: {name}.p99<10ms)");
+            if (list.Any(s => s.Name == name)) throw Field($"{at}.name", $"'{name}' names two scenarios");
+            if (scenario.Scenario is null) throw Field($"{at}.kind", "is required (hold, echo, echo-closed, probe, flood, never-reading)");
+            list.Add(scenario);
+        }
+        if (list.Count == 0) throw Field(field, "needs at least one scenario");
+        return list;
+    }
+
+    /// <summary>Bytes as a number or a size string ("64KiB"), up to 1 MiB.</summary>
+    private static int SizeInt(JsonElement v, string f)
+    {
+        long n = Size(v, f);
+        return n is < 1 or > 1 << 20 ? throw Field(f, $"must be between 1 and 1048576 bytes (got {n})") : (int)n;
     }
 
     private static string NormaliseKey(string key) => key.Replace("_", "").Replace("-", "").ToLowerInvariant();

@@ -7,7 +7,25 @@ namespace Shootout.LoadGen.Cli;
 /// override a config file field by field.</summary>
 internal sealed record Settings
 {
+    /// <summary>The kind of connection behaviour: hold, echo, echo-closed, probe, flood, never-reading.</summary>
     public string? Scenario { get; init; }
+
+    /// <summary>A scenario's name in a config's <c>scenarios</c> array.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A config's <c>scenarios</c> array: each entry's own fields, laid over this (the run's) settings.</summary>
+    public IReadOnlyList<Settings>? Scenarios { get; init; }
+
+    /// <summary>Probe: one message per connection this often (default 10 ms), of <see cref="ProbeSize"/> bytes (default 9).</summary>
+    public TimeSpan? ProbeInterval { get; init; }
+    public int? ProbeSize { get; init; }
+
+    /// <summary>A scenario's nice value (-20 to 19); default 10 for floods and writers that never read, -5 for probes
+    /// in a run of several scenarios, else 0.</summary>
+    public int? Nice { get; init; }
+
+    /// <summary>Flood: the most bytes a connection keeps in flight (default 256 KiB).</summary>
+    public int? Window { get; init; }
     public string? Target { get; init; }
     public int? Connections { get; init; }
     public double? ConnectRate { get; init; }
@@ -38,6 +56,12 @@ internal sealed record Settings
     public Settings OverlaidBy(Settings top) => new()
     {
         Scenario = top.Scenario ?? Scenario,
+        Name = top.Name ?? Name,
+        Scenarios = top.Scenarios ?? Scenarios,
+        ProbeInterval = top.ProbeInterval ?? ProbeInterval,
+        ProbeSize = top.ProbeSize ?? ProbeSize,
+        Window = top.Window ?? Window,
+        Nice = top.Nice ?? Nice,
         Target = top.Target ?? Target,
         Connections = top.Connections ?? Connections,
         ConnectRate = top.ConnectRate ?? ConnectRate,

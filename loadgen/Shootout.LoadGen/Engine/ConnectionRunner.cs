@@ -18,6 +18,7 @@ internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule,
     ActiveSlots table, IPEndPoint[] targets, IPEndPoint[] sources, SampleLog? samples)
 {
     private readonly MessageExchange _exchange = new(plan, schedule, stats, clock, samples);
+    private readonly StreamPattern _pattern = new(plan.MessageSize);
     private readonly int _portRange = SourceAddresses.PortRange();
     private readonly int _pairs = targets.Distinct().Count() * Math.Max(1, sources.Length);
 
@@ -105,6 +106,7 @@ internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule,
         finally
         {
             slot.Ended = true;
+            if (plan.TracksFairness) stats.ConnectionEnded(slot.Progress);
             Interlocked.Decrement(ref stats.Alive);
             table.Remove(slot);
             conn.Reset();

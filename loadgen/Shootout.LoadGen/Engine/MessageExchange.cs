@@ -47,6 +47,7 @@ internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerSt
                 return;
             }
             stats.MessageOk(latency, size, schedule.PhaseAt(clock.Seconds(scheduled != 0 ? scheduled : sent)));
+            slot.Progress++;
             samples?.Write(now, slot.Global, latency, "ok");
         }
         finally

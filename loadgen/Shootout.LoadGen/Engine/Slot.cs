@@ -34,6 +34,10 @@ internal sealed class Slot(long global, EventLoop loop)
 
     public bool Alive;
 
+    /// <summary>loop: this connection's own progress (messages echoed, or bytes for a flood or a writer that never
+    /// reads), for the fairness figures.</summary>
+    public long Progress;
+
     /// <summary>Position in the worker's active list, for O(1) removal.</summary>
     public int ActiveIndex = -1;
 

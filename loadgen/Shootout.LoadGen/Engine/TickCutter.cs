@@ -8,10 +8,14 @@ namespace Shootout.LoadGen.Engine;
 /// counter once, subtracts the previous reading and keeps this one for the next cut. Pacer thread only
 /// (and the final cut, after the pacer stopped).
 /// </summary>
-internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops)
+internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops, int scenario = 0)
 {
     private const string LoopThreadPrefix = "netpoll-";
-    private const string PacerThread = "pacer";
+
+    /// <summary>The pacer thread's name: each scenario of a run has its own pacer ("pacer", "pacer-1", …).</summary>
+    public static string PacerName(int scenario) => scenario == 0 ? "pacer" : $"pacer-{scenario}";
+
+    private readonly string _pacerThread = PacerName(scenario);
     private readonly ThreadCpu _cpu = new();
     /// <summary>One reading of the cumulative counters.</summary>
     private readonly record struct Counters(long Attempts, long Established, long ConnectFailed, long Ok, long Failed,
@@ -32,6 +36,7 @@ internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops)
         var now = Counters.Read(stats);
         var tick = new Tick
         {
+            Scenario = scenario,
             Seq = _seq++,
             Elapsed = clock.SecondsSinceStart(Stopwatch.GetTimestamp()),
             Alive = Math.Max(0, Volatile.Read(ref stats.Alive)),
@@ -48,9 +53,9 @@ internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops)
             SendLag = stats.SendLag.GetIntervalHistogram(),
             FirstByte = stats.FirstByte.GetIntervalHistogram(),
         };
-        var cpu = _cpu.Sample(name => name == PacerThread || name.StartsWith(LoopThreadPrefix, StringComparison.Ordinal));
-        tick.PacerCpu = Math.Round(cpu.GetValueOrDefault(PacerThread).Cpu, 3);
-        tick.PacerWait = Math.Round(cpu.GetValueOrDefault(PacerThread).Wait, 3);
+        var cpu = _cpu.Sample(name => name == _pacerThread || name.StartsWith(LoopThreadPrefix, StringComparison.Ordinal));
+        tick.PacerCpu = Math.Round(cpu.GetValueOrDefault(_pacerThread).Cpu, 3);
+        tick.PacerWait = Math.Round(cpu.GetValueOrDefault(_pacerThread).Wait, 3);
         tick.LoopCpu = Enumerable.Range(0, loops).Select(i => Math.Round(cpu.GetValueOrDefault(LoopThreadPrefix + i).Cpu, 3)).ToArray();
         tick.LoopWait = Enumerable.Range(0, loops).Select(i => Math.Round(cpu.GetValueOrDefault(LoopThreadPrefix + i).Wait, 3)).ToArray();
         _last = now;

@@ -39,9 +39,17 @@ internal sealed class Worker
     private int _nextLocal;
     private int _occupied;
 
-    public Worker(LoadPlan plan)
+    private readonly int _scenario;
+    private readonly bool _ownsLoops;
+
+    /// <summary>A worker for <paramref name="plan"/>; with <paramref name="loops"/>, one scenario of several on
+    /// event loops they share (<see cref="ScenarioSet"/>), its ticks marked with <paramref name="scenario"/>.</summary>
+    public Worker(LoadPlan plan, int scenario = 0, EventLoopGroup? loops = null)
     {
         _plan = plan;
+        _scenario = scenario;
+        _ownsLoops = loops is null;
+        if (loops is not null) _group = loops;
         _share = plan.Share;
         _schedule = new Schedule(plan);
         _targets = plan.Targets.Select(IPEndPoint.Parse).ToArray();
@@ -60,8 +68,8 @@ internal sealed class Worker
 
     public async Task<Tick> RunAsync(Action<Tick> onTick, CancellationToken cancel)
     {
-        int loops = ClientLoops.LoopsFor(_plan, _mine);
-        _group = ClientLoops.Create(loops, _mine, e => _stats.Error(ErrorKinds.Other));
+        if (_ownsLoops) _group = ClientLoops.Create(ClientLoops.LoopsFor(_plan, _mine), _mine, e => _stats.Error(ErrorKinds.Other));
+        int loops = _group.Loops.Count;
         _samples = _plan.Samples is { } path ? new SampleLog(path, _plan.SamplesLimit) : null;
         _runner = new ConnectionRunner(_plan, _schedule, _stats, _clock, _table, _targets, _sources, _samples);
         _batches = new LoopBatches(_group, _runner);
@@ -73,14 +81,14 @@ internal sealed class Worker
                 loop.Post(() => _ = sender.RunAsync());
             }
         }
-        _ticks = new TickCutter(_stats, _clock, loops);
+        _ticks = new TickCutter(_stats, _clock, loops, _scenario);
         try
         {
             return await RunOnLoopsAsync(onTick, cancel).ConfigureAwait(false);
         }
         finally
         {
-            await _group.StopAsync().ConfigureAwait(false);
+            if (_ownsLoops) await _group.StopAsync().ConfigureAwait(false);
             if (_samples is not null) await _samples.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -91,10 +99,11 @@ internal sealed class Worker
         var pacerDone = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var pacer = new Thread(() =>
         {
+            if (_plan.Nice != 0) ThreadPriority.TrySetCurrentThread(_plan.Nice);
             try { pacerDone.SetResult(Pace(onTick, cancel)); }
             catch (Exception e) { pacerDone.SetException(e); }
         })
-        { IsBackground = true, Name = "pacer" };
+        { IsBackground = true, Name = TickCutter.PacerName(_scenario) };
         pacer.Start();
         string reason = await pacerDone.Task.ConfigureAwait(false);
         long stopped = Stopwatch.GetTimestamp();
@@ -114,7 +123,7 @@ internal sealed class Worker
         // waits is aborted and unwinds, so every fiber has ended when StopAsync returns.
         foreach (var (loop, slots) in byLoop)
             loop.Post(() => { foreach (var s in slots) s.CloseOnLoop(); });
-        await _group.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        await EndFibersAsync().ConfigureAwait(false);
 
         if (_samples is not null) await _samples.DisposeAsync().ConfigureAwait(false);
         var final = _ticks.Cut();
@@ -128,6 +137,7 @@ internal sealed class Worker
         final.LastConnectSeconds = last == 0 ? -1 : _clock.SecondsSinceStart(last);
         final.PhaseOk = _stats.PhaseOk.ToArray();
         final.PhaseDue = _stats.PhaseDue.ToArray();
+        final.ConnectionProgress = _stats.ConnectionProgress();
         onTick(final);
         return final;
     }
@@ -200,6 +210,21 @@ internal sealed class Worker
         if (_table.TakeNewest() is not { } victim) return;
         victim.Closing = true;
         victim.Loop.Post(victim.CloseOnLoop);
+    }
+
+    /// <summary>Every fiber of this worker has ended when this returns: its own loops are stopped (whatever still
+    /// sleeps or waits is aborted and unwinds); loops shared with other scenarios go on, so it waits for its
+    /// connection fibers instead.</summary>
+    private async Task EndFibersAsync()
+    {
+        if (_ownsLoops)
+        {
+            await _group.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            return;
+        }
+        var deadline = Stopwatch.GetTimestamp() + 10 * RunClock.Frequency;
+        while (Volatile.Read(ref _runner.Running) > 0 && Stopwatch.GetTimestamp() < deadline)
+            await Task.Delay(5).ConfigureAwait(false);
     }
 
     private async Task DrainAsync(TimeSpan grace)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.NetworkInformation;
 using Shootout.Common;
 using Shootout.LoadGen.Plan;
-using Shootout.LoadGen.Reports;
 using Shootout.LoadGen.Stats;
 
 namespace Shootout.LoadGen.Hints;

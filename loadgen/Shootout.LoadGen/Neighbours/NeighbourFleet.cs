@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Shootout.Fibers;
+using Shootout.LoadGen.Engine;
 using Shootout.LoadGen.Net;
 using Shootout.Netpoll;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Shootout.Common;
 using Shootout.LoadGen.Agents;
+using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 
 namespace Shootout.LoadGen.Neighbours;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Shootout.Common.Cli;
-using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Neighbours;
 

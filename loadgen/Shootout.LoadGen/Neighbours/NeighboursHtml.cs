@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Shootout.LoadGen.Reports;
+using Shootout.Charts;
 
 namespace Shootout.LoadGen.Neighbours;
 
@@ -15,29 +15,29 @@ internal static class NeighboursHtml
         sb.Append(E($"Light clients beside heavy neighbours — {r.Plan.TargetLabel}"));
         sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}" +
                   "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}" +
-                  "figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
+                  "svg.chart{max-width:960px;margin:16px 0;display:block}</style></head><body>");
         sb.Append(MarkdownToHtml(md));
         var t = r.Timeline;
         sb.Append("<h2>Charts</h2>");
-        sb.Append(SvgChart.Line("probe-latency-over-time", "probe latency beside the neighbours (per second)", "seconds", "latency µs (log)",
+        sb.Append(SvgXyChart.Render(new XyChart("probe-latency-over-time", "probe latency beside the neighbours (per second)", "seconds", "latency µs",
         [
-            new("p50", "#1f77b4", t.Where(p => p.P50 > 0).Select(p => ((double)p.Second, (double)p.P50)).ToList()),
-            new("p99", "#ff7f0e", t.Where(p => p.P99 > 0).Select(p => ((double)p.Second, (double)p.P99)).ToList()),
-            new("max", "#d62728", t.Where(p => p.Max > 0).Select(p => ((double)p.Second, (double)p.Max)).ToList()),
-        ], logY: true));
-        sb.Append(SvgChart.Line("flood-throughput-over-time", "flood throughput (per second)", "seconds", "MiB/s",
+            new("p50", t.Where(p => p.P50 > 0).Select(p => ((double)p.Second, (double)p.P50)).ToList(), "#1f77b4"),
+            new("p99", t.Where(p => p.P99 > 0).Select(p => ((double)p.Second, (double)p.P99)).ToList(), "#ff7f0e"),
+            new("max", t.Where(p => p.Max > 0).Select(p => ((double)p.Second, (double)p.Max)).ToList(), "#d62728"),
+        ], LogY: true, Css: "chart")));
+        sb.Append(SvgXyChart.Render(new XyChart("flood-throughput-over-time", "flood throughput (per second)", "seconds", "MiB/s",
         [
-            new("mean flood", "#2ca02c", t.Select(p => ((double)p.Second, p.FloodBytesPerSecond / Math.Max(1, r.Floods.Count) / 1048576)).ToList()),
-            new("slowest flood", "#d62728", t.Select(p => ((double)p.Second, p.SlowestFloodBytesPerSecond / 1048576)).ToList()),
-        ]));
-        sb.Append(SvgChart.Line("per-flood-throughput", "each flood's throughput over the window", "flood #", "MiB/s",
+            new("mean flood", t.Select(p => ((double)p.Second, p.FloodBytesPerSecond / Math.Max(1, r.Floods.Count) / 1048576)).ToList(), "#2ca02c"),
+            new("slowest flood", t.Select(p => ((double)p.Second, p.SlowestFloodBytesPerSecond / 1048576)).ToList(), "#d62728"),
+        ], Css: "chart")));
+        sb.Append(SvgXyChart.Render(new XyChart("per-flood-throughput", "each flood's throughput over the window", "flood #", "MiB/s",
         [
-            new("flood", "#9467bd", r.Floods.Select(f => ((double)f.Index, f.BytesPerSecond / 1048576)).ToList()),
-        ]));
-        sb.Append(SvgChart.Line("jain-over-time", "Jain's fairness index of the floods (per second; 1 = equal shares)", "seconds", "index",
+            new("flood", r.Floods.Select(f => ((double)f.Index, f.BytesPerSecond / 1048576)).ToList(), "#9467bd"),
+        ], Css: "chart")));
+        sb.Append(SvgXyChart.Render(new XyChart("jain-over-time", "Jain's fairness index of the floods (per second; 1 = equal shares)", "seconds", "index",
         [
-            new("jain", "#8c564b", t.Where(p => p.Jain is not null).Select(p => ((double)p.Second, p.Jain!.Value)).ToList()),
-        ]));
+            new("jain", t.Where(p => p.Jain is not null).Select(p => ((double)p.Second, p.Jain!.Value)).ToList(), "#8c564b"),
+        ], Css: "chart")));
         sb.Append("</body></html>\n");
         return sb.ToString();
     }

@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using HdrHistogram;
-using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Net;
+using Shootout.LoadGen.Plan;
 using Shootout.LoadGen.Stats;
+using ThreadPriority = Shootout.LoadGen.Engine.ThreadPriority;
 
 namespace Shootout.LoadGen.Neighbours;
 

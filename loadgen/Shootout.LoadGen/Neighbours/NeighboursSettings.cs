@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 using static Shootout.LoadGen.Cli.ConfigFields;
 
 namespace Shootout.LoadGen.Neighbours;

@@ -29,7 +29,7 @@ internal static class ClientLoops
     public static int LoopsFor(LoadPlan plan, int connections)
     {
         int loops = Math.Max(1, (int)((connections + (long)PerLoop - 1) / PerLoop));
-        if (plan.Scenario == ScenarioKind.Echo)
+        if (plan.Scenario is ScenarioKind.Echo or ScenarioKind.Flood)
             loops = Math.Max(loops, Math.Min(Environment.ProcessorCount, connections));
         return loops;
     }

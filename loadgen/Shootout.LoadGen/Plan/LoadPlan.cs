@@ -2,13 +2,32 @@ using System.Text.Json.Serialization;
 
 namespace Shootout.LoadGen.Plan;
 
-internal enum ScenarioKind { Hold, Echo }
+/// <summary>What each connection of a scenario does: hold idle (or heartbeat), echo (open model, closed loop, or a
+/// probe: the open model at a fixed interval per connection), flood (a window of bytes in flight, all read back) or
+/// write without ever reading.</summary>
+internal enum ScenarioKind { Hold, Echo, Flood, NeverReading }
 
 /// <summary>Everything one run needs, as the command line and config file settled it. Serialisable, so the
 /// coordinator can hand it to agent processes unchanged.</summary>
 internal sealed record LoadPlan
 {
     public required ScenarioKind Scenario { get; init; }
+
+    /// <summary>The scenario's name in a config's <c>scenarios</c> array (null: a one-scenario command, named by its kind).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The kind as the config wrote it (hold, echo, flood, never-reading, probe), for reports; null: from <see cref="Scenario"/>.</summary>
+    public string? KindName { get; init; }
+
+    /// <summary>
+    /// The nice value of this scenario's event loops and pacer (0: the process's own). Scenarios of one nice value
+    /// share loops; another value gets loops of its own, so the kernel can favour a light client's measurement over
+    /// heavy neighbours on the same cores (docs/fairness.md: floods at 10, probes at -5 by default).
+    /// </summary>
+    public int Nice { get; init; }
+
+    /// <summary>Flood only: the most bytes a connection keeps in flight.</summary>
+    public int Window { get; init; } = 256 * 1024;
 
     /// <summary>The target as the user wrote it; the label of every metric.</summary>
     public required string TargetLabel { get; init; }
@@ -68,5 +87,20 @@ internal sealed record LoadPlan
     public TimeSpan Duration => Phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During);
 
     [JsonIgnore]
-    public string ScenarioName => Scenario == ScenarioKind.Hold ? "hold" : Closed ? "echo-closed" : "echo";
+    public string ScenarioName => Name ?? Kind;
+
+    /// <summary>hold, echo, echo-closed, probe, flood or never-reading.</summary>
+    [JsonIgnore]
+    public string Kind => KindName ?? Scenario switch
+    {
+        ScenarioKind.Hold => "hold",
+        ScenarioKind.Flood => "flood",
+        ScenarioKind.NeverReading => "never-reading",
+        _ => Closed ? "echo-closed" : "echo",
+    };
+
+    /// <summary>Whether each connection's own progress is kept for the fairness figures (not for idle holds: a
+    /// million connections would carry a million counters for nothing).</summary>
+    [JsonIgnore]
+    public bool TracksFairness => Scenario != ScenarioKind.Hold || Heartbeat is not null;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using HdrHistogram;
+using Shootout.Charts;
 
 namespace Shootout.LoadGen.Reports;
 
@@ -19,8 +20,8 @@ internal static class HtmlReport
         sb.Append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}"
                   + "td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}"
                   + "td:first-child,th:first-child{text-align:left}.status-ok{color:#1a7f37}"
-                  + ".status-failed,.status-interrupted,.status-thresholds_failed{color:#cf222e}figure{margin:16px 0}"
-                  + "figcaption{font-weight:bold;margin-bottom:4px}</style></head><body>");
+                  + ".status-failed,.status-interrupted,.status-thresholds_failed{color:#cf222e}"
+                  + "svg.chart{max-width:960px;margin:16px 0;display:block}</style></head><body>");
         sb.Append($"<h1>{E(r.Plan.ScenarioName)} against {E(r.Plan.TargetLabel)}</h1>");
         sb.Append($"<p>Status: <strong class=\"status-{E(r.Status)}\">{E(r.Status)}</strong> (exit {r.ExitCode})");
         sb.Append($"{(r.Message is null ? "" : " — " + E(r.Message))}<br>");
@@ -82,39 +83,39 @@ internal static class HtmlReport
         }
 
         sb.Append("<h2>Charts</h2>");
-        sb.Append(SvgChart.Line("latency-over-time", $"{r.MessageStepName} latency over time (per second)", "seconds", "latency µs (log)",
+        sb.Append(SvgXyChart.Render(new XyChart("latency-over-time", $"{r.MessageStepName} latency over time (per second)", "seconds", "latency µs",
         [
-            new("p50", "#1f77b4", timeline.Where(p => p.P50 > 0).Select(p => ((double)p.Seq + 1, p.P50)).ToList()),
-            new("p99", "#ff7f0e", timeline.Where(p => p.P99 > 0).Select(p => ((double)p.Seq + 1, p.P99)).ToList()),
-            new("max", "#d62728", timeline.Where(p => p.Max > 0).Select(p => ((double)p.Seq + 1, p.Max)).ToList()),
-        ], logY: true));
-        var spectra = new List<Series> { new("round trip", "#2ca02c", Distribution(t.Latency)) };
-        if (t.FirstByte.TotalCount > 0) spectra.Add(new("time to first byte", "#1f77b4", Distribution(t.FirstByte)));
-        if (t.Connect.TotalCount > 0) spectra.Add(new("connect", "#9467bd", Distribution(t.Connect)));
-        sb.Append(SvgChart.Line("percentile-distribution", $"{r.MessageStepName} latency by percentile, beside time to first byte and connect",
-            "percentile", "latency µs (log)", spectra, logX: true, logY: true, xFormat: x => Pct(1 - 1 / x)));
-        sb.Append(SvgChart.Line("connections-over-time", "connections over time", "seconds", "connections",
+            new("p50", timeline.Where(p => p.P50 > 0).Select(p => ((double)p.Seq + 1, p.P50)).ToList(), "#1f77b4"),
+            new("p99", timeline.Where(p => p.P99 > 0).Select(p => ((double)p.Seq + 1, p.P99)).ToList(), "#ff7f0e"),
+            new("max", timeline.Where(p => p.Max > 0).Select(p => ((double)p.Seq + 1, p.Max)).ToList(), "#d62728"),
+        ], LogY: true, Css: "chart")));
+        var spectra = new List<XySeries> { new("round trip", Distribution(t.Latency), "#2ca02c") };
+        if (t.FirstByte.TotalCount > 0) spectra.Add(new("time to first byte", Distribution(t.FirstByte), "#1f77b4"));
+        if (t.Connect.TotalCount > 0) spectra.Add(new("connect", Distribution(t.Connect), "#9467bd"));
+        sb.Append(SvgXyChart.Render(new XyChart("percentile-distribution", $"{r.MessageStepName} latency by percentile, beside time to first byte and connect",
+            "percentile", "latency µs", spectra, LogY: true, XTicks: PercentileAxis.Ticks, Css: "chart")));
+        sb.Append(SvgXyChart.Render(new XyChart("connections-over-time", "connections over time", "seconds", "connections",
         [
-            new("open", "#9467bd", timeline.Select(p => ((double)p.Seq + 1, (double)p.Alive)).ToList()),
-            new("failed (cumulative)", "#d62728", Cumulative(timeline.Select(p => (double)p.ConnectFailed)).ToList()),
-        ]));
-        sb.Append(SvgChart.Line("throughput-over-time", "messages per second", "seconds", "messages/s",
+            new("open", timeline.Select(p => ((double)p.Seq + 1, (double)p.Alive)).ToList(), "#9467bd"),
+            new("failed (cumulative)", Cumulative(timeline.Select(p => (double)p.ConnectFailed)).ToList(), "#d62728"),
+        ], Css: "chart")));
+        sb.Append(SvgXyChart.Render(new XyChart("throughput-over-time", "messages per second", "seconds", "messages/s",
         [
-            new("ok", "#1f77b4", timeline.Select(p => ((double)p.Seq + 1, (double)p.Ok)).ToList()),
-            new("failed", "#d62728", timeline.Select(p => ((double)p.Seq + 1, (double)p.Failed)).ToList()),
-        ]));
+            new("ok", timeline.Select(p => ((double)p.Seq + 1, (double)p.Ok)).ToList(), "#1f77b4"),
+            new("failed", timeline.Select(p => ((double)p.Seq + 1, (double)p.Failed)).ToList(), "#d62728"),
+        ], Css: "chart")));
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
 
-    /// <summary>HdrHistogram's percentile plot: x is 1/(1-percentile), so the tail gets the room.</summary>
+    /// <summary>HdrHistogram's percentile plot, on the shared percentile axis (the tail gets the room).</summary>
     private static List<(double X, double Y)> Distribution(HistogramBase h)
     {
         var points = new List<(double, double)>();
         if (h.TotalCount == 0) return points;
         foreach (double pct in new[] { 0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 })
-            points.Add((1 / (1 - pct / 100), h.GetValueAtPercentile(pct)));
-        points.Add((1 / (1 - 0.99999), h.GetMaxValue()));
+            points.Add((PercentileAxis.At(pct), h.GetValueAtPercentile(pct)));
+        points.Add((PercentileAxis.Max, h.GetMaxValue()));
         return points;
     }
 
@@ -125,7 +126,6 @@ internal static class HtmlReport
         foreach (var v in values) yield return (++i, sum += v);
     }
 
-    private static string Pct(double fraction) => (fraction * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
     /// <summary>One table row; cells are already escaped or numbers.</summary>
     private static void Row(StringBuilder sb, string cell, params object[] cells)
     {

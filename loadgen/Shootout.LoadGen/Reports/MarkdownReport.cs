@@ -29,6 +29,23 @@ internal static class MarkdownReport
             sb.Append('\n');
         }
 
+        if (r.Scenarios.Count > 1)
+        {
+            sb.Append("## Scenarios\n\n| scenario | kind | connections | ok | failed | errors | achieved /s | p50 µs | p99 µs | max µs ");
+            sb.Append("| Jain | slowest/mean |\n");
+            sb.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            foreach (var s in r.Scenarios)
+            {
+                var step = s.Steps[1];
+                string jain = s.Fairness?.Jain is { } j ? j.ToString("0.###", CultureInfo.InvariantCulture) : "–";
+                string slowest = s.Fairness?.SlowestOverMean is { } m ? m.ToString("0.###", CultureInfo.InvariantCulture) : "–";
+                sb.Append($"| {s.Plan.ScenarioName} | {s.Plan.Kind} | {s.Totals.Established}/{s.Plan.ShareConnections} | {s.Totals.Ok} | ");
+                sb.Append($"{s.Totals.Failed} | {s.Totals.ErrorTotal} | {F(s.AchievedRate)} | {F(step.P(50))} | {F(step.P(99))} | {F(step.Max)} | ");
+                sb.Append($"{jain} | {slowest} |\n");
+            }
+            sb.Append('\n');
+        }
+
         sb.Append("## Hints\n\n");
         if (r.Hints.Count == 0) sb.Append("none: nothing suggests the generator limited these figures\n");
         foreach (var h in r.Hints) sb.Append($"- **{h.Kind}**: {h.Cause} *{h.Suggestion}*\n");

@@ -19,9 +19,19 @@ internal sealed record RunResult(
 {
     public IReadOnlyList<ThresholdResult> Thresholds { get; init; } = [];
 
-    public IReadOnlyList<PhaseRate> Phases => field ??= PhaseRates.Of(Plan, Totals);
+    /// <summary>Each scenario's own result, in the config's order (one: the run itself, as a scenario).</summary>
+    public IReadOnlyList<RunResult> Scenarios { get; init; } = [];
 
-    public IReadOnlyList<Hint> Hints => field ??= HintAnalyzer.Analyze(Plan, Totals, Phases);
+    public IReadOnlyList<PhaseRate> Phases { get => field ??= PhaseRates.Of(Plan, Totals); init; }
+
+    public IReadOnlyList<Hint> Hints { get => field ??= HintAnalyzer.Analyze(Plan, Totals, Phases); init; }
+
+    /// <summary>How evenly this scenario's connections progressed (messages echoed, or bytes for floods and
+    /// writers that never read): Jain's index and the slowest over the mean; null for idle holds.
+    /// Several scenarios' connections are not compared with each other (messages against bytes): the run of
+    /// several has none of its own.
+    public FairnessSummary? Fairness => Totals.ConnectionProgress.Count == 0 || Scenarios.Count > 1 ? null
+        : FairnessSummary.Of(Totals.ConnectionProgress, Plan.Scenario is ScenarioKind.Flood or ScenarioKind.NeverReading ? "bytes" : "messages");
 
     /// <summary>Round trip beside time to first byte, connect and the generator's own send lag.</summary>
     public IReadOnlyList<LatencySummary> Latencies =>
@@ -30,7 +40,13 @@ internal sealed record RunResult(
         LatencySummary.Of("connect", Totals.Connect), LatencySummary.Of("send lag (generator)", Totals.SendLag),
     ];
 
-    public string MessageStepName => Plan.Scenario == ScenarioKind.Hold ? "heartbeat" : "echo";
+    public string MessageStepName => Plan.Scenario switch
+    {
+        ScenarioKind.Hold => "heartbeat",
+        ScenarioKind.Flood => "flood",
+        ScenarioKind.NeverReading => "never-reading",
+        _ => "echo",
+    };
 
     public double ConnectSpanSeconds =>
         Totals.FirstConnectSeconds < 0 || Totals.LastConnectSeconds < 0 ? 0
@@ -59,6 +75,16 @@ internal sealed record RunResult(
         new(MessageStepName, Totals.Ok, Totals.Failed, Totals.Latency, Totals.MeasuredSeconds,
             Totals.BytesSent + Totals.BytesReceived, Plan.MessageSize * 2),
     ];
+}
+
+/// <summary>How evenly connections progressed: Jain's index over their shares and the slowest over the mean.</summary>
+internal sealed record FairnessSummary(int Connections, double? Jain, double? SlowestOverMean, string Unit)
+{
+    public static FairnessSummary Of(IReadOnlyCollection<long> progress, string unit)
+    {
+        var shares = progress.Select(p => (double)p).ToArray();
+        return new(shares.Length, Stats.Fairness.Jain(shares), Stats.Fairness.SlowestOverMean(shares), unit);
+    }
 }
 
 /// <summary>One latency measure's percentiles in microseconds (zeros when it has no samples).</summary>

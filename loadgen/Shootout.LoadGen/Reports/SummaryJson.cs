@@ -89,8 +89,30 @@ internal static class SummaryJson
             ["errors"] = errors,
             ["bytes"] = new JsonObject { ["sent"] = t.BytesSent, ["received"] = t.BytesReceived },
             ["replica"] = new JsonObject { ["index"] = r.Plan.Share.Index, ["count"] = r.Plan.Share.Count },
+            ["fairness"] = Fairness(r.Fairness),
+            ["scenarios"] = new JsonArray(r.Scenarios.Select(s => (JsonNode)Scenario(s)).ToArray()),
         };
     }
+
+    /// <summary>One scenario's section: its name and kind, then the same figures as the run's, its own.</summary>
+    private static JsonObject Scenario(RunResult s)
+    {
+        var section = new JsonObject { ["name"] = s.Plan.ScenarioName, ["kind"] = s.Plan.Kind };
+        // The run's verdict, thresholds and event loops are the whole run's, not a scenario's.
+        string[] runOnly = ["scenario", "status", "exit_code", "message", "started_at", "wall_s", "agents", "thresholds", "event_loops",
+            "replica", "scenarios"];
+        foreach (var (key, value) in Build(s))
+            if (!runOnly.Contains(key)) section[key] = value?.DeepClone();
+        return section;
+    }
+
+    private static JsonObject? Fairness(FairnessSummary? f) => f is null ? null : new JsonObject
+    {
+        ["connections"] = f.Connections,
+        ["of"] = f.Unit,
+        ["jain"] = f.Jain is { } j ? Round(j) : null,
+        ["slowest_over_mean"] = f.SlowestOverMean is { } m ? Round(m) : null,
+    };
 
     private static JsonObject Percentiles(LatencySummary l) => new()
     {

@@ -42,6 +42,9 @@ internal sealed class RunAggregate
     public long[] PhaseDue = [];
     public long SamplesWritten, SamplesDropped;
 
+    /// <summary>Each ended connection's own progress (messages echoed, or bytes), for the fairness figures.</summary>
+    public readonly List<long> ConnectionProgress = new();
+
     /// <summary>Per source (agent or the in-process worker) and thread (loop id; -1 the pacer): sums of its
     /// per-second CPU share and run-queue wait share, its busiest second, and how many seconds were summed.</summary>
     public readonly Dictionary<(int Source, int Loop), ThreadLoad> Threads = new();
@@ -121,6 +124,7 @@ internal sealed class RunAggregate
                 PhaseDue = Sum(PhaseDue, t.PhaseDue);
                 SamplesWritten += t.SamplesWritten;
                 SamplesDropped += t.SamplesDropped;
+                ConnectionProgress.AddRange(t.ConnectionProgress);
             }
             Settle(all: false);
         }
@@ -141,14 +145,14 @@ internal sealed class RunAggregate
     }
 
     /// <summary>A worker that vanished without its final tick (an agent process that died).</summary>
-    public void Lost(int source, string kind)
+    public void Lost(int source, string kind, bool countError = true)
     {
         lock (_gate)
         {
             if (_finished[source]) return;
             _finished[source] = true;
             _alive[source] = 0;
-            Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
+            if (countError) Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
             StopReasons.Add(kind);
             Settle(all: false);
         }

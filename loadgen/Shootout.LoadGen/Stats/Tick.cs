@@ -8,6 +8,9 @@ namespace Shootout.LoadGen.Stats;
 /// coordinator reads back the very type the worker cut.</summary>
 internal sealed class Tick
 {
+    /// <summary>Which scenario of the run (its index in the config's <c>scenarios</c>) this tick counts.</summary>
+    public int Scenario { get; set; }
+
     public int Seq { get; set; }
     public double Elapsed { get; set; }
     public long Alive { get; set; }
@@ -40,6 +43,10 @@ internal sealed class Tick
     /// <summary>Final tick only: per phase, messages echoed and messages scheduled (cumulative).</summary>
     public long[] PhaseOk { get; set; } = [];
     public long[] PhaseDue { get; set; } = [];
+
+    /// <summary>Final tick only: each connection's own progress (messages echoed, or bytes), for fairness; empty
+    /// for idle holds.</summary>
+    public long[] ConnectionProgress { get; set; } = [];
 
     /// <summary>Final tick only: rows written to and dropped from the samples file.</summary>
     public long SamplesWritten { get; set; }

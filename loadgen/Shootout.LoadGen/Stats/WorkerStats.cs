@@ -67,4 +67,12 @@ internal sealed class WorkerStats(int phases)
     }
 
     public void MessagesFailed(long count) => Interlocked.Add(ref Failed, count);
+
+    private readonly ConcurrentQueue<long> _progress = new();
+
+    /// <summary>An ended connection's own progress (messages echoed, or bytes for floods and writers that never read):
+    /// the shares the fairness figures compare.</summary>
+    public void ConnectionEnded(long progress) => _progress.Enqueue(progress);
+
+    public long[] ConnectionProgress() => _progress.ToArray();
 }

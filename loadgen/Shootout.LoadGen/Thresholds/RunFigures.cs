@@ -1,6 +1,5 @@
 using HdrHistogram;
 using Shootout.LoadGen.Plan;
-using Shootout.LoadGen.Reports;
 using Shootout.LoadGen.Stats;
 
 namespace Shootout.LoadGen.Thresholds;

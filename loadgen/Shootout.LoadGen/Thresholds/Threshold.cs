@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Shootout.LoadGen.Cli;
+using Shootout.LoadGen.Plan;
 
 namespace Shootout.LoadGen.Thresholds;
 
@@ -13,6 +13,9 @@ internal enum Comparison { Less, LessOrEqual, Greater, GreaterOrEqual }
 /// </summary>
 internal sealed partial record Threshold(string Expression, ThresholdMetric Metric, Comparison Op, double Limit)
 {
+    /// <summary>The scenario it judges (<c>probe.p99&lt;10ms</c>: probe); null: the whole run.</summary>
+    public string? Scenario { get; init; }
+
     /// <summary>Also checked once a second while the run goes; a failure stops the run (k6's abortOnFail).</summary>
     public bool AbortOnFail { get; init; }
 
@@ -33,8 +36,15 @@ internal sealed partial record Threshold(string Expression, ThresholdMetric Metr
             throw new UsageException(Bad("no comparison; write METRIC OP VALUE with OP one of <, <=, >, >= (e.g. p99<5ms)"));
         string metricText = m.Groups["metric"].Value, opText = m.Groups["op"].Value, valueText = m.Groups["value"].Value;
         if (metricText.Length == 0) throw new UsageException(Bad($"no metric before '{opText}'"));
+        // k6's form for one scenario's figure: SCENARIO.METRIC (p99.9 alone is a metric, so the metric is tried first).
+        string? scenario = null;
+        if (ThresholdMetric.Find(metricText) is null && metricText.IndexOf('.') is > 0 and var dot)
+        {
+            scenario = metricText[..dot];
+            metricText = metricText[(dot + 1)..];
+        }
         var metric = ThresholdMetric.Find(metricText)
-            ?? throw new UsageException(Bad($"unknown metric '{metricText}' ({ThresholdMetric.Names})"));
+            ?? throw new UsageException(Bad($"unknown metric '{metricText}' ({ThresholdMetric.Names}; SCENARIO.METRIC for one scenario)"));
         var op = opText switch
         {
             "<" => Comparison.Less,
@@ -53,7 +63,7 @@ internal sealed partial record Threshold(string Expression, ThresholdMetric Metr
             ?? throw new UsageException(Bad(unit.Length == 0
                 ? $"{metric.Name} needs a unit: {metric.Units}"
                 : $"unit '{unit}' does not fit {metric.Name} (use {metric.Units})"));
-        return new Threshold(expression.Trim(), metric, op, limit);
+        return new Threshold(expression.Trim(), metric, op, limit) { Scenario = scenario };
     }
 
     public bool Holds(double observed) => Op switch

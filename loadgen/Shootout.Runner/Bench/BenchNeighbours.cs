@@ -61,7 +61,7 @@ internal sealed class BenchNeighbours(BenchSettings settings, BenchClient client
             var command = clientCpus is null ? [loadGen, .. args] : clientCpus.Wrap(loadGen, args);
             var run = await LoadGenRun.RunAsync(command[0], $"neighbours {row.Name}", command.Skip(1),
                 Path.Combine(workDir, $"neighbours-{row.Name.Replace('#', '-')}"), TimeSpan.FromSeconds(settings.Seconds + 90), cancel);
-            var result = NeighboursPhase.Read(run.Json, Target with { Duration = TimeSpan.FromSeconds(settings.Seconds) });
+            var result = NeighboursPhase.Read(run, Target with { Duration = TimeSpan.FromSeconds(settings.Seconds) });
             return new NeighboursRow(row, result, result.Status == "ok" ? null : result.Message);
         }
         catch (Exception e) when (e is BenchFailure or EngineFailure)

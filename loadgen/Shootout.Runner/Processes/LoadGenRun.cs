@@ -1,32 +1,33 @@
 using System.Text.Json.Nodes;
 using Shootout.Common;
 using Shootout.Common.Cli;
+using Shootout.Results;
 using Shootout.Runner.Machine;
 
 namespace Shootout.Runner.Processes;
 
-/// <summary>What one loadgen run reported in its DIR/summary.json.</summary>
-internal sealed record LoadGenSummary(JsonNode Json, int ExitCode)
+/// <summary>What one loadgen run reported in its DIR/summary.json: typed (<see cref="LoadGenResult"/>, the model the
+/// load generator's tests check its file against; <see cref="Neighbours"/> for the neighbours command's own shape),
+/// and as JSON for what is not typed yet (the latency spectrum).</summary>
+internal sealed record LoadGenSummary(JsonNode Json, LoadGenResult Result, int ExitCode)
 {
-    public string Status => Json["status"]?.GetValue<string>() ?? "unknown";
-    public string? Message => Json["message"]?.GetValue<string?>();
-    public long Established => Long(Json["connections"]?["established"]);
-    public long Requested => Long(Json["connections"]?["requested"]);
-    public long MessagesOk => Long(Json["messages"]?["ok"]);
-    public double ConnectRate => Double(Json["connect_rate_per_s"]);
-    public double RateRequested => Double(Json["rate"]?["requested"]);
-    public double RateAchieved => Double(Json["rate"]?["achieved"]);
-    public double Latency(string key) => Double(Json["latency_us"]?[key]);
+    /// <summary>The neighbours command's summary, typed; null for every other command.</summary>
+    public NeighboursSummary? Neighbours { get; init; }
+
+    public string Status => Neighbours?.Status ?? Result.Status;
+    public string? Message => Neighbours is { } n ? n.Message : Result.Message;
+    public long Established => Result.Connections.Established;
+    public long Requested => Result.Connections.Requested;
+    public long MessagesOk => Result.Messages.Ok;
+    public double ConnectRate => Result.ConnectRatePerS;
+    public double RateRequested => Result.Rate.Requested;
+    public double RateAchieved => Result.Rate.Achieved;
 
     /// <summary>The share (0..1) of its CPUs the load generator and its agents used over the run (/proc), when measured.</summary>
     public double? GeneratorShare { get; init; }
 
     /// <summary>The kinds of the load generator's hints: reasons its figures may be its own, not the server's.</summary>
-    public IReadOnlyList<string> Hints =>
-        Json["hints"] is JsonArray a ? a.Select(h => h?["kind"]?.GetValue<string>()).OfType<string>().ToList() : [];
-
-    private static long Long(JsonNode? n) => n is null ? 0 : (long)n.GetValue<double>();
-    private static double Double(JsonNode? n) => n?.GetValue<double>() ?? 0;
+    public IReadOnlyList<string> Hints => Result.Hints.Select(h => h.Kind).ToList();
 }
 
 /// <summary>
@@ -124,7 +125,12 @@ internal sealed class LoadGenRun : IDisposable
             throw new EngineFailure($"the load generator wrote no summary.json (exit {code}): {_process.LastLines()}");
         try
         {
-            return new LoadGenSummary(JsonNode.Parse(File.ReadAllText(path))!, code);
+            string text = File.ReadAllText(path);
+            // The neighbours command's summary has a shape of its own, with a type of its own.
+            var json = JsonNode.Parse(text)!;
+            if (json["scenario"]?.GetValue<string>() == "neighbours")
+                return new LoadGenSummary(json, new LoadGenResult(), code) { Neighbours = NeighboursSummary.Parse(text) };
+            return new LoadGenSummary(json, LoadGenResult.Parse(text), code);
         }
         catch (System.Text.Json.JsonException e)
         {

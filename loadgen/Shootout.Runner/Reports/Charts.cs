@@ -30,17 +30,6 @@ internal static class Charts
 {
     public static readonly string[] Palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#eeca3b"];
 
-    /// <summary>Bar labels: short, whole numbers.</summary>
-    public static string Short(double v) => v switch
-    {
-        < 0 => "-" + Short(-v),
-        >= 1e6 => (v / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "M",
-        >= 1e4 => (v / 1e3).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "k",
-        >= 100 => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
-        >= 10 => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture),
-        _ => v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-    };
-
     /// <summary>The axis: 0 to a round maximum, or (log scale) powers of ten around the values.</summary>
     public static (double Low, double High) Range(Chart chart)
     {

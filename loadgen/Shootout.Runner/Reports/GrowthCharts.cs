@@ -30,13 +30,12 @@ internal static class GrowthCharts
 
     private static XyChart Spectrum(RunSummary s, List<(EngineResult Row, string Color)> rows)
     {
-        var ticks = new (double, string)[] { (0, "p0"), (LatencySpectrum.Axis(50), "p50"), (1, "p90"), (2, "p99"), (3, "p99.9"), (4, "p99.99"), (5, "max") };
         var series = rows.Where(r => r.Row.Echo is { Spectrum.Count: > 0 })
             .Select(r => new XySeries(r.Row.Label,
-                r.Row.Echo!.Spectrum.Select(p => (LatencySpectrum.Axis(p.Percentile), p.Micros)).ToList(), r.Color, Markers: true))
+                r.Row.Echo!.Spectrum.Select(p => (PercentileAxis.At(p.Percentile), p.Micros)).ToList(), r.Color, Markers: true))
             .ToList();
         return new XyChart("latency", F($"Echo latency spectrum at {s.Settings.EchoRate:N0} msg/s (coordinated-omission corrected)"), "percentile", "µs",
-            series, LogY: true, XTicks: ticks, Css: "chart");
+            series, LogY: true, XTicks: PercentileAxis.Ticks, Css: "chart");
     }
 
     private static XyChart Growth(string slug, string title, List<(EngineResult Row, string Color)> rows,

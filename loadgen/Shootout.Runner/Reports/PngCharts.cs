@@ -47,7 +47,7 @@ internal static class PngCharts
                     ValueBase = chart.LogScale ? Charts.Range(chart).Low : 0,
                     Size = width * 0.95,
                     FillColor = Color.FromHex(Charts.Palette[s % Charts.Palette.Length]),
-                    Label = Charts.Short(v),
+                    Label = ChartText.Short(v),
                 });
             }
         }
@@ -71,7 +71,7 @@ internal static class PngCharts
         {
             var (low, high) = Charts.Range(chart);
             var decades = Enumerable.Range((int)low, (int)(high - low) + 1).Select(d => (double)d).ToArray();
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades, decades.Select(d => Charts.Short(Math.Pow(10, d))).ToArray());
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades, decades.Select(d => ChartText.Short(Math.Pow(10, d))).ToArray());
             plot.Axes.SetLimitsY(low, high + 0.15 * (high - low));
         }
         if (series > 1)

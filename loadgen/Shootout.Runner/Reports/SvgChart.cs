@@ -39,7 +39,7 @@ internal static class SvgChart
             double a = low + (high - low) * i / ticks, y = Top + plotH - plotH * i / (double)ticks;
             double v = chart.LogScale ? Math.Pow(10, a) : a;
             sb.Append(F($"<line x1=\"{Left}\" x2=\"{Left + plotW}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#ddd\"/>"));
-            sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{Charts.Short(v)}</text>"));
+            sb.Append(F($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\">{ChartText.Short(v)}</text>"));
         }
         sb.Append(F($"<text x=\"14\" y=\"{Top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {Top + plotH / 2})\" ") +
                   F($"text-anchor=\"middle\">{E(chart.Unit)}{(chart.LogScale ? " (log scale)" : "")}</text>"));
@@ -61,12 +61,13 @@ internal static class SvgChart
                     stackTop = to;
                     continue;
                 }
-                if (TextWidth(Charts.Short(v), 10) <= barW)
-                    sb.Append(F($"<text x=\"{x + barW * 0.475:0.#}\" y=\"{yTop - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Charts.Short(v)}</text>"));
+                if (TextWidth(ChartText.Short(v), 10) <= barW)
+                    sb.Append(F($"<text x=\"{x + barW * 0.475:0.#}\" y=\"{yTop - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">") +
+                              F($"{ChartText.Short(v)}</text>"));
             }
             if (chart.Stacked && stackTop > 0)
                 sb.Append(F($"<text x=\"{gx + barW * 0.475:0.#}\" y=\"{Y(stackTop) - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\">") +
-                          F($"{Charts.Short(stackTop)}</text>"));
+                          F($"{ChartText.Short(stackTop)}</text>"));
             CategoryLabel(sb, chart.Categories[c], Left + groupW * (c + 0.5), Top + plotH + 16, groupW);
         }
         sb.Append(F($"<line x1=\"{Left}\" x2=\"{Left + plotW}\" y1=\"{Top + plotH}\" y2=\"{Top + plotH}\" stroke=\"#333\"/>"));

@@ -25,7 +25,8 @@ internal sealed partial class EngineRun
         result.NoteHints("echo", echo.Hints);
         // Requested is the rate this run asked for (the load generator's own figure averages its schedule over
         // the seconds it measured, a few sends short of it).
-        var r = new EchoResult(settings.EchoRate, echo.RateAchieved, echo.Latency("p50"), echo.Latency("p99"), echo.Latency("p999"), echo.Latency("max"))
+        var latency = echo.Result.LatencyUs;
+        var r = new EchoResult(settings.EchoRate, echo.RateAchieved, latency.P50, latency.P99, latency.P999, latency.Max)
         {
             Spectrum = LatencySpectrum.From(echo.Json["latency_us"]),
         };

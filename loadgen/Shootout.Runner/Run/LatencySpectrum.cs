@@ -26,7 +26,4 @@ internal static class LatencySpectrum
                 points.Add(new Point(percentile, micros, label));
         return points;
     }
-
-    /// <summary>Where a percentile sits on the spectrum's axis: log10(1 / (1 − p)), so p90 is 1, p99 2, p99.99 4; max is drawn at 5.</summary>
-    public static double Axis(double percentile) => percentile >= 100 ? 5 : Math.Log10(1 / (1 - percentile / 100));
 }

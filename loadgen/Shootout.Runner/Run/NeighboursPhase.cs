@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Shootout.Results;
 using Shootout.Runner.Cli;
 using Shootout.Runner.Live;
 using Shootout.Runner.Processes;
@@ -34,7 +34,7 @@ internal static class NeighboursPhase
              "--metrics-port", I(plan.EchoMetricsPort)],
             Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel, settings.Cpus?.LoadGen);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
-        var r = Read(run.Json, n) with { GeneratorShare = run.GeneratorShare };
+        var r = Read(run, n) with { GeneratorShare = run.GeneratorShare };
         view.Line(string.Create(CultureInfo.InvariantCulture,
             $"{plan.Engine}: beside {n.Floods} floods: probe p50 {r.P50:N0} µs, p99 {r.P99:N0} µs, max {r.Max:N0} µs; " +
             $"slowest flood {r.SlowestOverMean:0.00} of the mean, Jain {r.Jain:0.000}" +
@@ -42,16 +42,13 @@ internal static class NeighboursPhase
         return r;
     }
 
-    public static NeighboursResult Read(JsonNode s, NeighboursPhaseSettings n)
+    /// <summary>The phase's figures from the neighbours command's summary (typed: <see cref="NeighboursSummary"/>).</summary>
+    public static NeighboursResult Read(LoadGenSummary run, NeighboursPhaseSettings n)
     {
-        double D(JsonNode? v) => v?.GetValue<double>() ?? 0;
-        double? N(JsonNode? v) => v?.GetValue<double>();
-        var probes = s["probes"];
-        var latency = probes?["latency_us"];
-        var floods = s["floods"];
-        return new NeighboursResult(n.Floods, n.NeverReading, n.Probes, (long)D(probes?["scheduled"]), (long)D(probes?["failed"]),
-            D(latency?["p50"]), D(latency?["p99"]), D(latency?["max"]), D(floods?["mean_bytes_per_s"]), N(floods?["slowest_over_mean"]),
-            N(floods?["jain_index"]), s["status"]?.GetValue<string>() ?? "unknown", s["message"]?.GetValue<string?>());
+        var s = run.Neighbours ?? throw new EngineFailure("beside heavy neighbours: the load generator's summary.json is not a neighbours summary");
+        var latency = s.Probes.LatencyUs;
+        return new NeighboursResult(n.Floods, n.NeverReading, n.Probes, s.Probes.Scheduled, s.Probes.Failed, latency.P50, latency.P99, latency.Max,
+            s.Floods.MeanBytesPerS, s.Floods.SlowestOverMean, s.Floods.JainIndex, s.Status, s.Message);
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

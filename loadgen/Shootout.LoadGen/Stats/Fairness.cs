@@ -1,4 +1,4 @@
-namespace Shootout.LoadGen.Neighbours;
+namespace Shootout.LoadGen.Stats;
 
 /// <summary>How evenly a resource is shared.</summary>
 internal static class Fairness
@@ -12,4 +12,8 @@ internal static class Fairness
         double sum = shares.Sum(), squares = shares.Sum(x => x * x);
         return shares.Count == 0 || squares <= 0 ? null : sum * sum / (shares.Count * squares);
     }
+
+    /// <summary>The slowest share over the mean share: 1 when even, near 0 when one connection starves. Null as for <see cref="Jain"/>.</summary>
+    public static double? SlowestOverMean(IReadOnlyCollection<double> shares) =>
+        shares.Count == 0 || shares.Sum() <= 0 ? null : shares.Min() / shares.Average();
 }

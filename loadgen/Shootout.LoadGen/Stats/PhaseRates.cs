@@ -1,7 +1,6 @@
 using Shootout.LoadGen.Plan;
-using Shootout.LoadGen.Stats;
 
-namespace Shootout.LoadGen.Reports;
+namespace Shootout.LoadGen.Stats;
 
 /// <summary>One phase of the plan: the message rate it asked for (this process's share) against the rate
 /// achieved while it ran. Null rates: the phase asks for none (a closed loop asks for "as fast as it goes").</summary>

@@ -1,4 +1,4 @@
-namespace Shootout.LoadGen.Neighbours;
+namespace Shootout.LoadGen.Engine;
 
 /// <summary>
 /// The bytes a flood sends: a sequence with period <see cref="Period"/>, shifted per connection, so the echo

@@ -1,10 +1,10 @@
 using System.Text;
-using static Shootout.Runner.Reports.Invariant;
+using static Shootout.Charts.ChartText;
 
-namespace Shootout.Runner.Reports;
+namespace Shootout.Charts;
 
 /// <summary>An x/y chart as inline SVG, as wide as the page (viewBox scaled): lines, points and a legend.</summary>
-internal static class SvgXyChart
+public static class SvgXyChart
 {
     private const int Width = 960, Left = 80, Right = 20, Top = 40, PlotHeight = 300, LegendLine = 18;
 
@@ -38,6 +38,9 @@ internal static class SvgXyChart
         sb.Append(F($"<text x=\"16\" y=\"{Top + PlotHeight / 2}\" font-size=\"12\" transform=\"rotate(-90 16 {Top + PlotHeight / 2})\" ") +
                   F($"text-anchor=\"middle\">{E(chart.YUnit)}{(chart.LogY ? " (log scale)" : "")}</text>"));
         sb.Append(F($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotW}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#999\"/>"));
+        // An empty frame reads as "all zero"; say there was nothing to draw instead.
+        if (!chart.AllPoints.Any())
+            sb.Append(F($"<text class=\"no-data\" x=\"{Left + plotW / 2}\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\" fill=\"#888\">no data</text>"));
         foreach (var s in chart.Series)
         {
             var points = s.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!chart.LogY || p.Y > 0)).ToList();

@@ -1,17 +1,11 @@
-namespace Shootout.Runner.Reports;
+namespace Shootout.Charts;
 
 /// <summary>
-/// A line (or, with <paramref name="Markers"/>, a scatter) of (x, y) points; <paramref name="Dashed"/> for
-/// fitted lines and secondary figures.
-/// </summary>
-internal sealed record XySeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Markers = false, bool Dashed = false);
-
-/// <summary>
-/// An x/y chart, drawn the same way as SVG (report.html) and PNG (ScottPlot). <paramref name="LogY"/>: the
-/// y axis in powers of ten (latencies). <paramref name="XTicks"/>: named positions instead of numbers
+/// An x/y chart, drawn the same way as SVG (both report.html files) and PNG (the runner's ScottPlot charts).
+/// <paramref name="LogY"/>: the y axis in powers of ten (latencies). <paramref name="XTicks"/>: named positions instead of numbers
 /// (the percentiles of a spectrum). <paramref name="Css"/>: the svg's classes.
 /// </summary>
-internal sealed record XyChart(string Slug, string Title, string XUnit, string YUnit, IReadOnlyList<XySeries> Series,
+public sealed record XyChart(string Slug, string Title, string XUnit, string YUnit, IReadOnlyList<XySeries> Series,
     bool LogY = false, IReadOnlyList<(double At, string Label)>? XTicks = null, string Css = "chart growth", string? Note = null)
 {
     public IEnumerable<(double X, double Y)> AllPoints =>
@@ -43,15 +37,15 @@ internal sealed record XyChart(string Slug, string Title, string XUnit, string Y
     public IReadOnlyList<(double At, string Label)> TicksY()
     {
         var (lo, hi) = RangeY();
-        if (LogY) return Enumerable.Range((int)lo, (int)(hi - lo) + 1).Select(d => ((double)d, Charts.Short(Math.Pow(10, d)))).ToList();
-        return Enumerable.Range(0, 5).Select(i => lo + (hi - lo) * i / 4).Select(v => (v, Charts.Short(v))).ToList();
+        if (LogY) return Enumerable.Range((int)lo, (int)(hi - lo) + 1).Select(d => ((double)d, ChartText.Short(Math.Pow(10, d)))).ToList();
+        return Enumerable.Range(0, 5).Select(i => lo + (hi - lo) * i / 4).Select(v => (v, ChartText.Short(v))).ToList();
     }
 
     public IReadOnlyList<(double At, string Label)> TicksX()
     {
         if (XTicks is { Count: > 0 } t) return t;
         var (lo, hi) = RangeX();
-        return Enumerable.Range(0, 6).Select(i => lo + (hi - lo) * i / 5).Select(v => (v, Charts.Short(v))).ToList();
+        return Enumerable.Range(0, 6).Select(i => lo + (hi - lo) * i / 5).Select(v => (v, ChartText.Short(v))).ToList();
     }
 
     /// <summary>A round range around [low, high] for a linear axis.</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Shootout.LoadGen.Neighbours;
+namespace Shootout.LoadGen.Engine;
 
 /// <summary>
 /// Lowers the neighbours' process to a nice value (see <see cref="NeighboursPlan.NeighboursNice"/>), and raises
@@ -39,6 +39,15 @@ internal static partial class ThreadPriority
         }
         return null;
     }
+
+    /// <summary>
+    /// The calling thread to <paramref name="nice"/> if it may (a negative value needs CAP_SYS_NICE): a scenario's
+    /// event loops and pacer, each from its own thread. The value the thread now has: <paramref name="nice"/>, or 0.
+    /// </summary>
+    public static int TrySetCurrentThread(int nice) => SetPriority(PrioProcess, GetTid(), nice) == 0 ? nice : 0;
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, int who, int prio);
