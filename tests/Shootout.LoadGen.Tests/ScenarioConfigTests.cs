@@ -12,6 +12,7 @@ namespace Shootout.LoadGen.Tests;
 /// against the epoll engine and the C reference (only its port is this test's), per-scenario results, and
 /// thresholds on one scenario's figures.
 /// </summary>
+[Collection(nameof(ScaleCollection))]
 public sealed class ScenarioConfigTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
