@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Shootout.Engines.Epoll;
 using Shootout.Fibers;
 
@@ -16,7 +15,7 @@ public sealed class IdleFootprintTests
     {
         // Header and method table 16, the parked continuation 8, result, version and completed 8, the loop 8,
         // the buffer 16, descriptor, idle clock, deadline, slot and generation 20, operation and state 2 (+2 padding).
-        Assert.Equal(80, InstanceBytes(typeof(NetConnection)));
+        Assert.Equal(80, InstanceSize.Of(typeof(NetConnection)));
     }
 
     [Fact]
@@ -28,17 +27,6 @@ public sealed class IdleFootprintTests
         Type stateMachine = echoHandler.GetNestedTypes(BindingFlags.NonPublic).Single(type => type.Name.StartsWith("<EchoAsync>", StringComparison.Ordinal));
         Type box = typeof(FiberMethodBuilder).GetNestedType("FiberBox`1", BindingFlags.NonPublic)!.MakeGenericType(stateMachine);
 
-        Assert.Equal(56, InstanceBytes(box));
-    }
-
-    /// <summary>The bytes the runtime allocates for one instance (the second of two: the first may allocate once more).</summary>
-    private static long InstanceBytes(Type type)
-    {
-        _ = RuntimeHelpers.GetUninitializedObject(type);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        object instance = RuntimeHelpers.GetUninitializedObject(type);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        GC.KeepAlive(instance);
-        return bytes;
+        Assert.Equal(56, InstanceSize.Of(box));
     }
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Shootout.Engines.Uring;
 using Shootout.Fibers;
 
@@ -17,7 +16,7 @@ public sealed class IdleFootprintTests
         // Header and method table 16, the parked continuation 8, result, version and completed 8, the loop, its own
         // buffer and the arrivals queue 24, descriptor, slot, generation, idle clock, held buffer, received and
         // sent 28, operation and state 2 (+2 padding).
-        Assert.Equal(88, InstanceBytes(typeof(UringConnection)));
+        Assert.Equal(88, InstanceSize.Of(typeof(UringConnection)));
     }
 
     [Fact]
@@ -29,16 +28,6 @@ public sealed class IdleFootprintTests
         Type stateMachine = echoHandler.GetNestedTypes(BindingFlags.NonPublic).Single(type => type.Name.StartsWith("<EchoAsync>", StringComparison.Ordinal));
         Type box = typeof(FiberMethodBuilder).GetNestedType("FiberBox`1", BindingFlags.NonPublic)!.MakeGenericType(stateMachine);
 
-        Assert.Equal(56, InstanceBytes(box));
-    }
-
-    private static long InstanceBytes(Type type)
-    {
-        _ = RuntimeHelpers.GetUninitializedObject(type);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        object instance = RuntimeHelpers.GetUninitializedObject(type);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        GC.KeepAlive(instance);
-        return bytes;
+        Assert.Equal(56, InstanceSize.Of(box));
     }
 }
