@@ -28,7 +28,7 @@ internal sealed unsafe class Ring : IDisposable
     private readonly Sqe* _sqes;
     private readonly nuint _sqesSize;
 
-    private readonly uint* _sqHead, _sqTail;
+    private readonly uint* _sqHead, _sqTail, _sqFlags;
     private readonly uint _sqMask, _sqEntries;
     private readonly uint* _cqHead, _cqTail;
     private readonly uint _cqMask;
@@ -54,6 +54,7 @@ internal sealed unsafe class Ring : IDisposable
 
         _sqHead = (uint*)(_sqRing + p.SqOff.Head);
         _sqTail = (uint*)(_sqRing + p.SqOff.Tail);
+        _sqFlags = (uint*)(_sqRing + p.SqOff.Flags);
         _sqMask = *(uint*)(_sqRing + p.SqOff.RingMask);
         _sqEntries = *(uint*)(_sqRing + p.SqOff.RingEntries);
         // The indirection array maps SQ positions to SQE slots; identity, set once, so slot = position & mask.
@@ -134,6 +135,18 @@ internal sealed unsafe class Ring : IDisposable
     /// <summary>SQEs handed out and not yet submitted.</summary>
     public uint Unsubmitted => _sqLocalTail - Volatile.Read(ref *_sqHead);
 
+    /// <summary>The position in the SQ of the SQE <see cref="NextSqe"/> handed out last.</summary>
+    public uint LastSqePosition => _sqLocalTail - 1;
+
+    /// <summary>
+    /// The kernel's SQ head: every SQE at a position before it has been issued. An SQE issued in an enter was first
+    /// tried during that enter, so whatever completion its try posted is in the CQ (or its overflow) when the enter returns.
+    /// </summary>
+    public uint IssuedUpTo => Volatile.Read(ref *_sqHead);
+
+    /// <summary>Completions wait in the kernel's overflow list (the CQ was full): the CQ does not hold every completion posted.</summary>
+    public bool CompletionsOverflowed => (Volatile.Read(ref *_sqFlags) & IoUring.SqCqOverflow) != 0;
+
     /// <summary>
     /// A zeroed SQE to fill; it goes to the kernel at the next <see cref="Enter"/>. When the SQ is full,
     /// what is queued is submitted first, so this never fails for lack of room.
@@ -197,6 +210,12 @@ internal sealed unsafe class Ring : IDisposable
 
     /// <summary>Completions the CQ holds now.</summary>
     public uint CompletionCount => Volatile.Read(ref *_cqTail) - *_cqHead;
+
+    /// <summary>
+    /// The user_data of the completion <paramref name="offset"/> places behind the CQ head, left in place
+    /// (offset &lt; <see cref="CompletionCount"/>).
+    /// </summary>
+    public ulong PeekUserData(uint offset) => _cqes[(*_cqHead + offset) & _cqMask].UserData;
 
     /// <summary>Takes the next completion, if any: copied out and its slot given back at once, so handling it may enter the ring again.</summary>
     public bool TryTakeCompletion(out Cqe cqe)

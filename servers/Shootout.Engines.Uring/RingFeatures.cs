@@ -36,8 +36,15 @@ internal sealed record RingFeatures
     /// </summary>
     public bool MultishotReceive { get; init; } = true;
 
+    /// <summary>
+    /// IOSQE_CQE_SKIP_SUCCESS on the echo's sends (with MSG_DONTWAIT | MSG_WAITALL, and multishot receive): a send that
+    /// took every byte during the enter that submitted it posts no completion, so that enter goes on to wait for the next
+    /// arrival instead of returning with the send's CQE. One CQE and one enter per echoed message instead of two.
+    /// </summary>
+    public bool SkipSendCompletions { get; init; } = true;
+
     public static readonly IReadOnlyList<string> Names =
-        ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers", "poll-first", "multishot-receive"];
+        ["defer-taskrun", "ring-fd", "multishot-accept", "provided-buffers", "poll-first", "multishot-receive", "send-cqe-skip"];
 
     /// <summary>Parses "-name,+name,..." over the defaults; an unknown name is an error naming the known ones.</summary>
     public static RingFeatures Parse(string? text)
@@ -57,6 +64,7 @@ internal sealed record RingFeatures
                 "provided-buffers" => features with { ProvidedBuffers = on },
                 "poll-first" => features with { ReceivePollFirst = on },
                 "multishot-receive" => features with { MultishotReceive = on },
+                "send-cqe-skip" => features with { SkipSendCompletions = on },
                 _ => throw new ArgumentException($"{EnvironmentVariable}: unknown feature '{name}' (known: {string.Join(", ", Names)})"),
             };
         }

@@ -60,10 +60,14 @@ internal sealed unsafe partial class UringConnection
         _state |= State.ReceiveInFlight;
     }
 
-    /// <summary>The loop received this connection's CQE for a send.</summary>
+    /// <summary>
+    /// The loop received this connection's CQE for a send. For a send that skips its CQE on success this CQE means it
+    /// did not take every byte: EAGAIN (no room, nothing sent) or the count it did send.
+    /// </summary>
     internal void OnSendCompleted(int res)
     {
-        _state &= ~State.SendInFlight;
+        bool unconfirmed = (_state & State.SendUnconfirmed) != 0;
+        _state &= ~(State.SendInFlight | State.SendUnconfirmed);
         if (IsClosed || _op != Op.Send || IsCompleted)
         {
             ReleaseBuffer();
@@ -71,6 +75,8 @@ internal sealed unsafe partial class UringConnection
                 Release();
             return;
         }
+        if (unconfirmed && res == -Errno.EAGAIN)
+            res = 0; // the socket had no room: the bytes go as an ordinary send, which waits for room
         if (res >= 0 && _sent + res < _received)
         {
             _sent += res; // a short send: the socket buffer filled; send the rest
@@ -82,6 +88,23 @@ internal sealed unsafe partial class UringConnection
         ReleaseBuffer();
         Complete(res >= 0 ? echoed : res);
     }
+
+    /// <summary>
+    /// The loop confirmed the unconfirmed send in flight: its SQE was issued and posted no CQE, so it took every byte.
+    /// Nothing to do when a CQE came instead (it carried the send on as an ordinary one, already handled).
+    /// </summary>
+    internal void OnSendConfirmed()
+    {
+        if ((_state & State.SendUnconfirmed) != 0)
+            OnSendCompleted(_received - _sent);
+    }
+
+    /// <summary>
+    /// Whether the connection has more to do right after its send completes than to wait for its armed receive:
+    /// arrivals or an end of stream waiting behind the send, a receive not armed, or closed.
+    /// </summary>
+    internal bool HasWorkAfterSend =>
+        IsClosed || (_state & (State.Multishot | State.Pausing)) != State.Multishot || _arrivals is { Count: > 0 };
 
     /// <summary>
     /// A receive found no buffer published (ENOBUFS) while the fiber waits for data: wait for the ring,

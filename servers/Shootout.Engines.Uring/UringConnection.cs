@@ -45,6 +45,7 @@ internal sealed unsafe partial class UringConnection : OperationSource
         Closed = 4,           // the fiber closed it; the slot is freed once nothing is in flight
         Multishot = 8,        // the receive in flight is the multishot one: it stays armed across completions
         Pausing = 16,         // a cancel of that multishot receive is on its way (arrivals piled up behind a send)
+        SendUnconfirmed = 32, // the send in flight posts no CQE if it took every byte: the loop confirms it
     }
 
     internal UringConnection(UringLoop loop, int fd)
@@ -89,7 +90,8 @@ internal sealed unsafe partial class UringConnection : OperationSource
     public ReadOnlySpan<byte> Received => new(HeldAddress(), _received);
 
     /// <summary>
-    /// Sends the bytes the last receive delivered; completes with their count once the kernel took all of them. Until
+    /// Sends the bytes the last receive delivered; completes with their count once the kernel took all of them (with
+    /// <see cref="RingFeatures.SkipSendCompletions"/>, when the loop confirmed that, at its next wake-up). Until
     /// then the fiber does not read: a client that does not read is not read from, and what is held for
     /// it is that one buffer (≤ 64 KiB). The buffer goes back to the ring when the send completes.
     /// </summary>
@@ -100,8 +102,16 @@ internal sealed unsafe partial class UringConnection : OperationSource
             throw new InvalidOperationException("nothing received to send");
         _op = Op.Send;
         _sent = 0;
-        _loop.PrepareSend(this, HeldAddress(), _received);
-        _state |= State.SendInFlight;
+        if (_loop.SkipsSendCompletions)
+        {
+            _loop.PrepareUnconfirmedSend(this, HeldAddress(), _received);
+            _state |= State.SendInFlight | State.SendUnconfirmed;
+        }
+        else
+        {
+            _loop.PrepareSend(this, HeldAddress(), _received);
+            _state |= State.SendInFlight;
+        }
         return PendingOperation();
     }
 

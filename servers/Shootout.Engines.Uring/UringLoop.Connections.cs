@@ -34,7 +34,7 @@ internal sealed unsafe partial class UringLoop
                 connection.OnReceiveCompleted(cqe.Res, cqe.Flags);
             else if (kind == KindMultishotReceive)
                 connection.OnMultishotReceiveCompleted(cqe.Res, cqe.Flags);
-            else if (kind == KindSend)
+            else if (kind is KindSend or KindUnconfirmedSend)
                 connection.OnSendCompleted(cqe.Res);
             else
                 connection.OnPollCompleted(cqe.Res);

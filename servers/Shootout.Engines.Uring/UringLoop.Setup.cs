@@ -32,6 +32,13 @@ internal sealed unsafe partial class UringLoop
             MultishotReceives = Environment.OSVersion.Version >= new Version(6, 0);
             parts.Add(MultishotReceives ? "multishot receives" : "no multishot receive (kernel < 6.0)");
         }
+        if (features.SkipSendCompletions && MultishotReceives)
+        {
+            // Needs the multishot receive: a send's success is learnt only at the loop's next wake-up, and with the
+            // receive armed the fiber has nothing to queue in between (see UringLoop.SendConfirmations.cs).
+            SkipsSendCompletions = true;
+            parts.Add("sends without a CQE on success");
+        }
         if (features.ReceivePollFirst)
             parts.Add("poll-first receives");
         Description = string.Join(", ", parts);

@@ -10,6 +10,7 @@ internal sealed unsafe partial class UringLoop
     // completion for a connection that has gone never reaches the next one in its slot.
     private const int KindShift = 56;
     private const ulong KindReceive = 1, KindSend = 2, KindAccept = 3, KindWake = 4, KindIgnore = 5, KindPoll = 6, KindMultishotReceive = 7;
+    private const ulong KindUnconfirmedSend = 8;
 
     /// <param name="buffer">null: let the kernel pick a provided buffer when data arrives.</param>
     /// <param name="dataLikely">
@@ -52,6 +53,7 @@ internal sealed unsafe partial class UringLoop
     internal void PrepareCancelMultishotReceive(UringConnection connection) =>
         PrepareCancel(Token(KindMultishotReceive, connection), cancelByFd: false);
 
+    /// <summary>A send that completes once the kernel took every byte, waiting in the ring for room if it must, and posts its CQE then.</summary>
     internal void PrepareSend(UringConnection connection, byte* data, int length)
     {
         Sqe* sqe = _ring!.NextSqe();
@@ -61,6 +63,26 @@ internal sealed unsafe partial class UringLoop
         sqe->Len = (uint)length;
         sqe->OpFlags = Libc.MSG_NOSIGNAL;
         sqe->UserData = Token(KindSend, connection);
+    }
+
+    /// <summary>
+    /// A send tried once, during the enter that submits it, that posts a CQE only when it did not take every byte:
+    /// MSG_DONTWAIT makes one that would block fail (EAGAIN) instead of waiting for room, MSG_WAITALL makes one that
+    /// took part of the bytes a failure (its CQE says how many), and a failure always posts its CQE. So once that
+    /// enter returned, the CQ holds this send's CQE or the send took every byte and no longer reads the buffer;
+    /// <see cref="ConfirmSends"/> tells the connection which.
+    /// </summary>
+    internal void PrepareUnconfirmedSend(UringConnection connection, byte* data, int length)
+    {
+        Sqe* sqe = _ring!.NextSqe();
+        sqe->Opcode = IoUring.OpSend;
+        sqe->Fd = connection.Fd;
+        sqe->Flags = IoUring.SqeCqeSkipSuccess;
+        sqe->Addr = (ulong)data;
+        sqe->Len = (uint)length;
+        sqe->OpFlags = (uint)(Libc.MSG_NOSIGNAL | IoUring.MsgDontWait | IoUring.MsgWaitAll);
+        sqe->UserData = Token(KindUnconfirmedSend, connection);
+        AwaitConfirmation(connection, _ring.LastSqePosition);
     }
 
     /// <summary>A one-shot wait for the connection's socket to become readable (or hung up), holding no buffer.</summary>

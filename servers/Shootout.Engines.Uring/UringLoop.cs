@@ -16,7 +16,8 @@ namespace Shootout.Engines.Uring;
 /// the thread, its turn and its end; <c>UringLoop.Setup.cs</c> the ring's creation;
 /// <c>UringLoop.Submissions.cs</c> the SQEs and their user_data; <c>UringLoop.Connections.cs</c> the
 /// connection table; <c>UringLoop.Accepting.cs</c> multishot accept; <c>UringLoop.Posting.cs</c> work
-/// from other threads; <c>UringLoop.Timers.cs</c> the accept back-off and the idle scan.
+/// from other threads; <c>UringLoop.SendConfirmations.cs</c> the sends that post no CQE on success;
+/// <c>UringLoop.Timers.cs</c> the accept back-off and the idle scan.
 /// </remarks>
 internal sealed unsafe partial class UringLoop : LoopThread
 {
@@ -50,6 +51,9 @@ internal sealed unsafe partial class UringLoop : LoopThread
 
     /// <summary>Connections keep one multishot receive armed (needs the provided buffers) instead of one receive per message.</summary>
     public bool MultishotReceives { get; private set; }
+
+    /// <summary>The echo's sends skip their CQE on success (<see cref="RingFeatures.SkipSendCompletions"/>); the loop confirms them.</summary>
+    public bool SkipsSendCompletions { get; private set; }
 
     /// <summary>Bytes of a connection's own receive buffer (the provided buffers ran out, or that feature is off).</summary>
     public int OwnBufferSize => _settings.BufferSize;
@@ -110,21 +114,36 @@ internal sealed unsafe partial class UringLoop : LoopThread
     {
         int timeout = NextTimeout();
         Buffers?.Refill();
-        _ring!.Enter(_ring.HasCompletion || timeout == 0 ? 0u : 1u, timeout);
+        uint minComplete = _ring!.HasCompletion || timeout == 0 ? 0u : 1u;
+        if (HasSendsToConfirm)
+            (minComplete, timeout) = WaitBesideSendsToConfirm(minComplete, timeout);
+        _ring.Enter(minComplete, timeout);
         NowMs = (int)(Environment.TickCount64 - _epochTicks);
-        Complete();
+        // Read together, before anything below can enter the ring again: the completions of every SQE issued so far are these.
+        uint ready = _ring.CompletionCount;
+        uint issuedUpTo = _ring.IssuedUpTo;
+        if (HoldsFailedUnconfirmedSend(ready))
+        {
+            Complete(ready); // a send that failed is carried on by its CQE first; the rest of the issued ones succeeded
+            ConfirmSends(issuedUpTo);
+        }
+        else
+        {
+            ConfirmSends(issuedUpTo); // first: a fiber whose echo went out waits for its next arrival before it comes
+            Complete(ready);
+        }
         RunTimers();
     }
 
     /// <summary>
-    /// Serves the completions the CQ holds when it is called, and no more. Handling them may enter the ring
-    /// (a full SQ is submitted to make room), which posts further completions; those wait for the next turn.
+    /// Serves the <paramref name="ready"/> completions the CQ held when the turn began, and no more. Handling them may
+    /// enter the ring (a full SQ is submitted to make room), which posts further completions; those wait for the next turn.
     /// Otherwise a turn could never end: connections waiting for a buffer each re-arm a wait that completes
     /// at once, and the buffers their peers gave back are only published again between turns.
     /// </summary>
-    private void Complete()
+    private void Complete(uint ready)
     {
-        for (uint ready = _ring!.CompletionCount; ready > 0 && _ring.TryTakeCompletion(out Cqe cqe); ready--)
+        for (; ready > 0 && _ring!.TryTakeCompletion(out Cqe cqe); ready--)
         {
             try
             {
@@ -142,7 +161,7 @@ internal sealed unsafe partial class UringLoop : LoopThread
         ulong kind = cqe.UserData >> KindShift;
         switch (kind)
         {
-            case KindReceive or KindMultishotReceive or KindSend or KindPoll:
+            case KindReceive or KindMultishotReceive or KindSend or KindUnconfirmedSend or KindPoll:
                 DispatchToConnection(kind, cqe);
                 break;
             case KindAccept:
@@ -175,7 +194,7 @@ internal sealed unsafe partial class UringLoop : LoopThread
         {
             Buffers?.Refill();
             _ring!.Enter(_ring.HasCompletion ? 0u : 1u, (int)Math.Max(1, deadline - Environment.TickCount64));
-            Complete();
+            Complete(_ring.CompletionCount);
         }
         ForEachConnection(connection =>
         {

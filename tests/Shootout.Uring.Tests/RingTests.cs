@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Shootout.Engines.Uring;
 using Shootout.Engines.Uring.Interop;
 using Shootout.Fibers.Interop;
@@ -187,12 +188,69 @@ public sealed unsafe class RingTests
         }
     }
 
+    /// <summary>
+    /// The kernel's side of skipping a send's CQE (UringLoop.SendConfirmations.cs): a MSG_DONTWAIT | MSG_WAITALL send
+    /// with CQE_SKIP_SUCCESS, once the enter that submits it has returned, either posted its CQE in that enter (the count
+    /// it sent when there was room for part, EAGAIN when there was none) or took every byte and is no longer in the ring
+    /// (a cancel by its user_data finds nothing), so its buffer is free. Every byte that arrives is what was reported.
+    /// </summary>
+    [Fact]
+    public void An_unconfirmed_send_is_done_with_its_buffer_or_has_posted_its_cqe_when_its_enter_returns()
+    {
+        using var ring = Ring.Create(8, 32, Flags);
+        (Socket client, Socket server) = Pair();
+        const int Large = 16 << 20, Small = 1000;
+        byte* data = (byte*)NativeMemory.Alloc(Large);
+        using (client)
+        using (server)
+        {
+            try
+            {
+                for (int i = 0; i < Large; i++)
+                    data[i] = (byte)(i * 7 % 251);
+                client.ReceiveBufferSize = 64 << 10; // fixed sizes (no autotuning): the large send cannot all fit
+                server.SendBufferSize = 64 << 10;
+
+                Assert.Null(SendUnconfirmed(ring, server, data, Small, userData: 21)); // room for all: no CQE
+                Assert.Equal(new ReadOnlySpan<byte>(data, Small).ToArray(), ReceiveExactly(client, Small));
+
+                Cqe partial = SendUnconfirmed(ring, server, data, Large, userData: 22)
+                    ?? throw new Xunit.Sdk.XunitException("a send that took part of its bytes posts its CQE in its own enter");
+                Assert.InRange(partial.Res, 1, Large - 1);
+
+                // The client reads nothing, so the socket fills: each small send takes all its bytes (no CQE) or part of
+                // them (a CQE with the count), until one finds no room at all.
+                var took = new List<int> { partial.Res };
+                int res = 0;
+                for (ulong userData = 23; res != -Errno.EAGAIN && took.Count < 10_000; userData++)
+                {
+                    res = SendUnconfirmed(ring, server, data, Small, userData)?.Res ?? Small;
+                    Assert.True(res == -Errno.EAGAIN || res is > 0 and <= Small, $"send {userData}: {res}");
+                    if (res > 0)
+                        took.Add(res);
+                }
+                Assert.Equal(-Errno.EAGAIN, res);
+
+                // What arrives is exactly what was reported: of each send, the bytes it took, from the start of its buffer.
+                foreach (int count in took)
+                    Assert.Equal(new ReadOnlySpan<byte>(data, count).ToArray(), ReceiveExactly(client, count));
+                server.Shutdown(SocketShutdown.Send);
+                Assert.Equal(0, client.Receive(new byte[1]));
+            }
+            finally
+            {
+                NativeMemory.Free(data);
+            }
+        }
+    }
+
     [Fact]
     public void Each_ring_feature_can_be_switched_off_by_name_and_an_unknown_name_is_an_error()
     {
         RingFeatures all = RingFeatures.Parse(null);
         Assert.True(all.ReceivePollFirst && all.MultishotAccept && all.ProvidedBuffers && all.DeferTaskrun && all.RegisteredRingFd);
-        Assert.True(all.MultishotReceive);
+        Assert.True(all.MultishotReceive && all.SkipSendCompletions);
+        Assert.False(RingFeatures.Parse("-send-cqe-skip").SkipSendCompletions);
         RingFeatures some = RingFeatures.Parse("-poll-first, -multishot-accept, -multishot-receive");
         Assert.False(some.ReceivePollFirst);
         Assert.False(some.MultishotAccept);
@@ -212,6 +270,53 @@ public sealed unsafe class RingTests
         sqe->BufGroup = BufferRing.GroupId;
         sqe->IoPrio = ioPrio;
         sqe->UserData = userData;
+    }
+
+    /// <summary>
+    /// Submits a send as the loop queues an unconfirmed one (UringLoop.Submissions.cs) in an enter of its own: its CQE if
+    /// that enter posted one, else null after checking that the send is no longer in the ring.
+    /// </summary>
+    private static Cqe? SendUnconfirmed(Ring ring, Socket socket, byte* data, int length, ulong userData)
+    {
+        Sqe* sqe = ring.NextSqe();
+        sqe->Opcode = IoUring.OpSend;
+        sqe->Fd = (int)socket.SafeHandle.DangerousGetHandle();
+        sqe->Flags = IoUring.SqeCqeSkipSuccess;
+        sqe->Addr = (ulong)data;
+        sqe->Len = (uint)length;
+        sqe->OpFlags = (uint)(Libc.MSG_NOSIGNAL | IoUring.MsgDontWait | IoUring.MsgWaitAll);
+        sqe->UserData = userData;
+        uint position = ring.LastSqePosition;
+        ring.Enter(0, 0);
+        Assert.True((int)(ring.IssuedUpTo - position) > 0, "the send was issued by its enter");
+        if (ring.TryTakeCompletion(out Cqe cqe))
+        {
+            Assert.Equal(userData, cqe.UserData);
+            return cqe;
+        }
+        Sqe* cancel = ring.NextSqe();
+        cancel->Opcode = IoUring.OpAsyncCancel;
+        cancel->Addr = userData;
+        cancel->Fd = -1;
+        cancel->UserData = ulong.MaxValue;
+        ring.Enter(1, 5000);
+        Assert.True(ring.TryTakeCompletion(out Cqe cancelled));
+        Assert.Equal(-Errno.ENOENT, cancelled.Res); // not waiting in the ring for room: it took every byte
+        return null;
+    }
+
+    private static byte[] ReceiveExactly(Socket socket, int count)
+    {
+        var received = new byte[count];
+        socket.ReceiveTimeout = 10_000;
+        for (int at = 0; at < count;)
+        {
+            int n = socket.Receive(received, at, count - at, SocketFlags.None);
+            if (n == 0)
+                throw new InvalidOperationException($"end of stream after {at} of {count} bytes");
+            at += n;
+        }
+        return received;
     }
 
     private static (Socket Client, Socket Server) Pair()

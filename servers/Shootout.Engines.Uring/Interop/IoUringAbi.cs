@@ -33,6 +33,16 @@ internal static class IoUring
     // poll events (sqe.poll32_events, in OpFlags)
     public const uint PollIn = 0x001, PollErr = 0x008, PollHup = 0x010, PollRdHup = 0x2000;
 
+    // sq_flags (the SQ ring's flags word, written by the kernel)
+    /// <summary>IORING_SQ_CQ_OVERFLOW: completions did not fit in the CQ and wait in the kernel's overflow list.</summary>
+    public const uint SqCqOverflow = 1u << 1;
+
+    // send flags (sqe.msg_flags) the engine adds to MSG_NOSIGNAL (include/linux/socket.h)
+    /// <summary>MSG_DONTWAIT: a send that would block fails (EAGAIN) instead of waiting in the ring for room.</summary>
+    public const int MsgDontWait = 0x40;
+    /// <summary>MSG_WAITALL: on a stream socket a send that took part of the bytes is not a success.</summary>
+    public const int MsgWaitAll = 0x100;
+
     // cqe flags
     public const uint CqeBuffer = 1u << 0, CqeMore = 1u << 1;
     public const int CqeBufferShift = 16;
