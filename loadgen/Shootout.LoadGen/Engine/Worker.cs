@@ -178,7 +178,10 @@ internal sealed class Worker
 
             if (now >= nextTick)
             {
-                onTick(_ticks.Cut());
+                var tick = _ticks.Cut();
+                if (_plan.TracksFairness && _mine <= Tick.LiveProgressLimit)
+                    tick.LiveProgress = _table.Alive().ToDictionary(s => s.Global, s => Volatile.Read(ref s.Progress));
+                onTick(tick);
                 nextTick += RunClock.Frequency;
             }
             if (AllGone(target))

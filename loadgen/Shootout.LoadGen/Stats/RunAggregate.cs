@@ -144,18 +144,25 @@ internal sealed class RunAggregate
         return r;
     }
 
-    /// <summary>A worker that vanished without its final tick (an agent process that died).</summary>
-    public void Lost(int source, string kind, bool countError = true)
+    /// <summary>A worker that vanished without its final tick (an agent process that died); false if it had ended already.</summary>
+    public bool Lost(int source, string kind, bool countError = true)
     {
         lock (_gate)
         {
-            if (_finished[source]) return;
+            if (_finished[source]) return false;
             _finished[source] = true;
             _alive[source] = 0;
             if (countError) Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
             StopReasons.Add(kind);
             Settle(all: false);
+            return true;
         }
+    }
+
+    /// <summary>A source that has no share of this aggregate's work (a scenario run in another process): no ticks to wait for.</summary>
+    public void Absent(int source)
+    {
+        lock (_gate) _finished[source] = true;
     }
 
     public void Finish()

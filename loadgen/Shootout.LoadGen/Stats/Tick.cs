@@ -48,6 +48,15 @@ internal sealed class Tick
     /// for idle holds.</summary>
     public long[] ConnectionProgress { get; set; } = [];
 
+    /// <summary>
+    /// Each open connection's own progress so far (messages echoed, or bytes), by its index in the run, for a scenario
+    /// of at most <see cref="LiveProgressLimit"/> connections per process (floods, probes): the live fairness a
+    /// dashboard reads per connection. Null otherwise, so a big scenario's ticks stay small.
+    /// </summary>
+    public Dictionary<long, long>? LiveProgress { get; set; }
+
+    public const int LiveProgressLimit = 64;
+
     /// <summary>Final tick only: rows written to and dropped from the samples file.</summary>
     public long SamplesWritten { get; set; }
     public long SamplesDropped { get; set; }
