@@ -31,6 +31,9 @@ public sealed record NeighboursFigures
     /// <summary>Bytes the server took from the clients that never read, before it stopped taking them.</summary>
     public long NeverReadingBytes { get; init; }
 
+    /// <summary>How many of the clients that never read the server closed (its right, not an error).</summary>
+    public long NeverReadingClosedByServer { get; init; }
+
     /// <summary>The figures of a neighbours run; null when <paramref name="run"/> has no probes scenario (not a neighbours run,
     /// or one that failed before its scenarios were written).</summary>
     public static NeighboursFigures? Of(LoadGenResult run)
@@ -48,6 +51,7 @@ public sealed record NeighboursFigures
             SlowestOverMean = floods?.Fairness?.SlowestOverMean,
             Jain = floods?.Fairness?.Jain,
             NeverReadingBytes = run.ScenarioNamed(NeverReading)?.Bytes.Sent ?? 0,
+            NeverReadingClosedByServer = run.ScenarioNamed(NeverReading)?.Connections.ClosedByServer ?? 0,
         };
     }
 }

@@ -158,6 +158,37 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Contains("timeout", r.Stderr);
     }
 
+    [Fact]
+    public async Task A_server_that_closes_a_client_that_never_reads_is_within_its_rights_not_an_error()
+    {
+        // A server that takes a few bytes from each connection, then resets it (the first is the generator's check
+        // that the target answers, which sends nothing; the second the never-reading client).
+        using var closer = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        closer.Start(16);
+        int port = ((System.Net.IPEndPoint)closer.LocalEndpoint).Port;
+        var closing = Task.Run(() =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                using var socket = closer.AcceptSocket();
+                socket.Receive(new byte[4096]);
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+        });
+        var dir = LoadGenProcess.NewReportDir();
+        var config = Path.Combine(dir, "never-reading.json");
+        File.WriteAllText(config, $$"""{ "scenario": "never-reading", "target": "127.0.0.1:{{port}}", "connections": 1, "duration": "1s" }""");
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), null, "run", "--config", config, "--report-dir", dir);
+
+        // The test server accepted, read and reset (a timeout here throws).
+        await closing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var run = LoadGenResult.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal((1L, 1L), (run.Connections.Established, run.Connections.ClosedByServer));
+        Assert.Empty(run.Errors);
+    }
+
     /// <summary>The nice value of each thread of a process.</summary>
     private static int[] NiceOfEveryThread(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task").Select(t => (int)ProcStat.Read(Path.Combine(t, "stat"))[ProcStat.Nice]).ToArray();

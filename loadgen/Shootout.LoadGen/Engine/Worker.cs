@@ -191,10 +191,12 @@ internal sealed class Worker
         }
     }
 
+    /// <summary>Every connection failed or was lost; never-reading ones the server closed are its right, not a loss (the run goes on).</summary>
     private bool AllGone(int target) =>
         target > 0 && _occupied >= target && Volatile.Read(ref _runner.PendingConnects) == 0
         && Volatile.Read(ref _stats.Alive) == 0 && Volatile.Read(ref _stats.Attempts) > 0
-        && Volatile.Read(ref _runner.Running) == 0;
+        && Volatile.Read(ref _runner.Running) == 0
+        && Volatile.Read(ref _stats.ClosedByServer) < Volatile.Read(ref _stats.Established);
 
     private void StartSlot()
     {

@@ -32,7 +32,7 @@ internal sealed class RunAggregate
         _alive = new long[sources];
     }
 
-    public long Attempts, Established, ConnectFailed, Ok, Failed, BytesSent, BytesReceived;
+    public long Attempts, Established, ConnectFailed, Ok, Failed, BytesSent, BytesReceived, ClosedByServer;
     public readonly Dictionary<string, long> Errors = new();
     public readonly LongHistogram Latency = Histograms.Create();
     public readonly LongHistogram Connect = Histograms.Create();
@@ -84,6 +84,7 @@ internal sealed class RunAggregate
             Failed += t.Failed;
             BytesSent += t.BytesSent;
             BytesReceived += t.BytesReceived;
+            ClosedByServer += t.ClosedByServer;
             foreach (var (kind, n) in t.Errors) Errors[kind] = Errors.GetValueOrDefault(kind) + n;
             Latency.Add(t.Latency);
             Connect.Add(t.Connect);

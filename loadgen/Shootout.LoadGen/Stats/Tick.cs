@@ -21,6 +21,9 @@ internal sealed class Tick
     public long Failed { get; set; }
     public long BytesSent { get; set; }
     public long BytesReceived { get; set; }
+
+    /// <summary>Never-reading connections the server closed (<see cref="WorkerStats.ClosedByServer"/>).</summary>
+    public long ClosedByServer { get; set; }
     public Dictionary<string, long> Errors { get; set; } = new();
     public required HistogramBase Latency { get; set; }
     public required HistogramBase Connect { get; set; }
