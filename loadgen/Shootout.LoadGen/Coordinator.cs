@@ -177,8 +177,9 @@ internal static class Coordinator
 
     /// <summary>
     /// The scenarios of their own process first, each in one agent (its ticks from source
-    /// <see cref="ProcessLayout.OwnSource"/>), and once they are connected and going, the shared ones: in this process or over
-    /// agents. Ticks are marked with the scenario's index in the run. The first agent error, or null.
+    /// <see cref="ProcessLayout.OwnSource"/>), and once each child is up and told to go (its runtime started, so its start-up
+    /// does not eat into the shared scenarios' run; it connects from then on), the shared ones: in this process or over agents.
+    /// Ticks are marked with the scenario's index in the run. The first agent error, or null.
     /// </summary>
     private static async Task<string?> RunProcessesAsync(ProcessLayout layout, Action<int, Tick?> onTick, CancellationToken cancel)
     {
