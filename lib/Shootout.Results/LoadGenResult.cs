@@ -61,7 +61,8 @@ public record ScenarioFigures
     public FairnessFigures? Fairness { get; init; }
 }
 
-public sealed record ConnectionCounts(long Requested = 0, long Established = 0, long Failed = 0, long PeakOpen = 0);
+/// <summary><see cref="ClosedByServer"/>: never-reading connections the server closed (its right, not an error).</summary>
+public sealed record ConnectionCounts(long Requested = 0, long Established = 0, long Failed = 0, long PeakOpen = 0, long ClosedByServer = 0);
 
 public sealed record MessageCounts(long Ok = 0, long Failed = 0);
 

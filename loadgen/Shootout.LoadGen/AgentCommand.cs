@@ -10,6 +10,9 @@ internal static class AgentCommand
     public static async Task<int> RunAsync(string encodedPlan, CancellationToken cancel)
     {
         var plans = AgentProtocol.DecodePlans(encodedPlan);
+        // A scenario in a process of its own: every thread at its nice value, so the threads started later
+        // (loops, pool, collector) inherit it.
+        if (plans is [{ OwnProcess: true, Nice: not 0 } own]) Engine.ThreadPriority.TrySetEveryThread(own.Nice);
         var stdout = Console.Out;
         stdout.WriteLine(AgentProtocol.Ready);
         stdout.Flush();

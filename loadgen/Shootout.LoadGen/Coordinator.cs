@@ -35,9 +35,9 @@ internal static class Coordinator
             throw new UsageException($"--report-dir: cannot create '{run.ReportDir}': {e.Message}");
         }
 
-        int mine = plans.Sum(p => p.ShareConnections);
-        int agents = run.Agents ?? AutoAgents(mine);
-        var totals = new RunTotals(plans, Math.Max(1, agents));
+        var layout = new ProcessLayout(plans, run.Agents);
+        int agents = layout.Agents;
+        var totals = layout.Totals();
 
         PrometheusExporter? metrics = null;
         if (run.MetricsPort > 0)
@@ -77,11 +77,7 @@ internal static class Coordinator
         var title = $"{plan.ScenarioName} → {plan.TargetLabel}" + (agents > 0 ? $" ({agents} agents)" : "");
         var view = new LiveView(totals.Whole, title, interactive, Console.Out, () => LiveStatus(live)).RunAsync(liveDone.Token);
 
-        string? agentError = null;
-        if (agents == 0)
-            await ScenarioSet.RunAsync(plans, t => ticks.Writer.TryWrite((0, t)), aborted.Token).ConfigureAwait(false);
-        else
-            agentError = await RunAgentsAsync(plans, agents, (i, t) => ticks.Writer.TryWrite((i, t)), aborted.Token).ConfigureAwait(false);
+        var agentError = await RunProcessesAsync(layout, (i, t) => ticks.Writer.TryWrite((i, t)), aborted.Token).ConfigureAwait(false);
         ticks.Writer.Complete();
         await consume.ConfigureAwait(false);
         totals.Finish();
@@ -179,7 +175,46 @@ internal static class Coordinator
         return new("ok", ExitCodes.Ok, null);
     }
 
-    private static async Task<string?> RunAgentsAsync(IReadOnlyList<LoadPlan> plans, int count, Action<int, Tick?> onTick, CancellationToken cancel)
+    /// <summary>
+    /// The scenarios of their own process first, each in one agent (its ticks from source
+    /// <see cref="ProcessLayout.OwnSource"/>), and once each child is up and told to go (its runtime started, so its start-up
+    /// does not eat into the shared scenarios' run; it connects from then on), the shared ones: in this process or over agents.
+    /// Ticks are marked with the scenario's index in the run. The first agent error, or null.
+    /// </summary>
+    private static async Task<string?> RunProcessesAsync(ProcessLayout layout, Action<int, Tick?> onTick, CancellationToken cancel)
+    {
+        var runs = new List<Task<string?>>();
+        var going = new List<Task>();
+        foreach (var (plan, index, j) in layout.Own.Select((o, j) => (o.Plan, o.Index, j)))
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            going.Add(started.Task);
+            runs.Add(RunAgentsAsync([plan], 1, (_, t) => onTick(layout.OwnSource(j), Marked(t, index)), cancel, started));
+        }
+        await Task.WhenAll(going).ConfigureAwait(false);
+        if (layout.Shared.Count > 0)
+        {
+            var plans = layout.Shared.Select(s => s.Plan).ToList();
+            Tick? Mark(Tick? t) => t is null ? null : Marked(t, layout.Shared[t.Scenario].Index);
+            async Task<string?> InProcessAsync()
+            {
+                await ScenarioSet.RunAsync(plans, t => onTick(0, Mark(t)), cancel).ConfigureAwait(false);
+                return null;
+            }
+            runs.Add(layout.Agents == 0 ? InProcessAsync() : RunAgentsAsync(plans, layout.Agents, (i, t) => onTick(i, Mark(t)), cancel));
+        }
+        var errors = await Task.WhenAll(runs).ConfigureAwait(false);
+        return errors.FirstOrDefault(e => e is not null);
+    }
+
+    private static Tick? Marked(Tick? tick, int scenario)
+    {
+        if (tick is not null) tick.Scenario = scenario;
+        return tick;
+    }
+
+    private static async Task<string?> RunAgentsAsync(IReadOnlyList<LoadPlan> plans, int count, Action<int, Tick?> onTick, CancellationToken cancel,
+        TaskCompletionSource? going = null)
     {
         var agents = new List<AgentProcess>();
         try
@@ -203,6 +238,7 @@ internal static class Coordinator
             await Task.WhenAny(Task.WhenAll(agents.Select(a => a.ReadyTask)), Task.Delay(TimeSpan.FromSeconds(60), cancel))
                 .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             foreach (var a in agents) a.Go();
+            going?.TrySetResult();
 
             using var stop = cancel.Register(() => { foreach (var a in agents) a.Stop(); });
             var all = Task.WhenAll(pumps);
@@ -222,6 +258,7 @@ internal static class Coordinator
         }
         finally
         {
+            going?.TrySetResult();
             foreach (var a in agents) a.Dispose();
         }
     }

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Shootout.Common;
 using Shootout.LoadGen;
 using Shootout.LoadGen.Cli;
-using Shootout.LoadGen.Neighbours;
 using Shootout.LoadGen.Plan;
 
 return await LoadGenCli.RunAsync(args);
@@ -28,8 +27,6 @@ namespace Shootout.LoadGen
             // Agents skip the command-line parser: one fewer library to load and compile in each of them.
             if (args is ["agent", "--plan", var encodedPlan])
                 return await AgentCommand.RunAsync(encodedPlan, cts.Token);
-            if (NeighboursCommand.IsAgent(args, out var neighboursPlan))
-                return await NeighboursCommand.RunAgentAsync(neighboursPlan, cts.Token);
 
             var options = new LoadGenOptions();
             var root = Build(options);
@@ -47,13 +44,12 @@ namespace Shootout.LoadGen
                 // No command sets an action of its own: one present is --help (of any command) or --version.
                 if (command == root || parsed.Action is not null)
                     return parsed.Invoke();
-                if (command.Name == NeighboursCommand.Name)
-                    return await NeighboursCommand.RunAsync(parsed, cts.Token);
-                var settings = Settle(options, parsed, command.Name);
+                var settings = command.Name == NeighboursCommand.Name ? NeighboursCommand.Settle(parsed) : Settle(options, parsed, command.Name);
                 var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                     .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
                 var (plans, run) = PlanBuilder.BuildSet(settings, env);
-                bool interactive = !Console.IsOutputRedirected && !parsed.GetValue(options.Plain);
+                // neighbours: progress is always plain lines.
+                bool interactive = command.Name != NeighboursCommand.Name && !Console.IsOutputRedirected && !parsed.GetValue(options.Plain);
                 return await Coordinator.RunAsync(plans, run, interactive, cts.Token);
             }
             catch (UsageException e)

@@ -36,11 +36,19 @@ internal sealed class RunTotals
     /// <summary>A source that vanished (an agent that died) takes every scenario it ran with it; the error counts once.</summary>
     public void Lost(int source, string kind)
     {
+        bool counted = false;
         for (int k = 0; k < _plans.Count; k++)
         {
             _scenarios[k].Lost(source, kind);
-            Whole.Lost(source * _plans.Count + k, kind, countError: k == 0);
+            counted |= Whole.Lost(source * _plans.Count + k, kind, countError: !counted);
         }
+    }
+
+    /// <summary>A source that never runs <paramref name="scenario"/> (another process has it): nothing to wait for from it.</summary>
+    public void Absent(int source, int scenario)
+    {
+        _scenarios[scenario].Absent(source);
+        Whole.Absent(source * _plans.Count + scenario);
     }
 
     public void Finish()

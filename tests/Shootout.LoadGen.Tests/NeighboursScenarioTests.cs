@@ -29,7 +29,11 @@ public sealed class NeighboursServer : IDisposable
     public void Dispose() => _server?.Dispose();
 }
 
-/// <summary>The neighbours scenario against the project's real server: structure and correctness, no latency thresholds.</summary>
+/// <summary>
+/// The neighbours command against the project's real server: a run of three scenarios (probes, floods, never-reading)
+/// on the scenario engine, the neighbours in child processes of their own at nice 10. Structure and correctness, no
+/// latency thresholds.
+/// </summary>
 public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFixture<NeighboursServer>
 {
     private const int Window = 128 * 1024;
@@ -41,7 +45,7 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         var dir = LoadGenProcess.NewReportDir();
         int metricsPort = Ports.Free();
         string seen = "";
-        int[] childNice = [];
+        int[][] childNice = [];
         var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(90), p =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -49,76 +53,56 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
             {
                 try { seen = http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics").Result; }
                 catch (AggregateException) { return false; }
-                return seen.Contains($"shootout_loadgen_neighbours_flood_bytes_total{{target=\"{server.Target}\",flood=\"1\"}}")
-                       && seen.Contains("shootout_loadgen_neighbours_probe_latency_seconds_bucket");
-            }, TimeSpan.FromSeconds(45), "the neighbours' metrics: flood 1's bytes and the probes' latency histogram");
+                return seen.Contains("shootout_loadgen_scenario_latency_seconds_bucket{target=\"" + server.Target + "\",scenario=\"probes\"")
+                       && seen.Contains("shootout_loadgen_scenario_messages_total{target=\"" + server.Target + "\",scenario=\"floods\",result=\"ok\"}");
+            }, TimeSpan.FromSeconds(45), "the scenarios' metrics: the probes' latency histogram and the floods' messages");
             // A child is listed under the thread that started it.
-            childNice = NiceOfEveryThread(Directory.GetDirectories($"/proc/{p.Pid}/task")
+            childNice = Directory.GetDirectories($"/proc/{p.Pid}/task")
                 .SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Select(int.Parse).Single());
+                .Select(int.Parse).Select(NiceOfEveryThread).ToArray();
         }, "neighbours", "--target", server.Target, "--floods", "2", "--message-size", "32KiB", "--window", Window.ToString(),
             "--never-reading", "1", "--probes", "5", "--probe-interval", "20ms", "--warmup", "500ms", "--duration", "3s",
             "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
 
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
-        var s = r.Summary;
-        Assert.Equal("neighbours", (string)s["scenario"]!);
-        Assert.Equal("ok", (string)s["status"]!);
-        // One process per role: the neighbours ran in a child of the coordinator.
-        Assert.Equal("separate_processes", (string)s["layout"]!);
-        Assert.True((int?)s["neighbours_pid"] is > 0);
-        // ... at nice 10 by default, every one of its threads, so the floods' clients yield the cores to the server.
-        Assert.Equal(10, (int)s["neighbours_nice"]!);
-        Assert.NotEmpty(childNice);
-        Assert.All(childNice, n => Assert.Equal(10, n));
-        // The probes' process asks for nice -5, which only root may have; otherwise it says it stayed at 0.
-        Assert.Equal(Environment.IsPrivilegedProcess ? -5 : 0, (int)s["probes_nice"]!);
+        var run = LoadGenResult.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal("ok", run.Status);
+        Assert.Equal(["probes", "floods", "never-reading"], run.Scenarios.Select(x => x.Name));
+        Assert.Equal(["probe", "flood", "never-reading"], run.Scenarios.Select(x => x.Kind));
+        // The floods and the never-reading client each in a child process of their own, every thread at nice 10,
+        // so the neighbours' clients yield the cores to the server and to the probes.
+        Assert.Equal(2, childNice.Length);
+        Assert.All(childNice, threads => Assert.All(Assert.IsType<int[]>(threads), n => Assert.Equal(10, n)));
 
-        var probes = s["probes"]!;
-        long scheduled = (long)probes["scheduled"]!;
-        // 5 probes every 20 ms for ~3 s: the pacer schedules about 750; every one is answered and recorded.
+        var probes = run.ScenarioNamed("probes")!;
+        long scheduled = probes.Messages.Ok + probes.Messages.Failed;
+        // 5 probes every 20 ms for 3 s after a 500 ms pause: about 750; every one is answered and recorded.
         Assert.InRange(scheduled, 300, 1000);
-        Assert.Equal(scheduled, (long)probes["ok"]!);
-        Assert.Equal(0, (long)probes["failed"]!);
-        Assert.Equal(scheduled, (long)probes["latency_us"]!["count"]!);
-        Assert.Equal(scheduled, (long)probes["service_us"]!["count"]!);
-        var latency = probes["latency_us"]!;
-        Assert.True((long)latency["p50"]! > 0 && (long)latency["p50"]! <= (long)latency["p99"]! && (long)latency["p99"]! <= (long)latency["max"]!);
+        Assert.Equal(0, probes.Messages.Failed);
+        // The service time (the write to the echo's first byte) of every one, beside its latency from the scheduled send.
+        Assert.Equal(scheduled, probes.FirstByteLatencyUs.Count);
+        var latency = probes.LatencyUs;
+        Assert.True(latency.P50 > 0 && latency.P50 <= latency.P99 && latency.P99 <= latency.Max, $"{latency}");
 
-        var floods = s["floods"]!;
-        var perFlood = floods["per_flood"]!.AsArray();
-        Assert.Equal(2, perFlood.Count);
-        foreach (var f in perFlood)
-        {
-            long sent = (long)f!["sent_total"]!, received = (long)f["received_total"]!, bytes = (long)f["bytes"]!;
-            Assert.Null((string?)f["error"]);
-            Assert.True(bytes > 0 && bytes <= received, $"flood {f["index"]}: {bytes} B in the window of {received} echoed");
-            // Every echoed byte was checked against what was sent; what is still in flight is at most the window.
-            Assert.InRange(sent - received, 0, Window);
-        }
-        double mean = (double)floods["mean_bytes_per_s"]!, min = (double)floods["min_bytes_per_s"]!, max = (double)floods["max_bytes_per_s"]!;
-        Assert.True(min > 0 && min <= mean && mean <= max);
-        Assert.Equal(perFlood.Average(f => (double)f!["bytes_per_s"]!), mean, 0.01 * mean);
-        Assert.InRange((double)floods["jain_index"]!, 0.5, 1.0);
+        var floods = run.ScenarioNamed("floods")!;
+        Assert.Equal(2, floods.Connections.Established);
+        Assert.True(floods.Bytes.Received > 0, $"{floods.Bytes}");
+        // Every echoed byte was checked against what was sent; what is still in flight is at most a window per flood.
+        Assert.InRange(floods.Bytes.Sent - floods.Bytes.Received, 0, 2 * Window);
+        Assert.Empty(floods.Errors);
+        Assert.Equal(("bytes", 2), (floods.Fairness!.Of, floods.Fairness.Connections));
+        Assert.InRange(floods.Fairness.Jain!.Value, 0.5, 1.0);
+        Assert.True(run.ScenarioNamed("never-reading")!.Bytes.Sent > 0);
 
-        var never = s["never_reading"]!["per_connection"]!.AsArray();
-        Assert.True((long)Assert.Single(never)!["bytes_written"]! > 0);
-
-        Assert.NotEmpty(s["timeline"]!.AsArray());
-
-        // The runner's fairness phase and make bench read this file through the typed model: each figure they take is there by that name.
-        var typed = NeighboursSummary.Load(Path.Combine(dir, "summary.json"));
-        Assert.Equal(("ok", "separate_processes"), (typed.Status, typed.Layout));
-        Assert.Equal((scheduled, 0L), (typed.Probes.Scheduled, typed.Probes.Failed));
-        Assert.Equal(((double)latency["p50"]!, (double)latency["p99"]!, (double)latency["max"]!),
-            (typed.Probes.LatencyUs.P50, typed.Probes.LatencyUs.P99, typed.Probes.LatencyUs.Max));
-        Assert.Equal((mean, (double?)floods["slowest_over_mean"], (double?)floods["jain_index"]),
-            (typed.Floods.MeanBytesPerS, typed.Floods.SlowestOverMean, typed.Floods.JainIndex));
-        Assert.Equal(perFlood.Select(f => (long)f!["bytes"]!), typed.Floods.PerFlood.Select(f => f.Bytes));
-        Assert.Equal((long)never[0]!["bytes_written"]!, typed.NeverReading.BytesWritten);
-        Assert.Contains("## Floods", File.ReadAllText(Path.Combine(dir, "report.md")));
-        Assert.Contains("data-chart=\"per-flood-throughput\"", File.ReadAllText(Path.Combine(dir, "report.html")));
-        Assert.Contains($"shootout_loadgen_neighbours_never_reading_bytes{{target=\"{server.Target}\"}}", seen);
+        // The runner's fairness phase and make bench read the figures through the typed model, off the three scenarios.
+        var figures = NeighboursFigures.Of(run)!;
+        Assert.Equal((scheduled, 0L), (figures.ProbesScheduled, figures.ProbesFailed));
+        Assert.Equal(latency, figures.ProbeLatencyUs);
+        Assert.Equal(floods.Bytes.Received / floods.DurationS / 2, figures.MeanFloodBytesPerS, 1e-6 * figures.MeanFloodBytesPerS);
+        Assert.Equal((floods.Fairness.SlowestOverMean, floods.Fairness.Jain), (figures.SlowestOverMean, figures.Jain));
+        var markdown = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("## Scenarios", markdown);
+        Assert.All(new[] { "| probes |", "| floods |", "| never-reading |" }, row => Assert.Contains(row, markdown));
     }
 
     [Fact]
@@ -131,20 +115,32 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
             { "scenario": "neighbours", "target": "{{server.Target}}", "floods": 1, "message_size": "16KiB", "window": 32768,
               "probes": 2, "probe_interval": "25ms", "warmup": "200ms", "duration": "2s", "in_process": true }
             """);
-        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), null, "neighbours", "--config", config, "--report-dir", dir);
+        int metricsPort = Ports.Free(), children = -1;
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), p =>
+        {
+            // Once the flood's messages show, every scenario has started.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            Wait.Until(() =>
+            {
+                try { return http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics").Result.Contains("scenario=\"floods\",result=\"ok\"} "); }
+                catch (AggregateException) { return false; }
+            }, TimeSpan.FromSeconds(30), "the flood's messages in the metrics");
+            children = Directory.GetDirectories($"/proc/{p.Pid}/task")
+                .Sum(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        }, "neighbours", "--config", config, "--metrics-port", metricsPort.ToString(), "--report-dir", dir);
 
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
-        var s = r.Summary;
-        Assert.Equal("separate_loops", (string)s["layout"]!);
-        Assert.Null(s["neighbours_pid"]);
-        Assert.Equal(32768, (int)s["floods"]!["window"]!);
-        Assert.Equal((long)s["probes"]!["scheduled"]!, (long)s["probes"]!["ok"]!);
+        Assert.Equal(0, children);
+        var run = LoadGenResult.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal(["probes", "floods"], run.Scenarios.Select(x => x.Name));
+        Assert.Equal(0, run.ScenarioNamed("probes")!.Messages.Failed);
+        Assert.True(run.ScenarioNamed("probes")!.Messages.Ok > 0);
         // One flood has the whole share: the index is exactly 1.
-        Assert.Equal(1.0, (double)s["floods"]!["jain_index"]!);
+        Assert.Equal(1.0, NeighboursFigures.Of(run)!.Jain);
     }
 
     [Fact]
-    public void A_probe_that_gets_no_echo_fails_the_run_and_counts_in_the_latency_with_the_time_it_waited()
+    public void A_probe_that_gets_no_echo_fails_the_run()
     {
         // A server that accepts (the kernel's backlog does) and never answers.
         using var silent = new TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -155,16 +151,42 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
             "--probes", "2", "--probe-interval", "100ms", "--warmup", "0s", "--duration", "1s", "--message-timeout", "500ms", "--report-dir", dir);
 
         Assert.Equal(1, r.ExitCode);
-        var probes = r.Summary["probes"]!;
-        long scheduled = (long)probes["scheduled"]!;
-        Assert.True(scheduled > 0);
-        Assert.Equal(0, (long)probes["ok"]!);
-        Assert.Equal(scheduled, (long)probes["failed"]!);
-        // Every scheduled message is in the histogram; the first waited at least the whole measured second.
-        Assert.Equal(scheduled, (long)probes["latency_us"]!["count"]!);
-        Assert.True((long)probes["latency_us"]!["max"]! >= 1_000_000, probes.ToJsonString());
-        Assert.Equal(scheduled, (long)r.Summary["errors"]!["probe_unanswered"]!);
-        Assert.Contains("probe messages failed", r.Stderr);
+        var probes = LoadGenResult.Load(Path.Combine(dir, "summary.json")).ScenarioNamed("probes")!;
+        Assert.Equal(0, probes.Messages.Ok);
+        Assert.True(probes.Messages.Failed > 0, r.Stdout);
+        Assert.True(probes.Errors.GetValueOrDefault("timeout") > 0, string.Join(", ", probes.Errors));
+        Assert.Contains("timeout", r.Stderr);
+    }
+
+    [Fact]
+    public async Task A_server_that_closes_a_client_that_never_reads_is_within_its_rights_not_an_error()
+    {
+        // A server that takes a few bytes from each connection, then resets it (the first is the generator's check
+        // that the target answers, which sends nothing; the second the never-reading client).
+        using var closer = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        closer.Start(16);
+        int port = ((System.Net.IPEndPoint)closer.LocalEndpoint).Port;
+        var closing = Task.Run(() =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                using var socket = closer.AcceptSocket();
+                socket.Receive(new byte[4096]);
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+        });
+        var dir = LoadGenProcess.NewReportDir();
+        var config = Path.Combine(dir, "never-reading.json");
+        File.WriteAllText(config, $$"""{ "scenario": "never-reading", "target": "127.0.0.1:{{port}}", "connections": 1, "duration": "1s" }""");
+        var r = LoadGenProcess.Run(dir, TimeSpan.FromSeconds(60), null, "run", "--config", config, "--report-dir", dir);
+
+        // The test server accepted, read and reset (a timeout here throws).
+        await closing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var run = LoadGenResult.Load(Path.Combine(dir, "summary.json"));
+        Assert.Equal((1L, 1L), (run.Connections.Established, run.Connections.ClosedByServer));
+        Assert.Empty(run.Errors);
     }
 
     /// <summary>The nice value of each thread of a process.</summary>
@@ -212,6 +234,8 @@ public sealed class NeighboursScenarioTests(NeighboursServer server) : IClassFix
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("connection refused", r.Stderr);
         Assert.Equal("failed", (string)r.Summary["status"]!);
+        // The runner still finds the probes scenario, empty, and the run's message beside it.
+        Assert.Equal(0, NeighboursFigures.Of(LoadGenResult.Load(Path.Combine(dir, "summary.json")))!.ProbesScheduled);
     }
 
     [Theory]

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace Shootout.LoadGen.Agents;
 
 /// <summary>
-/// A child process of this same executable running one of its hidden commands (<c>agent</c>,
-/// <c>neighbours-agent</c>) with an encoded plan: the one launcher of the load generator's helper processes.
+/// A child process of this same executable running its hidden <c>agent</c> command with an encoded plan: the one
+/// launcher of the load generator's helper processes (agents, and scenarios in a process of their own).
 /// Lines go down its stdin and come back on its stdout; its last stderr line explains an early exit.
 /// </summary>
 internal sealed partial class SelfProcess : IDisposable

@@ -7,7 +7,7 @@ namespace Shootout.LoadGen.Cli;
 
 /// <summary>
 /// Reading a JSON config file and its fields, for every scenario's config (<see cref="ConfigFile"/> and the
-/// neighbours' settings): comments and trailing commas allowed, and every error names its file or field.
+/// neighbours command's <see cref="NeighboursSettings"/>): comments and trailing commas allowed, and every error names its file or field.
 /// </summary>
 internal static class ConfigFields
 {

@@ -35,6 +35,7 @@ internal static class ConfigFile
                 "probesize" => s with { ProbeSize = SizeInt(v, f) },
                 "window" => s with { Window = SizeInt(v, f) },
                 "nice" => s with { Nice = Int(v, f, -20, 19) },
+                "process" => s with { Process = Str(v, f) is "own" or "shared" ? Str(v, f) : throw Field(f, $"'{Str(v, f)}' is not 'own' or 'shared'") },
                 "target" => s with { Target = StrOrList(v, f) },
                 "connections" => s with { Connections = Int(v, f, 1) },
                 "connectrate" => s with { ConnectRate = Num(v, f, 0.001) },

@@ -81,6 +81,7 @@ internal static class PlanBuilder
         if (s.ProbeSize is not null && !probe) throw new UsageException("probe_size: only applies to probe");
         if (s.Window is not null && scenario != ScenarioKind.Flood) throw new UsageException("window: only applies to flood");
         if (s.Nice is not null && s.Name is null) throw new UsageException("nice: only applies to a scenario of 'scenarios'");
+        if (s.Process is not null && s.Name is null) throw new UsageException("process: only applies to a scenario of 'scenarios'");
         if (s.Window is < 1) throw new UsageException($"window: must be at least 1 byte (got {s.Window})");
         if (s.Target is null) throw new UsageException("--target: required (e.g. --target 127.0.0.1:7000)");
         int spread = s.DestAddresses ?? 1;
@@ -160,6 +161,7 @@ internal static class PlanBuilder
             Scenario = scenario,
             KindName = probe ? "probe" : null,
             Window = s.Window ?? 256 * 1024,
+            OwnProcess = s.Process == "own",
             TargetLabel = s.Target,
             Targets = targets,
             Connections = connections,

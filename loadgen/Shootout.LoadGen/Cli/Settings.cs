@@ -24,6 +24,9 @@ internal sealed record Settings
     /// in a run of several scenarios, else 0.</summary>
     public int? Nice { get; init; }
 
+    /// <summary>A scenario's process: "own" (a child process of its own, at its nice value) or "shared" (the default).</summary>
+    public string? Process { get; init; }
+
     /// <summary>Flood: the most bytes a connection keeps in flight (default 256 KiB).</summary>
     public int? Window { get; init; }
     public string? Target { get; init; }
@@ -62,6 +65,7 @@ internal sealed record Settings
         ProbeSize = top.ProbeSize ?? ProbeSize,
         Window = top.Window ?? Window,
         Nice = top.Nice ?? Nice,
+        Process = top.Process ?? Process,
         Target = top.Target ?? Target,
         Connections = top.Connections ?? Connections,
         ConnectRate = top.ConnectRate ?? ConnectRate,

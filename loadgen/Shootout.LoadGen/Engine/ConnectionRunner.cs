@@ -90,6 +90,12 @@ internal sealed partial class ConnectionRunner(LoadPlan plan, Schedule schedule,
             }
             await RunScenarioAsync(slot, conn);
         }
+        catch (Exception e) when (plan.Scenario == ScenarioKind.NeverReading && !slot.Closing && !clock.Stopping
+                                  && ErrorKinds.Classify(e) is ErrorKinds.Reset or ErrorKinds.Closed)
+        {
+            // Closing a client that never reads is a server's right: reported, not counted as an error.
+            Interlocked.Increment(ref stats.ClosedByServer);
+        }
         catch (Exception e) when (!slot.Closing && !clock.Stopping)
         {
             stats.Error(ErrorKinds.Classify(e));

@@ -17,7 +17,8 @@ internal static class ScenarioSet
 {
     public static async Task RunAsync(IReadOnlyList<LoadPlan> plans, Action<Tick> onTick, CancellationToken cancel)
     {
-        if (plans.Count == 1)
+        // One scenario at the process's own priority runs exactly as it always did; one at another gets its loops set.
+        if (plans is [{ Nice: 0 }])
         {
             await new Worker(plans[0]).RunAsync(onTick, cancel).ConfigureAwait(false);
             return;

@@ -3,18 +3,13 @@ using System.Runtime.InteropServices;
 namespace Shootout.LoadGen.Engine;
 
 /// <summary>
-/// Lowers the neighbours' process to a nice value (see <see cref="NeighboursPlan.NeighboursNice"/>), and raises
-/// the probes' where it may (<see cref="NeighboursPlan.ProbesNice"/>). Linux keeps a
-/// nice value per thread, and a new thread takes its creator's: so every thread that exists now is lowered, and
-/// the event loops and pool threads started later inherit it.
+/// A scenario's nice value (<see cref="Plan.LoadPlan.Nice"/>): the heavy neighbours' lowered, a light client's raised
+/// where it may (docs/fairness.md). Linux keeps a nice value per thread, and a new thread takes its creator's: a process
+/// of its own sets every thread that exists now, and the event loops and pool threads started later inherit it.
 /// </summary>
 internal static partial class ThreadPriority
 {
     private const int PrioProcess = 0, Esrch = 3;
-
-    /// <summary>Null when every thread now runs at <paramref name="nice"/>; else why not.</summary>
-    public static string? LowerEveryThread(int nice) =>
-        SetEveryThread(nice) is { } f ? $"setpriority(thread {f.Tid}, nice {nice}) failed: errno {f.Errno}" : null;
 
     /// <summary>
     /// Every thread to <paramref name="nice"/> if this process may (a negative value needs CAP_SYS_NICE); the

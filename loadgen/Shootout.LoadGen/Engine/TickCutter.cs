@@ -19,12 +19,12 @@ internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops, i
     private readonly ThreadCpu _cpu = new();
     /// <summary>One reading of the cumulative counters.</summary>
     private readonly record struct Counters(long Attempts, long Established, long ConnectFailed, long Ok, long Failed,
-        long BytesSent, long BytesReceived)
+        long BytesSent, long BytesReceived, long ClosedByServer)
     {
         public static Counters Read(WorkerStats s) => new(
             Volatile.Read(ref s.Attempts), Volatile.Read(ref s.Established), Volatile.Read(ref s.ConnectFailed),
             Volatile.Read(ref s.Ok), Volatile.Read(ref s.Failed), Volatile.Read(ref s.BytesSent),
-            Volatile.Read(ref s.BytesReceived));
+            Volatile.Read(ref s.BytesReceived), Volatile.Read(ref s.ClosedByServer));
     }
 
     private readonly Dictionary<string, long> _lastErrors = new();
@@ -47,6 +47,7 @@ internal sealed class TickCutter(WorkerStats stats, RunClock clock, int loops, i
             Failed = now.Failed - _last.Failed,
             BytesSent = now.BytesSent - _last.BytesSent,
             BytesReceived = now.BytesReceived - _last.BytesReceived,
+            ClosedByServer = now.ClosedByServer - _last.ClosedByServer,
             Errors = ErrorDeltas(),
             Latency = stats.Latency.GetIntervalHistogram(),
             Connect = stats.Connect.GetIntervalHistogram(),

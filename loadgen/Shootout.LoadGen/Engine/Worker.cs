@@ -178,7 +178,10 @@ internal sealed class Worker
 
             if (now >= nextTick)
             {
-                onTick(_ticks.Cut());
+                var tick = _ticks.Cut();
+                if (_plan.TracksFairness && _mine <= Tick.LiveProgressLimit)
+                    tick.LiveProgress = _table.Alive().ToDictionary(s => s.Global, s => Volatile.Read(ref s.Progress));
+                onTick(tick);
                 nextTick += RunClock.Frequency;
             }
             if (AllGone(target))
@@ -188,10 +191,12 @@ internal sealed class Worker
         }
     }
 
+    /// <summary>Every connection failed or was lost; never-reading ones the server closed are its right, not a loss (the run goes on).</summary>
     private bool AllGone(int target) =>
         target > 0 && _occupied >= target && Volatile.Read(ref _runner.PendingConnects) == 0
         && Volatile.Read(ref _stats.Alive) == 0 && Volatile.Read(ref _stats.Attempts) > 0
-        && Volatile.Read(ref _runner.Running) == 0;
+        && Volatile.Read(ref _runner.Running) == 0
+        && Volatile.Read(ref _stats.ClosedByServer) < Volatile.Read(ref _stats.Established);
 
     private void StartSlot()
     {

@@ -20,6 +20,8 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly Gauge _scenarioConnections;
     private readonly Counter _scenarioMessages, _scenarioErrors;
     private readonly Histogram _scenarioLatency;
+    private readonly Counter _connectionProgress;
+    private readonly Dictionary<(string Scenario, long Connection), long> _progressSeen = new();
 
     public PrometheusExporter(int port, string target)
     {
@@ -55,6 +57,11 @@ internal sealed class PrometheusExporter : IDisposable
         _scenarioLatency = factory.CreateHistogram("shootout_loadgen_scenario_latency_seconds",
             "Echo round-trip latency per scenario (from the scheduled send time in the open model).",
             new HistogramConfiguration { Buckets = buckets, LabelNames = ["target", "scenario"] });
+        // Per connection of a small scenario (Tick.LiveProgress): how evenly floods share the server, live, in PromQL
+        // (Jain's index and the slowest over the mean over the rates; infra/prometheus/rules.yml).
+        _connectionProgress = factory.CreateCounter("shootout_loadgen_scenario_connection_progress_total",
+            "Each connection's own progress, per scenario of at most 64 connections: bytes echoed (flood), bytes written (never-reading), "
+            + "or messages echoed.", "target", "scenario", "connection");
         _server = HttpListenerStart.Start(() => new MetricServer(port: port, registry: registry), server => server.Start());
     }
 
@@ -67,6 +74,13 @@ internal sealed class PrometheusExporter : IDisposable
         var scenarioLatency = _scenarioLatency.WithLabels(_target, scenario);
         foreach (var v in tick.Latency.RecordedValues())
             scenarioLatency.Observe(v.ValueIteratedTo / 1e6, v.CountAtValueIteratedTo);
+        foreach (var (connection, progress) in tick.LiveProgress ?? [])
+        {
+            long seen = _progressSeen.GetValueOrDefault((scenario, connection));
+            if (progress <= seen) continue;
+            _connectionProgress.WithLabels(_target, scenario, connection.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc(progress - seen);
+            _progressSeen[(scenario, connection)] = progress;
+        }
         _connections.Set(aliveTotal);
         _ok.Inc(tick.Ok);
         _failed.Inc(tick.Failed);

@@ -26,6 +26,13 @@ internal sealed record LoadPlan
     /// </summary>
     public int Nice { get; init; }
 
+    /// <summary>
+    /// The scenario runs in a child process of its own (config <c>"process": "own"</c>), every thread of it at
+    /// <see cref="Nice"/>: the kernel then schedules it and the rest of the run like any two programs, and nothing
+    /// of its runtime (collector, thread pool) is shared with a light client's measurement (docs/fairness.md).
+    /// </summary>
+    public bool OwnProcess { get; init; }
+
     /// <summary>Flood only: the most bytes a connection keeps in flight.</summary>
     public int Window { get; init; } = 256 * 1024;
 

@@ -31,6 +31,7 @@ internal static class SummaryJson
                 ["established"] = t.Established,
                 ["failed"] = t.ConnectFailed,
                 ["peak_open"] = r.Totals.Timeline.Select(p => p.Alive).DefaultIfEmpty(0).Max(),
+                ["closed_by_server"] = t.ClosedByServer,
             },
             ["messages"] = new JsonObject { ["ok"] = t.Ok, ["failed"] = t.Failed },
             ["rate"] = new JsonObject { ["requested"] = Round(r.RequestedRate), ["achieved"] = Round(r.AchievedRate) },

@@ -32,7 +32,7 @@ internal sealed class RunAggregate
         _alive = new long[sources];
     }
 
-    public long Attempts, Established, ConnectFailed, Ok, Failed, BytesSent, BytesReceived;
+    public long Attempts, Established, ConnectFailed, Ok, Failed, BytesSent, BytesReceived, ClosedByServer;
     public readonly Dictionary<string, long> Errors = new();
     public readonly LongHistogram Latency = Histograms.Create();
     public readonly LongHistogram Connect = Histograms.Create();
@@ -84,6 +84,7 @@ internal sealed class RunAggregate
             Failed += t.Failed;
             BytesSent += t.BytesSent;
             BytesReceived += t.BytesReceived;
+            ClosedByServer += t.ClosedByServer;
             foreach (var (kind, n) in t.Errors) Errors[kind] = Errors.GetValueOrDefault(kind) + n;
             Latency.Add(t.Latency);
             Connect.Add(t.Connect);
@@ -144,18 +145,25 @@ internal sealed class RunAggregate
         return r;
     }
 
-    /// <summary>A worker that vanished without its final tick (an agent process that died).</summary>
-    public void Lost(int source, string kind, bool countError = true)
+    /// <summary>A worker that vanished without its final tick (an agent process that died); false if it had ended already.</summary>
+    public bool Lost(int source, string kind, bool countError = true)
     {
         lock (_gate)
         {
-            if (_finished[source]) return;
+            if (_finished[source]) return false;
             _finished[source] = true;
             _alive[source] = 0;
             if (countError) Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
             StopReasons.Add(kind);
             Settle(all: false);
+            return true;
         }
+    }
+
+    /// <summary>A source that has no share of this aggregate's work (a scenario run in another process): no ticks to wait for.</summary>
+    public void Absent(int source)
+    {
+        lock (_gate) _finished[source] = true;
     }
 
     public void Finish()

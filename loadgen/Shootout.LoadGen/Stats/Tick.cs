@@ -21,6 +21,9 @@ internal sealed class Tick
     public long Failed { get; set; }
     public long BytesSent { get; set; }
     public long BytesReceived { get; set; }
+
+    /// <summary>Never-reading connections the server closed (<see cref="WorkerStats.ClosedByServer"/>).</summary>
+    public long ClosedByServer { get; set; }
     public Dictionary<string, long> Errors { get; set; } = new();
     public required HistogramBase Latency { get; set; }
     public required HistogramBase Connect { get; set; }
@@ -47,6 +50,15 @@ internal sealed class Tick
     /// <summary>Final tick only: each connection's own progress (messages echoed, or bytes), for fairness; empty
     /// for idle holds.</summary>
     public long[] ConnectionProgress { get; set; } = [];
+
+    /// <summary>
+    /// Each open connection's own progress so far (messages echoed, or bytes), by its index in the run, for a scenario
+    /// of at most <see cref="LiveProgressLimit"/> connections per process (floods, probes): the live fairness a
+    /// dashboard reads per connection. Null otherwise, so a big scenario's ticks stay small.
+    /// </summary>
+    public Dictionary<long, long>? LiveProgress { get; set; }
+
+    public const int LiveProgressLimit = 64;
 
     /// <summary>Final tick only: rows written to and dropped from the samples file.</summary>
     public long SamplesWritten { get; set; }

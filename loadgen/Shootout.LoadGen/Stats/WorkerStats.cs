@@ -16,6 +16,10 @@ internal sealed class WorkerStats(int phases)
     public long Failed;
     public long BytesSent;
     public long BytesReceived;
+
+    /// <summary>Connections the server closed while the client was still writing and never reading: the server's
+    /// right against a client that never reads (docs/fairness.md), counted apart from errors.</summary>
+    public long ClosedByServer;
     public long FirstConnectTimestamp;
     public long LastConnectTimestamp;
 

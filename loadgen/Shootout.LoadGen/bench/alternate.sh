@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Old against new load generator, alternating over rounds, against the C reference server (issue 26's "not slower"
-# and "same figures as before"): what the generator itself can drive, and the neighbours' figures from the old
-# neighbours command beside the new scenario engine's three-scenario config.
+# and "same figures as before"): what the generator itself can drive, and the neighbours command's figures, with the
+# same flags in both builds (the old build's own neighbours run, the new one's three scenarios on the scenario engine).
 #
 #   bash loadgen/Shootout.LoadGen/bench/alternate.sh OLD_BIN NEW_BIN [ROUNDS] [OUT_DIR]
 #
@@ -9,8 +9,8 @@
 # build, in alternating order (old first in odd rounds, new first in even): connections opened per second (a hold of
 # 15,000 at an unbounded connect rate), closed-loop messages per second (1,000 connections × 64 B, 5 s), and the
 # neighbours: probe p99 and the floods' Jain index (16 floods of 64 KiB, 1 never-reading, 100 probes every 10 ms,
-# 10 s); the new build runs the neighbours both ways (its neighbours command, and run --config with three
-# scenarios). The server runs on CPU 1 and the generator on CPU 0 (taskset); a fresh server per measurement.
+# 10 s). Each summary.json is read in its own shape (old: probes/floods sections; new: the probes and floods scenarios).
+# The server runs on CPU 1 and the generator on CPU 0 (taskset); a fresh server per measurement.
 # Prints each ratio new/old as the median over rounds with its min and max; rows go to OUT_DIR/rows.tsv.
 # Measure on a quiet machine: check uptime first, and repeat a run that a build disturbed.
 set -euo pipefail
@@ -29,14 +29,19 @@ start_server() {
   echo "alternate.sh: the C reference did not start: $(cat "$out/server.log")" >&2; exit 1
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"; }
-neighbours_config() {
-  cat > "$out/neighbours.json" << JSON
-{ "target": "127.0.0.1:$1", "duration": "11s",
-  "scenarios": [
-    { "name": "floods", "kind": "flood", "connections": 16, "message_size": "64KiB" },
-    { "name": "never_reading", "kind": "never-reading", "connections": 1 },
-    { "name": "probe", "kind": "probe", "connections": 100, "probe_interval": "10ms", "probe_size": 9 } ] }
-JSON
+# A neighbours figure from either build's summary.json: old (its own shape) or new (the probes and floods scenarios).
+neighbours() { # summary.json p99|jain|flood_mean
+  python3 - "$1" "$2" << 'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); what = sys.argv[2]
+named = {s["name"]: s for s in d.get("scenarios", [])}
+if "probes" in named:
+    p, f = named["probes"], named.get("floods")
+    print({"p99": p["latency_us"]["p99"], "jain": (f or {}).get("fairness", {}).get("jain"),
+           "flood_mean": f and f["bytes"]["received"] / f["duration_s"] / max(1, f["connections"]["established"])}[what])
+else:
+    print({"p99": d["probes"]["latency_us"]["p99"], "jain": d["floods"]["jain_index"], "flood_mean": d["floods"]["mean_bytes_per_s"]}[what])
+PY
 }
 measure() { # build-name bin-dir round
   local name=$1 bin=$2 round=$3 port=$((20000 + RANDOM % 20000)) dir
@@ -53,19 +58,9 @@ measure() { # build-name bin-dir round
   stop_server
   printf '%s\t%s\t%s\t%s\n' "$round" "$name" connects_per_s "$(json "$dir/hold/summary.json" "d['connect_rate_per_s']")" >> "$out/rows.tsv"
   printf '%s\t%s\t%s\t%s\n' "$round" "$name" closed_msgs_per_s "$(json "$dir/closed/summary.json" "d['rate']['achieved']")" >> "$out/rows.tsv"
-  printf '%s\t%s\t%s\t%s\n' "$round" "$name" neighbours_probe_p99_us \
-    "$(json "$dir/neighbours/summary.json" "d['probes']['latency_us']['p99']")" >> "$out/rows.tsv"
-  printf '%s\t%s\t%s\t%s\n' "$round" "$name" neighbours_jain "$(json "$dir/neighbours/summary.json" "d['floods']['jain_index']")" >> "$out/rows.tsv"
-  if [[ $name == new ]]; then
-    start_server $port; neighbours_config $port
-    "$bin/shootout-loadgen" run --config "$out/neighbours.json" --report-dir "$dir/scenarios" --plain > "$dir/scenarios.log" 2>&1 || true
-    stop_server
-    local s="[x for x in d['scenarios']"
-    printf '%s\t%s\t%s\t%s\n' "$round" new-scenarios neighbours_probe_p99_us \
-      "$(json "$dir/scenarios/summary.json" "$s if x['name']=='probe'][0]['latency_us']['p99']")" >> "$out/rows.tsv"
-    printf '%s\t%s\t%s\t%s\n' "$round" new-scenarios neighbours_jain \
-      "$(json "$dir/scenarios/summary.json" "$s if x['name']=='floods'][0]['fairness']['jain']")" >> "$out/rows.tsv"
-  fi
+  for figure in p99 jain flood_mean; do
+    printf '%s\t%s\t%s\t%s\n' "$round" "$name" "neighbours_$figure" "$(neighbours "$dir/neighbours/summary.json" $figure)" >> "$out/rows.tsv"
+  done
 }
 : > "$out/rows.tsv"
 echo "load before: $(uptime)"
@@ -80,8 +75,8 @@ rows = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
     r, build, metric, value = line.rstrip("\n").split("\t")
     if value not in ("", "None"): rows[(metric, build)][r] = float(value)
-for metric in ["connects_per_s", "closed_msgs_per_s", "neighbours_probe_p99_us", "neighbours_jain"]:
-    for build in ["new", "new-scenarios"]:
+for metric in ["connects_per_s", "closed_msgs_per_s", "neighbours_p99", "neighbours_jain", "neighbours_flood_mean"]:
+    for build in ["new"]:
         a, b = rows.get((metric, build), {}), rows.get((metric, "old"), {})
         ratios = [a[r] / b[r] for r in a if r in b and b[r]]
         if ratios:

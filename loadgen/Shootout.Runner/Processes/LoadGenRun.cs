@@ -7,15 +7,14 @@ using Shootout.Runner.Machine;
 namespace Shootout.Runner.Processes;
 
 /// <summary>What one loadgen run reported in its DIR/summary.json: typed (<see cref="LoadGenResult"/>, the model the
-/// load generator's tests check its file against; <see cref="Neighbours"/> for the neighbours command's own shape),
-/// and as JSON for what is not typed yet (the latency spectrum).</summary>
+/// load generator's tests check its file against), and as JSON for what is not typed yet (the latency spectrum).</summary>
 internal sealed record LoadGenSummary(JsonNode Json, LoadGenResult Result, int ExitCode)
 {
-    /// <summary>The neighbours command's summary, typed; null for every other command.</summary>
-    public NeighboursSummary? Neighbours { get; init; }
+    /// <summary>The neighbours command's figures (its three scenarios); null for every other command.</summary>
+    public NeighboursFigures? Neighbours => NeighboursFigures.Of(Result);
 
-    public string Status => Neighbours?.Status ?? Result.Status;
-    public string? Message => Neighbours is { } n ? n.Message : Result.Message;
+    public string Status => Result.Status;
+    public string? Message => Result.Message;
     public long Established => Result.Connections.Established;
     public long Requested => Result.Connections.Requested;
     public long MessagesOk => Result.Messages.Ok;
@@ -126,11 +125,7 @@ internal sealed class LoadGenRun : IDisposable
         try
         {
             string text = File.ReadAllText(path);
-            // The neighbours command's summary has a shape of its own, with a type of its own.
-            var json = JsonNode.Parse(text)!;
-            if (json["scenario"]?.GetValue<string>() == "neighbours")
-                return new LoadGenSummary(json, new LoadGenResult(), code) { Neighbours = NeighboursSummary.Parse(text) };
-            return new LoadGenSummary(json, LoadGenResult.Parse(text), code);
+            return new LoadGenSummary(JsonNode.Parse(text)!, LoadGenResult.Parse(text), code);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -42,13 +42,14 @@ internal static class NeighboursPhase
         return r;
     }
 
-    /// <summary>The phase's figures from the neighbours command's summary (typed: <see cref="NeighboursSummary"/>).</summary>
+    /// <summary>The phase's figures from the neighbours command's three scenarios (typed: <see cref="NeighboursFigures"/>).</summary>
     public static NeighboursResult Read(LoadGenSummary run, NeighboursPhaseSettings n)
     {
-        var s = run.Neighbours ?? throw new EngineFailure("beside heavy neighbours: the load generator's summary.json is not a neighbours summary");
-        var latency = s.Probes.LatencyUs;
-        return new NeighboursResult(n.Floods, n.NeverReading, n.Probes, s.Probes.Scheduled, s.Probes.Failed, latency.P50, latency.P99, latency.Max,
-            s.Floods.MeanBytesPerS, s.Floods.SlowestOverMean, s.Floods.JainIndex, s.Status, s.Message);
+        var s = run.Neighbours ?? throw new EngineFailure(
+            $"beside heavy neighbours: the load generator's summary.json has no '{NeighboursFigures.Probes}' scenario ({run.Status}: {run.Message})");
+        var latency = s.ProbeLatencyUs;
+        return new NeighboursResult(n.Floods, n.NeverReading, n.Probes, s.ProbesScheduled, s.ProbesFailed, latency.P50, latency.P99, latency.Max,
+            s.MeanFloodBytesPerS, s.SlowestOverMean, s.Jain, run.Status, run.Message);
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

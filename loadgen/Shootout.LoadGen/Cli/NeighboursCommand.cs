@@ -1,13 +1,13 @@
 using System.CommandLine;
 using Shootout.Common.Cli;
-using Shootout.LoadGen.Plan;
 
-namespace Shootout.LoadGen.Neighbours;
+namespace Shootout.LoadGen.Cli;
 
 /// <summary>
 /// <c>neighbours</c>: light probe connections measured beside heavy neighbours: N floods (M never-reading
-/// connections optional) and P probes. Reports the probes' latency (from the scheduled send time) and each
-/// flood's throughput with Jain's fairness index. Also the hidden <c>neighbours-agent</c>, the neighbours' process.
+/// connections optional) and P probes, as three scenarios of one run (<see cref="NeighboursSettings.ToRun"/>).
+/// The probes' latency (from the scheduled send time) and the floods' fairness (Jain's index, slowest over
+/// mean) are their scenarios' figures in summary.json.
 /// </summary>
 // Its options mirror LoadGenOptions' shape (flags into nullable settings, a config file under them) on other fields.
 internal static class NeighboursCommand
@@ -66,17 +66,9 @@ internal static class NeighboursCommand
         return command;
     }
 
-    /// <summary>The hidden agent command, recognised before the parser runs (as the load's own agents are).</summary>
-    public static bool IsAgent(string[] args, out string plan)
-    {
-        plan = args is [NeighboursAgent.Command, "--plan", var p] ? p : "";
-        return plan.Length > 0;
-    }
-
-    public static Task<int> RunAgentAsync(string plan, CancellationToken cancel) => NeighboursAgent.RunAsync(plan, cancel);
-
-    /// <summary>Runs the parsed command; bad input throws <see cref="UsageException"/> (exit 2, naming the option).</summary>
-    public static Task<int> RunAsync(ParseResult p, CancellationToken cancel)
+    /// <summary>The run the parsed command asks for: config file under flags; bad input throws <see cref="UsageException"/>
+    /// (exit 2, naming the option).</summary>
+    public static Settings Settle(ParseResult p)
     {
         var fromConfig = p.GetValue(Config) is { } path ? NeighboursSettings.Load(path) : new NeighboursSettings();
         var flags = new NeighboursSettings
@@ -100,8 +92,7 @@ internal static class NeighboursCommand
             ReportDir = p.GetValue(ReportDir),
             MetricsPort = p.GetValue(MetricsPort),
         };
-        var (plan, reportDir, metricsPort) = fromConfig.OverlaidBy(flags).Build();
-        return NeighboursRun.RunAsync(plan, reportDir, metricsPort, cancel);
+        return fromConfig.OverlaidBy(flags).ToRun();
     }
 
     private static Option<int?> Whole(string name, string description, int min, int max) => new(name)

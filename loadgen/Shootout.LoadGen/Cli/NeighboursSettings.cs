@@ -1,14 +1,15 @@
 using System.Text.Json;
-using Shootout.LoadGen.Cli;
 using Shootout.LoadGen.Plan;
 using static Shootout.LoadGen.Cli.ConfigFields;
 
-namespace Shootout.LoadGen.Neighbours;
+namespace Shootout.LoadGen.Cli;
 
-/// <summary>What the user asked for, from flags and/or a JSON config file (the same names in snake_case);
-/// unset values are null so a flag overrides its config field.</summary>
-// Its own record, not Cli/Settings: none of the load scenarios' fields apply here (phases, thresholds, agents); the JSON
-// readers and report writers are shared (ConfigFields, ReportWriter).
+/// <summary>
+/// The <c>neighbours</c> command's flags (and its flat JSON config, the same names in snake_case): light probes
+/// beside floods and writers that never read. They only say how many of each and their shapes; <see cref="ToRun"/>
+/// turns them into a run of three scenarios (<c>probes</c>, <c>floods</c>, <c>never-reading</c>) that the scenario
+/// engine runs as it runs any config. Unset values are null so a flag overrides its config field.
+/// </summary>
 internal sealed record NeighboursSettings
 {
     public string? Target { get; init; }
@@ -95,15 +96,22 @@ internal sealed record NeighboursSettings
         return s;
     }
 
-    /// <summary>Checks every value; a rejection names the option (the config field says the same name in snake_case).</summary>
-    public (NeighboursPlan Plan, string ReportDir, int MetricsPort) Build()
+    /// <summary>The probes' scenario name in summary.json (the runner reads it by this name), the floods', the writers'.</summary>
+    public const string ProbesName = "probes", FloodsName = "floods", NeverReadingName = "never-reading";
+
+    /// <summary>
+    /// The three scenarios, checked; a rejection names the option (the config field says the same in snake_case).
+    /// The floods and writers start at once and run the warm-up and the measured window; the probes connect at once
+    /// and pause for the warm-up, so they are measured beside floods in their steady state. Each role at its own
+    /// nice value, on event loops of its own (docs/fairness.md).
+    /// </summary>
+    public Settings ToRun()
     {
         if (Target is null) throw new UsageException("--target: required (e.g. --target 127.0.0.1:7000)");
-        var targets = TargetList.Expand(Target, 1, AllowRemote ?? false, "--target");
         int floods = Range(Floods ?? 16, "--floods", 0, 10_000);
         int neverReading = Range(NeverReading ?? 0, "--never-reading", 0, 10_000);
         int probes = Range(Probes ?? 100, "--probes", 1, 10_000);
-        int messageSize = (int)SizeIn(MessageSize, 64 * 1024, "--message-size", 1, 16 << 20);
+        int messageSize = (int)SizeIn(MessageSize, 64 * 1024, "--message-size", 1, 1 << 20);
         int window = (int)SizeIn(Window, 4L * messageSize, "--window", 1, 64 << 20);
         if (window < messageSize) throw new UsageException($"--window: must be at least --message-size ({messageSize} B), got {window} B");
         int probeSize = Range(ProbeSize ?? 9, "--probe-size", 1, 65536);
@@ -111,31 +119,45 @@ internal sealed record NeighboursSettings
         if (interval < TimeSpan.FromMilliseconds(0.1)) throw new UsageException("--probe-interval: must be at least 100us");
         var duration = Positive(Duration ?? TimeSpan.FromSeconds(10), "--duration");
         var warmup = Warmup ?? TimeSpan.FromSeconds(1);
-        var connectTimeout = Positive(ConnectTimeout ?? TimeSpan.FromSeconds(5), "--connect-timeout");
-        var messageTimeout = Positive(MessageTimeout ?? TimeSpan.FromSeconds(10), "--message-timeout");
+        if (warmup < TimeSpan.Zero) throw new UsageException("--warmup: must not be negative");
         int metricsPort = Range(MetricsPort ?? 0, "--metrics-port", 0, 65535);
         int neighboursNice = Range(NeighboursNice ?? 10, "--neighbours-nice", 0, 19);
         int probesNice = Range(ProbesNice ?? -5, "--probes-nice", -20, 0);
-        var plan = new NeighboursPlan
+
+        // The neighbours in child processes by default: a busy flood's client cannot then hold up a probe's loop or runtime.
+        string process = InProcess == true ? "shared" : "own";
+        double rate = probes / interval.TotalSeconds;
+        var inject = new LoadPhase(PhaseKind.Inject, rate, TimeSpan.FromSeconds(1), duration);
+        var scenarios = new List<Settings>
         {
-            TargetLabel = Target,
-            Targets = targets,
-            Floods = floods,
-            MessageSize = messageSize,
-            Window = window,
-            NeverReading = neverReading,
-            Probes = probes,
-            ProbeInterval = interval,
-            ProbeSize = probeSize,
-            Warmup = warmup,
-            Duration = duration,
-            ConnectTimeout = connectTimeout,
-            MessageTimeout = messageTimeout,
-            Layout = InProcess == true ? NeighboursLayout.SeparateLoops : NeighboursLayout.SeparateProcesses,
-            NeighboursNice = neighboursNice,
-            ProbesNice = probesNice,
+            new()
+            {
+                Name = ProbesName, Scenario = "probe", Connections = probes, ProbeInterval = interval, ProbeSize = probeSize, Nice = probesNice,
+                Phases = warmup > TimeSpan.Zero ? [new LoadPhase(PhaseKind.Pause, 0, TimeSpan.FromSeconds(1), warmup), inject] : [inject],
+            },
         };
-        return (plan, ReportDir ?? "loadgen-report", metricsPort);
+        if (floods > 0)
+            scenarios.Add(new Settings
+            {
+                Name = FloodsName, Scenario = "flood", Connections = floods, MessageSize = messageSize, Window = window, Nice = neighboursNice,
+                Duration = warmup + duration, Process = process,
+            });
+        if (neverReading > 0)
+            scenarios.Add(new Settings
+            {
+                Name = NeverReadingName, Scenario = "never-reading", Connections = neverReading, MessageSize = messageSize, Nice = neighboursNice,
+                Duration = warmup + duration, Process = process,
+            });
+        return new Settings
+        {
+            Target = Target,
+            AllowRemote = AllowRemote,
+            ConnectTimeout = ConnectTimeout,
+            MessageTimeout = MessageTimeout,
+            ReportDir = ReportDir,
+            MetricsPort = metricsPort,
+            Scenarios = scenarios,
+        };
     }
 
     private static int Range(int v, string name, int min, int max) =>
