@@ -17,8 +17,8 @@ internal static class BenchTable
         if (!r.Ok) return $"{r.Row.Name,-14} failed: {r.Error}";
         var cost = r.EchoCost;
         return Format(RowFormat, r.Row.Name, r.Connections, Whole(r.AcceptsPerSecond), Whole(r.AcceptsPerCpuSecond), Whole(r.IdleBytesPerConnection),
-            Whole(r.UsedBytesPerConnection), Whole(r.Threads), (r.EchoClientBound ? "≥" : "") + Whole(r.EchoMessagesPerSecond), Fixed(r.CpuUserSeconds, 2), Fixed(r.CpuSystemSeconds, 2),
-            Fixed(cost?.UserMicros, 2), Fixed(cost?.SystemMicros, 2), Fixed(cost?.Syscalls, 2));
+            Whole(r.UsedBytesPerConnection), Whole(r.Threads), (r.EchoClientBound ? "≥" : "") + Whole(r.EchoMessagesPerSecond),
+            Fixed(r.CpuUserSeconds, 2), Fixed(r.CpuSystemSeconds, 2), Fixed(cost?.UserMicros, 2), Fixed(cost?.SystemMicros, 2), Fixed(cost?.Syscalls, 2));
     }
 
     public static IEnumerable<string> Legend(BenchSettings s) =>
