@@ -102,6 +102,7 @@ internal static class BenchRun
         finally
         {
             if (sysctl.Count > 0) KernelLimits.System.Restore(sysctl);
+            ServerCgroup.RemoveOfThisRun(); // every server has been stopped by now
         }
     }
 
