@@ -53,6 +53,8 @@ public sealed class BenchModeTests : IClassFixture<BenchModeTests.Tools>
             Assert.All(bursts, b => Assert.True(b > 0, name));
             Assert.Equal(bursts[1], row["accepts_per_s"]!.GetValue<double>());
             Assert.True(row["accepts_per_cpu_s"]!.GetValue<double>() > 0, name);
+            // perf counted the server's syscalls (over the run's cgroup): an echo is at least a read and a write.
+            Assert.True(row["syscalls_per_msg"]?.GetValue<double>() >= 1, $"{name}: {row.ToJsonString()}\n{run}");
             Assert.True(row["echo_msgs_per_s"]!.GetValue<double>() > 0, name);
             Assert.True(row["threads"]!.GetValue<int>() > 0, name);
             Assert.NotNull(row["idle_bytes_per_connection"]);
