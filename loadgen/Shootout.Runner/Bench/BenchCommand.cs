@@ -37,8 +37,12 @@ internal static class BenchCommand
         HelpName = "BIN_DIR",
     };
     private static readonly Option<int> Rounds = RunnerCommand.Ranged("--rounds",
-        "Every row this many times, alternating (A B C A B C ...); each ratio is read per round, then over rounds with its 95% interval.",
+        "Every row this many times, alternating, every other round in reverse order (A B C C B A ...); each ratio is read per round, " +
+        "then over rounds with its 95% interval.",
         BenchSettings.DefaultRounds, 1, 1_000);
+    private static readonly Option<int> AcceptBursts = RunnerCommand.Ranged("--accept-bursts",
+        "Accept bursts of --connections per row, each from a fresh loopback address, in one server: the row's accepts/s is their median.",
+        BenchSettings.DefaultAcceptBursts, 1, 100);
     private static readonly CpuOptions Cpus = new("--client-cpus", "the C client");
     private static readonly Option<bool> NoNeighbours = new("--no-neighbours")
     {
@@ -61,7 +65,7 @@ internal static class BenchCommand
                                       "every ratio with its 95% interval.")
         {
             Connections, EchoConnections, MessageSize, Seconds, Engines, ReferencesOption, ResultsDir, Baseline, Rounds,
-            NoNeighbours, Server, ReferencesDir, BenchClient,
+            AcceptBursts, NoNeighbours, Server, ReferencesDir, BenchClient,
         };
         Cpus.AddTo(command);
         var parsed = command.Parse(args);
@@ -94,6 +98,7 @@ internal static class BenchCommand
             ResultsDir = parsed.GetValue(ResultsDir)!,
             BaselineBin = baseline is null ? null : Path.GetFullPath(baseline),
             Rounds = parsed.GetValue(Rounds),
+            AcceptBursts = parsed.GetValue(AcceptBursts),
             Neighbours = !parsed.GetValue(NoNeighbours),
             Cpus = Cpus.Read(parsed),
             ServerPath = parsed.GetValue(Server) ?? defaults.ServerPath,

@@ -7,7 +7,7 @@ namespace Shootout.Runner.Bench;
 /// <param name="ClientBoundRounds">Rounds whose echo of A or B was the C client's limit (a lower bound): the ratio then says less.</param>
 internal sealed record BenchRatio(string Metric, string A, string B, RatioInterval Interval, int ClientBoundRounds = 0)
 {
-    public const string Echo = "echo_msgs_per_s", Accepts = "accepts_per_s";
+    public const string Echo = "echo_msgs_per_s", Accepts = "accepts_per_s", AcceptsPerCpu = "accepts_per_cpu_s";
 
     public string Label => $"{A}/{B} {Metric}";
 }
@@ -28,6 +28,7 @@ internal static class BenchRatios
             string engine = baseline.Subject[..baseline.Subject.IndexOf('@')];
             pairs.Add((BenchRatio.Echo, engine, baseline.Subject));
             pairs.Add((BenchRatio.Accepts, engine, baseline.Subject));
+            pairs.Add((BenchRatio.AcceptsPerCpu, engine, baseline.Subject));
         }
         if (subjects.Any(s => s is { Kind: RowKind.Engine, Subject: "epoll" }))
         {
@@ -35,6 +36,7 @@ internal static class BenchRatios
             {
                 pairs.Add((BenchRatio.Echo, engine.Subject, "epoll"));
                 pairs.Add((BenchRatio.Accepts, engine.Subject, "epoll"));
+                pairs.Add((BenchRatio.AcceptsPerCpu, engine.Subject, "epoll"));
             }
         }
         if (subjects.FirstOrDefault(s => s.Kind == RowKind.Reference) is { } reference)
@@ -58,7 +60,12 @@ internal static class BenchRatios
         foreach (var round in results.GroupBy(r => r.Row.Round).OrderBy(g => g.Key))
         {
             double? Value(string subject) => round.FirstOrDefault(r => r.Row.Subject == subject && r.Ok) is { } row
-                ? metric == BenchRatio.Echo ? row.EchoMessagesPerSecond : row.AcceptsPerSecond
+                ? metric switch
+                {
+                    BenchRatio.Echo => row.EchoMessagesPerSecond,
+                    BenchRatio.Accepts => row.AcceptsPerSecond,
+                    _ => row.AcceptsPerCpuSecond,
+                }
                 : null;
             if (Value(a) is > 0 and var numerator && Value(b) is > 0 and var denominator)
             {

@@ -5,14 +5,21 @@ namespace Shootout.Runner.Bench;
 
 /// <summary>
 /// The rows of a bench, round after round: the references, then each engine (with --baseline, the baseline
-/// build's engine just before it). Every round runs every row, so each ratio has a pair in each round.
+/// build's engine just before it), every other round in reverse if asked. Every round runs every row, so each ratio has a pair in
+/// each round.
 /// </summary>
 internal static class BenchRows
 {
     /// <summary>The engines' extra arguments: metrics off (nothing scrapes a bench), a listen queue that holds the accept burst.</summary>
     private static readonly string[] EngineArgs = ["--backlog", "65535"];
 
-    public static async Task<(IReadOnlyList<BenchRow> Rows, IReadOnlyDictionary<string, string> Skipped)> PlanAsync(BenchSettings settings, string workDir)
+    /// <param name="reverseEveryOtherRound">
+    /// A B C, C B A, A B C ...: a row's place in the round (what ran just before it, how long since the round began) is then
+    /// no bias of the ratios over rounds but part of their spread, which the interval sees. Off where a row is read against
+    /// one measured before it in the same round (the neighbours' threads row).
+    /// </param>
+    public static async Task<(IReadOnlyList<BenchRow> Rows, IReadOnlyDictionary<string, string> Skipped)> PlanAsync(BenchSettings settings, string workDir,
+        bool reverseEveryOtherRound = false)
     {
         var subjects = new List<(string Subject, RowKind Kind, ServerLaunch Launch)>();
         var skipped = new Dictionary<string, string>();
@@ -42,7 +49,8 @@ internal static class BenchRows
             subjects.Add((engine, RowKind.Engine, new EngineLaunch(engine, settings.ServerPath, EngineArgs)));
         }
         var rows = Enumerable.Range(1, settings.Rounds)
-            .SelectMany(round => subjects.Select(s => new BenchRow(s.Subject, s.Kind, s.Launch, round)))
+            .SelectMany(round => (round % 2 == 0 && reverseEveryOtherRound ? Enumerable.Reverse(subjects) : subjects)
+                .Select(s => new BenchRow(s.Subject, s.Kind, s.Launch, round)))
             .ToList();
         return (rows, skipped);
     }

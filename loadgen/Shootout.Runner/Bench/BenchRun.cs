@@ -35,7 +35,7 @@ internal static class BenchRun
         var sysctl = Native.IsRoot ? KernelLimits.System.Raise([("net.core.somaxconn", 65_535)]) : [];
         try
         {
-            var (rows, skipped) = await BenchRows.PlanAsync(settings, workDir);
+            var (rows, skipped) = await BenchRows.PlanAsync(settings, workDir, reverseEveryOtherRound: true);
             var client = new BenchClient(settings.BenchClientPath, clientCpus, workDir);
             var ports = new ServerPorts();
             var measurement = new RowMeasurement(settings, client, ports, serverCpus, workDir);
@@ -102,6 +102,7 @@ internal static class BenchRun
         finally
         {
             if (sysctl.Count > 0) KernelLimits.System.Restore(sysctl);
+            ServerCgroup.RemoveOfThisRun(); // every server has been stopped by now
         }
     }
 

@@ -19,6 +19,8 @@ internal sealed record BenchSettings
     /// <summary>Another build's bin/: each engine's row is preceded by the same engine of that build (ENGINE@base).</summary>
     public string? BaselineBin { get; init; }
     public int Rounds { get; init; } = DefaultRounds;
+    /// <summary>Accept bursts of <see cref="Connections"/> per row, in one server: the row's accept rate is their median.</summary>
+    public int AcceptBursts { get; init; } = DefaultAcceptBursts;
     /// <summary>The neighbours table after the rows (light probes beside floods, per engine, over at least 2 rounds).</summary>
     public bool Neighbours { get; init; } = true;
     /// <summary>The servers' CPUs and the C client's (as <see cref="CpuRoles.LoadGen"/>); null: they share every CPU.</summary>
@@ -32,4 +34,7 @@ internal sealed record BenchSettings
 
     /// <summary>Rounds by default: see README (make bench) for the spread they were chosen from.</summary>
     public const int DefaultRounds = 5;
+
+    /// <summary>Accept bursts per row by default: see README (make bench) for why one was not enough.</summary>
+    public const int DefaultAcceptBursts = 3;
 }

@@ -64,6 +64,8 @@ internal static class BenchSummary
         var cost = r.EchoCost;
         row["connections"] = r.Connections;
         row["accepts_per_s"] = Round(r.AcceptsPerSecond, 0);
+        row["accepts_per_cpu_s"] = Round(r.AcceptsPerCpuSecond, 0);
+        row["accepts_per_s_bursts"] = new JsonArray(r.AcceptBursts.Select(b => (JsonNode?)Math.Round(b)).ToArray());
         row["idle_bytes_per_connection"] = r.IdleBytesPerConnection;
         row["used_bytes_per_connection"] = r.UsedBytesPerConnection;
         row["threads"] = r.Threads;

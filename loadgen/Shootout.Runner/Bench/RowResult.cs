@@ -10,7 +10,12 @@ internal sealed record RowResult(BenchRow Row)
 {
     public string? Error { get; init; }
     public int Connections { get; init; }
+    /// <summary>The median of <see cref="AcceptBursts"/>.</summary>
     public double? AcceptsPerSecond { get; init; }
+    /// <summary>Each accept burst's rate: the connections over the time from the first connect to the last one served.</summary>
+    public IReadOnlyList<double> AcceptBursts { get; init; } = [];
+    /// <summary>Connections accepted and served per second of the server's own CPU, over every burst (<see cref="AcceptCpu"/>).</summary>
+    public double? AcceptsPerCpuSecond { get; init; }
     public long? IdleBytesPerConnection { get; init; }
     public long? UsedBytesPerConnection { get; init; }
     public int? Threads { get; init; }

@@ -153,6 +153,9 @@ internal sealed partial class ServerFleet : IAsyncDisposable
 
     public IEnumerable<int> Pids => _copies.Select(c => c.Process.Pid);
 
+    /// <summary>Every process of the servers: the copies and whatever they started (a contender's shell runs its server as a child).</summary>
+    public IReadOnlyCollection<int> Processes() => Pids.Concat(Descendants()).ToHashSet();
+
     /// <summary>
     /// CPU seconds so far of the servers: the copies' own counters, or for a contender its whole process tree
     /// (a server that forks per connection does its work in children, and those that exited are in cutime).

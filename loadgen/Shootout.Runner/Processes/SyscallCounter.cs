@@ -5,15 +5,17 @@ using Shootout.Runner.Machine;
 namespace Shootout.Runner.Processes;
 
 /// <summary>
-/// Every syscall some processes enter, counted by the kernel: <c>perf stat -e raw_syscalls:sys_enter -p PIDS</c>
-/// (a tracepoint counted, not sampled: each syscall costs a counter increment). perf prints a count every
-/// <see cref="IntervalMs"/> ms; the first line says it is attached, and only what is counted after it belongs to
-/// the window, so the window starts when <see cref="StartAsync"/> returns.
+/// Every syscall some processes enter, counted by the kernel: <c>perf stat -e raw_syscalls:sys_enter</c> (a tracepoint
+/// counted, not sampled: each syscall costs a counter increment), over the cgroup that holds them
+/// (<c>-a -G NAME</c>: one counter per CPU, counting only while a task of the cgroup runs there) or, where there is none,
+/// over their threads (<c>-p PIDS</c>). perf prints a count every <see cref="IntervalMs"/> ms; the first line says it is
+/// attached, and only what is counted after it belongs to the window, so the window starts when a start method returns.
 /// </summary>
 /// <remarks>
-/// perf opens one counter per thread of the processes and follows the threads they start, exited ones included
-/// (their counts go to the parent's counter). One descriptor per thread: a set of processes with more threads than
-/// the open-file limit allows (a thread-per-connection server holding thousands) cannot be counted this way.
+/// With <c>-p</c>, perf opens one counter per thread of the processes and follows the threads they start, exited ones
+/// included (their counts go to the parent's counter). One descriptor per thread: a set of processes with more threads
+/// than the open-file limit allows (a thread-per-connection server holding thousands) cannot be counted that way, which
+/// is why the cgroup comes first.
 /// </remarks>
 internal sealed class SyscallCounter : IDisposable
 {
@@ -35,19 +37,31 @@ internal sealed class SyscallCounter : IDisposable
         .Select(dir => Path.Combine(dir, "perf")).FirstOrDefault(File.Exists);
 
     /// <summary>
-    /// Attaches to <paramref name="pids"/> (perf itself on <paramref name="cpus"/>, off the servers' cores) and returns once it
-    /// counts; null, with the reason, when it cannot (no perf, too many threads, perf refused).
+    /// Counts the tasks of <paramref name="cgroup"/> (a cgroup2 path, as <c>perf -G</c> takes it) on every CPU (perf itself on
+    /// <paramref name="cpus"/>, off the servers' cores) and returns once it counts; null, with the reason, when it cannot.
     /// </summary>
-    public static async Task<(SyscallCounter? Counter, string? Why)> StartAsync(IReadOnlyList<int> pids, int threads, long fileLimit,
+    public static Task<(SyscallCounter? Counter, string? Why)> StartAsync(string cgroup, CpuSet? cpus, string logPath) =>
+        StartPerfAsync(["-a", "-e", "raw_syscalls:sys_enter", "-G", cgroup], cpus, logPath);
+
+    /// <summary>
+    /// Attaches to the threads of <paramref name="pids"/> (perf itself on <paramref name="cpus"/>, off the servers' cores) and
+    /// returns once it counts; null, with the reason, when it cannot (no perf, too many threads, perf refused).
+    /// </summary>
+    public static Task<(SyscallCounter? Counter, string? Why)> StartAsync(IReadOnlyList<int> pids, int threads, long fileLimit,
         CpuSet? cpus, string logPath)
     {
-        if (Perf is not { } perf) return (null, "perf is not installed (Debian package linux-perf)");
         if (threads + 100 > fileLimit)
-            return (null, $"perf needs a descriptor per thread and the servers have {threads:N0} (open-file limit {fileLimit:N0})");
+            return Task.FromResult<(SyscallCounter?, string?)>(
+                (null, $"perf needs a descriptor per thread and the servers have {threads:N0} (open-file limit {fileLimit:N0})"));
+        return StartPerfAsync(["-e", "raw_syscalls:sys_enter", "-p", string.Join(',', pids)], cpus, logPath);
+    }
+
+    private static async Task<(SyscallCounter? Counter, string? Why)> StartPerfAsync(IReadOnlyList<string> what, CpuSet? cpus, string logPath)
+    {
+        if (Perf is not { } perf) return (null, "perf is not installed (Debian package linux-perf)");
         var counter = new SyscallCounter();
         counter._perf = ChildProcess.Start("perf-syscalls", perf,
-            ["stat", "-x,", "-I", IntervalMs.ToString(CultureInfo.InvariantCulture), "--log-fd", "1", "-e", "raw_syscalls:sys_enter",
-             "-p", string.Join(',', pids)],
+            ["stat", "-x,", "-I", IntervalMs.ToString(CultureInfo.InvariantCulture), "--log-fd", "1", .. what],
             logPath, counter.Line, cpus);
         // perf that cannot count (no tracepoint access, a wrapper without a perf for this kernel) exits at once.
         var bound = TimeSpan.FromSeconds(10);

@@ -75,8 +75,31 @@ internal sealed class CostWindow : IAsyncDisposable
     public static async Task<CostWindow> OpenAsync(ServerFleet fleet, CpuSet? perfCpus, string logPath)
     {
         var pids = fleet.Pids.ToList();
-        var (counter, why) = await SyscallCounter.StartAsync(pids, fleet.Sample()?.Threads ?? 0, MachineInfo.OpenFileLimit(), perfCpus, logPath);
+        var (counter, why) = await CountSyscallsAsync(fleet, pids, perfCpus, logPath);
         return new CostWindow(fleet, pids, counter, why);
+    }
+
+    /// <summary>
+    /// Over the servers' cgroup where there is one (their processes and whatever they fork, moved there now; every thread
+    /// counted with one descriptor per CPU); else over their threads, which a thread-per-connection server at scale has
+    /// more of than perf may open descriptors for.
+    /// </summary>
+    private static async Task<(SyscallCounter? Counter, string? Why)> CountSyscallsAsync(ServerFleet fleet, List<int> pids, CpuSet? perfCpus,
+        string logPath)
+    {
+        var (cgroup, noCgroup) = ServerCgroup.OfThisRun();
+        if (cgroup is not null)
+        {
+            noCgroup = cgroup.HoldExactly(fleet.Processes());
+            if (noCgroup is null)
+            {
+                var (counter, perfWhy) = await SyscallCounter.StartAsync(cgroup.Name, perfCpus, logPath);
+                if (counter is not null) return (counter, null);
+                noCgroup = $"perf cannot count cgroup {cgroup.Name} ({perfWhy})";
+            }
+        }
+        var (byThread, why) = await SyscallCounter.StartAsync(pids, fleet.Sample()?.Threads ?? 0, MachineInfo.OpenFileLimit(), perfCpus, logPath);
+        return (byThread, why is null ? null : $"{why}; and not by cgroup: {noCgroup}");
     }
 
     public async Task<ServerUse> CloseAsync()

@@ -78,6 +78,7 @@ internal static class ShootoutRun
                 plain.Line($"prometheus (pid {prometheus.Pid}) stopped; its data is in {Path.Combine(dir, "prometheus")}");
             }
             PutLimitsBack(settings, changes, notes, plain);
+            ServerCgroup.RemoveOfThisRun(); // every server has been stopped by now
         }
 
         if (stolen.Note() is { } steal)
