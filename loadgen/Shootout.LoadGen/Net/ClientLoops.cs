@@ -29,7 +29,9 @@ internal static class ClientLoops
     public static int LoopsFor(LoadPlan plan, int connections)
     {
         int loops = Math.Max(1, (int)((connections + (long)PerLoop - 1) / PerLoop));
-        if (plan.Scenario is ScenarioKind.Echo or ScenarioKind.Flood)
+        // A probe is a light client: one loop keeps its clock (as the neighbours command always had), and a
+        // second loop at the probes' raised priority would only take a core's turns from the server it measures.
+        if (plan.Scenario is ScenarioKind.Echo or ScenarioKind.Flood && plan.KindName != "probe")
             loops = Math.Max(loops, Math.Min(Environment.ProcessorCount, connections));
         return loops;
     }

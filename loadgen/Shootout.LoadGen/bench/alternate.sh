@@ -21,11 +21,17 @@ bash "$root/tests/bench/references/build.sh" "$out/ref" c > /dev/null
 server_pid=
 stop_server() { [[ -n $server_pid ]] && kill "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null; server_pid=; }
 trap stop_server EXIT
+# A port picked at random can still be taken (a socket of an earlier run's thousands still holding it as its local
+# port): on "Address already in use" another port is tried, and $port names the one the server got.
 start_server() {
-  local port=$1
-  taskset -c 1 "$out/ref/c-epoll-echo" --port "$port" --threads 1 > "$out/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do grep -q listening "$out/server.log" && return; sleep 0.05; done
+  for _ in $(seq 10); do
+    taskset -c 1 "$out/ref/c-epoll-echo" --port "$port" --threads 1 > "$out/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do grep -q listening "$out/server.log" && return; kill -0 "$server_pid" 2> /dev/null || break; sleep 0.05; done
+    stop_server
+    grep -q "in use" "$out/server.log" || break
+    port=$((20000 + RANDOM % 12000))
+  done
   echo "alternate.sh: the C reference did not start: $(cat "$out/server.log")" >&2; exit 1
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"; }
@@ -44,15 +50,16 @@ else:
 PY
 }
 measure() { # build-name bin-dir round
-  local name=$1 bin=$2 round=$3 port=$((20000 + RANDOM % 20000)) dir
+  local name=$1 bin=$2 round=$3 dir
+  port=$((20000 + RANDOM % 12000))
   dir="$out/r$round-$name"; mkdir -p "$dir"
-  start_server $port
+  start_server
   taskset -c 0 "$bin/shootout-loadgen" hold --target 127.0.0.1:$port --connections 15000 --connect-rate 10000000 --duration 1s \
     --report-dir "$dir/hold" --plain > "$dir/hold.log" 2>&1 || true
-  stop_server; start_server $port
+  stop_server; start_server
   taskset -c 0 "$bin/shootout-loadgen" echo --closed --target 127.0.0.1:$port --connections 1000 --message-size 64 --duration 5s \
     --report-dir "$dir/closed" --plain > "$dir/closed.log" 2>&1 || true
-  stop_server; start_server $port
+  stop_server; start_server
   "$bin/shootout-loadgen" neighbours --target 127.0.0.1:$port --floods 16 --message-size 64KiB --never-reading 1 --probes 100 \
     --probe-interval 10ms --duration 10s --report-dir "$dir/neighbours" > "$dir/neighbours.log" 2>&1 || true
   stop_server
