@@ -14,6 +14,9 @@
 # Prints each ratio new/old as the median over rounds with its min and max; rows go to OUT_DIR/rows.tsv.
 # Measure on a quiet machine: check uptime first, and repeat a run that a build disturbed.
 set -euo pipefail
+# Both builds without tier-up, as the runner starts every generator (Processes/LoadGenRuntime.cs): with it, the JIT's
+# thread still took a quarter of a neighbours run's samples seconds in, and the floods' bytes followed it.
+export DOTNET_TieredCompilation=0
 old=${1:?OLD_BIN}; new=${2:?NEW_BIN}; rounds=${3:-5}; out=${4:-$(mktemp -d /tmp/loadgen-ab-XXXXXX)}
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd)
 mkdir -p "$out"
