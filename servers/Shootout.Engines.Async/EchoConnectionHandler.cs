@@ -12,29 +12,13 @@ namespace Shootout.Engines.Async;
 /// and <see cref="SocketTransportTuning"/>) a whole echo runs on the socket engine's epoll thread, and a
 /// client whose socket always has data would keep that thread forever: the receive loop never goes
 /// asynchronous, so the thread never returns to epoll_wait and every other connection on it starves.
-/// So a connection that has echoed <see cref="TurnBytes"/> without its client pausing has used up
+/// So a connection that has echoed <see cref="EchoTurn.Bytes"/> without its client pausing has used up
 /// its turn and moves to the <see cref="BackgroundLane"/>. The receive loop then stops at the input pipe's
 /// limit, the epoll thread goes back to its other sockets, and the busy connection carries on from the lane,
 /// behind the others there, in a scheduling class that gives way to every light connection's echo.
 /// </remarks>
 internal sealed class EchoConnectionHandler(ServerStats stats, BackgroundLane lane) : ConnectionHandler
 {
-    /// <summary>
-    /// Bytes a connection echoes in a row, without waiting for its client, before it moves to the lane.
-    /// Measured beside 16 floods of 64 KiB writes with the thread pool as the lane (shootout-loadgen neighbours,
-    /// 2 rounds each): a light client's p50 0.79-0.97 ms and p99 10.8-10.9 ms at 64 KiB, 0.52-0.65 ms and
-    /// 6.9-8.1 ms at 16 KiB, the floods' bytes/s the same within the rounds' spread.
-    /// </summary>
-    internal const int TurnBytes = 16 * 1024;
-
-    /// <summary>
-    /// A wait for data this long means the client paused, and the connection's next echo starts a new turn.
-    /// A shorter wait is not a pause: while its socket has data, a connection's reads still wait for the
-    /// receive loop on the same thread for a few microseconds. Without this, a client of small request and
-    /// response would use up a turn every 16 KiB it ever sent and take its next echo from the lane.
-    /// </summary>
-    internal static readonly TimeSpan PauseEndsTurn = TimeSpan.FromMicroseconds(500);
-
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         // Few locals live across an await (the transport, the turn, a wait's start), so the state machine
@@ -51,19 +35,19 @@ internal sealed class EchoConnectionHandler(ServerStats stats, BackgroundLane la
             {
                 long waitStart = Stopwatch.GetTimestamp();
                 read = await reading;
-                if (Stopwatch.GetElapsedTime(waitStart) >= PauseEndsTurn)
+                if (Stopwatch.GetElapsedTime(waitStart) >= EchoTurn.PauseEnds)
                     turn = 0; // its client paused: whatever it echoes next starts a new turn
             }
             if (read.IsCanceled)
                 return; // the server is stopping (OpenConnections.AbortAll)
-            turn += (int)Math.Min(read.Buffer.Length, TurnBytes);
+            turn += (int)Math.Min(read.Buffer.Length, EchoTurn.Bytes);
             bool clientDone = CopyToOutput(read, transport);
             // Flushing waits while the client is not reading and the output pipe is full, and
             // this loop stops reading meanwhile: backpressure bounded by the two pipes' limits.
             var flush = await transport.Output.FlushAsync();
             if (clientDone || flush.IsCompleted)
                 return; // client FIN (everything read has been echoed) or the client went away
-            if (turn >= TurnBytes)
+            if (turn >= EchoTurn.Bytes)
             {
                 turn = 0;
                 await lane.Yield();

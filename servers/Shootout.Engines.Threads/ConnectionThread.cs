@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Shootout.Server.Core;
 
 namespace Shootout.Engines.Threads;
@@ -47,12 +48,21 @@ internal sealed class ConnectionThread(int fd, EngineContext context, OpenConnec
     {
         var watch = new TrafficWatch(context.Options, Environment.TickCount64);
         byte* buffer = stackalloc byte[BufferSize];
+        int turn = 0;
+        bool idleClass = false;
         while (true)
         {
             // Wait for data without holding anything: an idle connection costs its thread and socket only.
+            long waitStart = Stopwatch.GetTimestamp();
             var readiness = WaitReadable(watch.MillisUntilNextCheck(Environment.TickCount64));
             if (readiness == Readiness.Failed)
                 return;
+            if (Stopwatch.GetElapsedTime(waitStart) >= EchoTurn.PauseEnds)
+            {
+                turn = 0; // its client paused: a light connection again, in the normal class
+                if (idleClass)
+                    idleClass = !SchedulingClass.TryLeaveIdle(out _);
+            }
             if (watch.Enabled && watch.Check(Environment.TickCount64) is { } reason)
             {
                 context.Stats.OnRejected(reason);
@@ -73,8 +83,26 @@ internal sealed class ConnectionThread(int fd, EngineContext context, OpenConnec
                 return;
             context.Stats.OnEchoed((int)received);
             watch.OnReceived((int)received, Environment.TickCount64);
+            turn += (int)received;
+            if (turn >= EchoTurn.Bytes && !idleClass)
+                idleClass = EnterIdleClass();
         }
     }
+
+    /// <summary>A busy connection's thread gives way to every light one's (README: staying fair). Refused once
+    /// (a seccomp profile, say), it is logged and not tried again: busy connections then stay in the normal class.</summary>
+    private bool EnterIdleClass()
+    {
+        if (Volatile.Read(ref s_idleClassRefused) == 1)
+            return false;
+        if (SchedulingClass.TryEnterIdle(out int errno))
+            return true;
+        if (Interlocked.Exchange(ref s_idleClassRefused, 1) == 0)
+            context.Log.Warn($"threads: the idle scheduling class was refused (errno {errno}); busy connections stay in the normal class");
+        return false;
+    }
+
+    private static int s_idleClassRefused;
 
     private enum Readiness { Readable, TimedOut, Failed }
 

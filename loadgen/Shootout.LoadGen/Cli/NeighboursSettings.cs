@@ -133,6 +133,8 @@ internal sealed record NeighboursSettings
             new()
             {
                 Name = ProbesName, Scenario = "probe", Connections = probes, ProbeInterval = interval, ProbeSize = probeSize, Nice = probesNice,
+                // This process, which the neighbours (in their own) leave to the probes, as the measurement always had them.
+                Process = "shared",
                 Phases = warmup > TimeSpan.Zero ? [new LoadPhase(PhaseKind.Pause, 0, TimeSpan.FromSeconds(1), warmup), inject] : [inject],
             },
         };
