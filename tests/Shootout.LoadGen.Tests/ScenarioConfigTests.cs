@@ -9,7 +9,7 @@ namespace Shootout.LoadGen.Tests;
 
 /// <summary>
 /// A run of several scenarios at once (<c>run --config</c> with <c>scenarios</c>): the issue's config as written
-/// against the epoll engine and the C reference (only its port is this test's), per-scenario results, and
+/// against every engine and the C reference (only its port is this test's), per-scenario results, and
 /// thresholds on one scenario's figures.
 /// </summary>
 [Collection(nameof(ScaleCollection))]
@@ -39,7 +39,10 @@ public sealed class ScenarioConfigTests
 
     [Theory]
     [Trait("Category", "WallClock")]
+    [InlineData("threads")]
+    [InlineData("async")]
     [InlineData("epoll")]
+    [InlineData("uring")]
     [InlineData("c")]
     public void The_issue_config_runs_every_scenario_at_once_and_exits_0(string server)
     {

@@ -102,6 +102,33 @@ public sealed class FairnessTests
         Assert.DoesNotContain("refused", server.Stderr);
     }
 
+    /// <summary>
+    /// The threads engine moves a busy connection's own thread into the idle scheduling class once it has echoed
+    /// its turn without its client pausing, and leaves a light connection's thread in the normal class: with a
+    /// flood and a light client that echoes and pauses, exactly one thread of the server is in SCHED_IDLE.
+    /// </summary>
+    [Fact]
+    public void The_threads_engine_moves_only_a_busy_connections_thread_into_the_idle_scheduling_class()
+    {
+        using var server = ServerProcess.Start("threads");
+        using var flood = new FloodClient(server.EndPoint);
+        using var light = new EchoClient(server.EndPoint);
+        Wait.Until(() => flood.BytesEchoed > 8 << 20, TimeSpan.FromSeconds(60), "the flood to have 8 MiB echoed");
+        for (int i = 0; i < 20; i++)
+        {
+            byte[] message = [.. BitConverter.GetBytes(i), 1, 2, 3, 4, 5];
+            Assert.Equal(message, light.Echo(message));
+            Thread.Sleep(2); // a pause longer than EchoTurn.PauseEnds: each echo is a turn of its own
+        }
+
+        var idle = Directory.GetDirectories($"/proc/{server.Pid}/task")
+            .Where(task => ProcStat.Read(Path.Combine(task, "stat"))[ProcStat.Policy] == SchedIdle)
+            .ToList();
+        Assert.True(idle.Count == 1, $"{idle.Count} threads in SCHED_IDLE, not the flood's one: {string.Join(", ", idle)}");
+        Assert.True(flood.Error is null, $"the flood failed: {flood.Error}");
+        Assert.DoesNotContain("refused", server.Stderr);
+    }
+
     private const long SchedIdle = 5;
 
     private static long OnCpuNanoseconds(string task) => long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0]);

@@ -40,7 +40,7 @@ internal static class PlanBuilder
                     // A probe measures the server, not the generator: beside other scenarios it runs in a process of
                     // its own, so their fibers, allocations and GC pauses cannot hold up its sends (the issue's
                     // four-scenario config on one generator core: probe p99 12-30 ms shared, 2-3 ms own).
-                    OwnProcess = scenario.Process is { } process ? process == "own" : plan.KindName == "probe" && scenarios.Count > 1,
+                    OwnProcess = scenario.Process is { } process ? process == "own" : plan.Probe && scenarios.Count > 1,
                 };
                 // Each scenario writes its own samples file beside the one asked for: samples.csv → samples.probe.csv.
                 plans.Add(plan with { Name = scenario.Name, Samples = NamedBeside(plan.Samples, scenario.Name!) });
@@ -48,7 +48,7 @@ internal static class PlanBuilder
             catch (UsageException e) { throw new UsageException($"scenario '{scenario.Name}': {e.Message}"); }
         }
         for (int i = 0; i < plans.Count; i++)
-            if (plans[i].KindName == "probe" && scenarios[i].Phases is null && s.Phases is null)
+            if (plans[i].Probe && scenarios[i].Phases is null && s.Phases is null)
                 plans[i] = WarmedUp(plans[i], plans);
         var run = RunOf(s);
         var thresholds = Thresholds(s);
@@ -167,6 +167,7 @@ internal static class PlanBuilder
         {
             Scenario = scenario,
             KindName = probe ? "probe" : null,
+            Probe = probe,
             Window = s.Window ?? 256 * 1024,
             OwnProcess = s.Process == "own",
             TargetLabel = s.Target,

@@ -22,6 +22,7 @@ internal sealed partial class ConnectionRunner
     private async Task OpenLoopAsync(Slot slot, NetConnection conn)
     {
         long seq = 0, free = 0;
+        if (plan.Probe) await _exchange.WarmUpAsync(slot, conn);
         while (!slot.Closing)
         {
             if (slot.Pending!.TryDequeue(out long scheduled))

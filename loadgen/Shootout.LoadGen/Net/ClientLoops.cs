@@ -31,7 +31,7 @@ internal static class ClientLoops
         int loops = Math.Max(1, (int)((connections + (long)PerLoop - 1) / PerLoop));
         // A probe is a light client: one loop keeps its clock (as the neighbours command always had), and a
         // second loop at the probes' raised priority would only take a core's turns from the server it measures.
-        if (plan.Scenario is ScenarioKind.Echo or ScenarioKind.Flood && plan.KindName != "probe")
+        if (plan.Scenario is ScenarioKind.Echo or ScenarioKind.Flood && !plan.Probe)
             loops = Math.Max(loops, Math.Min(Environment.ProcessorCount, connections));
         return loops;
     }

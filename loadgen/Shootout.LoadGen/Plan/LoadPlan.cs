@@ -20,6 +20,12 @@ internal sealed record LoadPlan
     public string? KindName { get; init; }
 
     /// <summary>
+    /// A probe: the open model as a light client that measures the server beside the others. It keeps one event loop
+    /// (its clock), and beside other scenarios it has a process of its own and a warm-up (Cli/PlanBuilder).
+    /// </summary>
+    public bool Probe { get; init; }
+
+    /// <summary>
     /// The nice value of this scenario's event loops and pacer (0: the process's own). Scenarios of one nice value
     /// share loops; another value gets loops of its own, so the kernel can favour a light client's measurement over
     /// heavy neighbours on the same cores (docs/fairness.md: floods at 10, probes at -5 by default).
