@@ -60,7 +60,10 @@ internal sealed class LoadGenOptions
     };
     public readonly Option<string?> Samples = new("--samples")
     { Description = "Write one CSV row per message (unix_time_us,connection,latency_us,result) to this file" };
-    public readonly Option<CpuSet?> ServerCpus = new("--server-cpus")
+    public readonly Option<CpuSet?> ServerCpus = ServerCpusOption();
+
+    /// <summary>--server-cpus, for every command that measures a server (echo, hold, run, neighbours).</summary>
+    public static Option<CpuSet?> ServerCpusOption() => new("--server-cpus")
     {
         Description = "CPUs the target server runs on, when on this machine (taskset list, e.g. 1): the same_machine hint then fires "
             + "only if this generator's CPUs overlap them",

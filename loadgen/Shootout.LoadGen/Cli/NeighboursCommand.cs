@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shootout.Common.Cli;
+using Shootout.Common;
 
 namespace Shootout.LoadGen.Cli;
 
@@ -46,6 +47,7 @@ internal static class NeighboursCommand
     {
         Description = "Directory for summary.json and the reports (default ./loadgen-report)",
     };
+    private static readonly Option<CpuSet?> ServerCpus = LoadGenOptions.ServerCpusOption();
     private static readonly Option<int?> MetricsPort = Whole("--metrics-port", "Serve Prometheus metrics on this port (0: off)", 0, 65535);
     private static readonly Option<string?> Config = new("--config")
     {
@@ -61,7 +63,7 @@ internal static class NeighboursCommand
         var command = new Command(Name,
             "Light probes beside heavy neighbours: probe latency (from the scheduled send time) and each flood's share (Jain's index)");
         foreach (Option o in new Option[] { Target, Floods, MessageSize, Window, NeverReading, Probes, ProbeInterval, ProbeSize, Warmup, Duration,
-                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, NeighboursNice, ProbesNice, ReportDir, MetricsPort, Config, Plain })
+                     ConnectTimeout, MessageTimeout, AllowRemote, InProcess, NeighboursNice, ProbesNice, ReportDir, MetricsPort, ServerCpus, Config, Plain })
             command.Options.Add(o);
         return command;
     }
@@ -91,6 +93,7 @@ internal static class NeighboursCommand
             ProbesNice = p.GetValue(ProbesNice),
             ReportDir = p.GetValue(ReportDir),
             MetricsPort = p.GetValue(MetricsPort),
+            ServerCpus = p.GetValue(ServerCpus)?.ToString(),
         };
         return fromConfig.OverlaidBy(flags).ToRun();
     }

@@ -30,6 +30,7 @@ internal sealed record NeighboursSettings
     public int? ProbesNice { get; init; }
     public string? ReportDir { get; init; }
     public int? MetricsPort { get; init; }
+    public string? ServerCpus { get; init; }
 
     public NeighboursSettings OverlaidBy(NeighboursSettings top) => new()
     {
@@ -51,6 +52,7 @@ internal sealed record NeighboursSettings
         ProbesNice = top.ProbesNice ?? ProbesNice,
         ReportDir = top.ReportDir ?? ReportDir,
         MetricsPort = top.MetricsPort ?? MetricsPort,
+        ServerCpus = top.ServerCpus ?? ServerCpus,
     };
 
     /// <summary>A JSON config: the flags' names in snake_case ("floods", "probe_interval": "10ms", "window": "256KiB").
@@ -90,6 +92,7 @@ internal sealed record NeighboursSettings
                 "probes_nice" => s with { ProbesNice = Int(v, f) },
                 "report_dir" => s with { ReportDir = Str(v, f) },
                 "metrics_port" => s with { MetricsPort = Int(v, f) },
+                "server_cpus" => s with { ServerCpus = Str(v, f) },
                 _ => throw Field(f, "unknown field"),
             };
         }
@@ -158,6 +161,7 @@ internal sealed record NeighboursSettings
             MessageTimeout = MessageTimeout,
             ReportDir = ReportDir,
             MetricsPort = metricsPort,
+            ServerCpus = ServerCpus,
             Scenarios = scenarios,
         };
     }

@@ -31,7 +31,7 @@ internal static class NeighboursPhase
         var run = await LoadGenRun.RunAsync(settings.LoadGenPath, "neighbours",
             ["neighbours", "--target", $"{plan.NeighboursAddress}:{fleet.Port}", "--floods", I(n.Floods), "--never-reading", I(n.NeverReading),
              "--probes", I(n.Probes), "--duration", LoadGenRun.Duration(n.Duration), "--message-timeout", "20s",
-             "--metrics-port", I(plan.EchoMetricsPort)],
+             "--metrics-port", I(plan.EchoMetricsPort), .. settings.Cpus is { } cpus ? ["--server-cpus", cpus.Server.ToString()] : Array.Empty<string>()],
             Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel, settings.Cpus?.LoadGen);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
         var r = Read(run, n) with { GeneratorShare = run.GeneratorShare };
