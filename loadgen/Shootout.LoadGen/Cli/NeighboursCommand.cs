@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Shootout.Common.Cli;
 using Shootout.Common;
+using Shootout.Common.Cli;
 
 namespace Shootout.LoadGen.Cli;
 
