@@ -9,7 +9,8 @@ internal sealed partial class EngineRun
     private CpuSet? ServerCpus => settings.Cpus?.Server;
     private CpuSet? LoadGenCpus => settings.Cpus?.LoadGen;
 
-    /// <summary>Told to the load generator (echo and hold; the neighbours phase tells it too), so its same_machine hint fires only when the roles do share CPUs.</summary>
+    /// <summary>Told to the load generator (echo and hold; the neighbours phase tells it too), so its same_machine hint fires
+    /// only when the roles do share CPUs.</summary>
     private string[] ServerCpusArgs => ServerCpus is { } cpus ? ["--server-cpus", cpus.ToString()] : [];
 
     /// <summary>
