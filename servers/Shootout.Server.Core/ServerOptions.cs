@@ -17,7 +17,7 @@ public sealed record ServerOptions
     /// <summary>Open connections allowed at once; the next one is closed at once and counted.</summary>
     public int MaxConnections { get; init; } = 1_000_000;
 
-    public int Backlog { get; init; } = 4096;
+    public int Backlog { get; init; } = ListenSocket.DefaultBacklog();
 
     /// <summary>Close a connection that has been silent this long; null = never (the idle benchmark needs that).</summary>
     public TimeSpan? IdleTimeout { get; init; }

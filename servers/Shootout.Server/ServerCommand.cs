@@ -31,8 +31,8 @@ internal static class ServerCommand
     }, 1, int.MaxValue);
     private static readonly Option<int> Backlog = Ranged(new("--backlog")
     {
-        Description = "Listen backlog (the kernel caps it at net.core.somaxconn).",
-        DefaultValueFactory = _ => 4096,
+        Description = "Listen backlog (default: net.core.somaxconn, at least 4096; the kernel caps it there).",
+        DefaultValueFactory = _ => ListenSocket.DefaultBacklog(),
     }, 1, 1 << 20);
     private static readonly Option<int> MetricsPort = Ranged(new("--metrics-port")
     {

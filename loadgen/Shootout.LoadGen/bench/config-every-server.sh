@@ -8,7 +8,7 @@
 # ROUNDS: default 1. CONFIG: a scenarios config whose target is 127.0.0.1:7000 (the port is replaced per server);
 # default: issue 26's config (20,000 idle, 200 echoing at 4,000/s, 8 floods of 64 KiB, 50 probes every 10 ms,
 # thresholds probe.p99<10ms and errors<1%). SERVERS="c threads async epoll uring" by default; SERVER_CPUS (default 1)
-# and LOADGEN_CPUS (default 0). Prints a line per server and round: the exit code, the probes' and the echoers' p50/p99,
+# and LOADGEN_CPUS (default 0); SERVER_ARGS: more arguments for shootout-server (e.g. "--backlog 16384"). Prints a line per server and round: the exit code, the probes' and the echoers' p50/p99,
 # the floods' Jain index, the hints and the failed thresholds. Uses bin/ (make build). Measure on a quiet machine.
 set -euo pipefail
 rounds=${1:-1}; config=${2:-}; out=${3:-$(mktemp -d /tmp/config-every-server-XXXXXX)}
@@ -38,7 +38,7 @@ start_servers() { # server dir
     for copy in 1 2; do
       if [[ $1 == c ]]; then taskset -c "$server_cpus" "$out/ref/c-epoll-echo" --port "$port" --threads 1 > "$2/server-$copy.log" 2>&1 &
       else taskset -c "$server_cpus" "$bin/shootout-server" --engine "$1" --port "$port" --bind 127.0.0.1 --metrics-port 0 --reuse-port \
-        > "$2/server-$copy.log" 2>&1 &
+        ${SERVER_ARGS:-} > "$2/server-$copy.log" 2>&1 &
       fi
       pids+=($!)
     done
