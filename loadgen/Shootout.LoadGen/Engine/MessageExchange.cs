@@ -12,12 +12,6 @@ namespace Shootout.LoadGen.Engine;
 /// first byte, and in the open model how late the send left.</summary>
 internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerStats stats, RunClock clock, SampleLog? samples)
 {
-    /// <summary>Sends one message and reads its echo, under the message timeout (a connection deadline).
-    /// Latency counts from <paramref name="scheduled"/> when given (open model: a late send is the server's
-    /// delay too), else from the moment of sending. <paramref name="readyAt"/> is when the send could have
-    /// left at the earliest (its scheduled time, or later if the connection's previous echo was still
-    /// outstanding): send lag counts from there, so it is the generator's delay, not the server's.
-    /// Buffers are pooled for the exchange only.</summary>
     /// <summary>
     /// One exchange before the measured clock, recorded nowhere: the probe's path (this exchange, the connection's
     /// reads and writes, their pooled buffers) has run once before its first measured send. Measured beside 16
@@ -26,6 +20,12 @@ internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerSt
     /// </summary>
     public ValueTask WarmUpAsync(Slot slot, NetConnection conn) => RunAsync(slot, conn, seq: -1, scheduled: 0, record: false);
 
+    /// <summary>Sends one message and reads its echo, under the message timeout (a connection deadline).
+    /// Latency counts from <paramref name="scheduled"/> when given (open model: a late send is the server's
+    /// delay too), else from the moment of sending. <paramref name="readyAt"/> is when the send could have
+    /// left at the earliest (its scheduled time, or later if the connection's previous echo was still
+    /// outstanding): send lag counts from there, so it is the generator's delay, not the server's.
+    /// Buffers are pooled for the exchange only.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(Slot slot, NetConnection conn, long seq, long scheduled, long readyAt = 0, bool record = true)
     {
@@ -47,7 +47,6 @@ internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerSt
             long now = Stopwatch.GetTimestamp();
             Volatile.Write(ref slot.InFlightSince, 0);
             long latency = Histograms.MicrosSince(scheduled != 0 ? scheduled : sent, now);
-            if (!record && tx.AsSpan(0, size).SequenceEqual(rx.AsSpan(0, size))) return;
             if (!tx.AsSpan(0, size).SequenceEqual(rx.AsSpan(0, size)))
             {
                 stats.Error(ErrorKinds.Mismatch);
@@ -55,6 +54,7 @@ internal sealed class MessageExchange(LoadPlan plan, Schedule schedule, WorkerSt
                 samples?.Write(now, slot.Global, latency, ErrorKinds.Mismatch);
                 return;
             }
+            if (!record) return;
             stats.MessageOk(latency, size, schedule.PhaseAt(clock.Seconds(scheduled != 0 ? scheduled : sent)));
             slot.Progress++;
             samples?.Write(now, slot.Global, latency, "ok");

@@ -6,7 +6,7 @@
 #   bash loadgen/Shootout.LoadGen/bench/config-every-server.sh [ROUNDS] [CONFIG] [OUT_DIR]
 #
 # ROUNDS: default 1. CONFIG: a scenarios config whose target is 127.0.0.1:7000 (the port is replaced per server);
-# default: issue 26's config (20,000 idle, 200 echoing at 4,000/s, 8 floods of 64 KiB, 50 probes every 10 ms,
+# default: issue 26's config, bench/issue-26.json (20,000 idle, 200 echoing at 4,000/s, 8 floods of 64 KiB, 50 probes every 10 ms,
 # thresholds probe.p99<10ms and errors<1%). SERVERS="c threads async epoll uring" by default; SERVER_CPUS (default 1)
 # and LOADGEN_CPUS (default 0); SERVER_ARGS: more arguments for shootout-server (e.g. "--backlog 16384"). Prints a line per server and round: the exit code, the probes' and the echoers' p50/p99,
 # the floods' Jain index, the hints and the failed thresholds. Uses bin/ (make build). Measure on a quiet machine.
@@ -15,18 +15,7 @@ rounds=${1:-1}; config=${2:-}; out=${3:-$(mktemp -d /tmp/config-every-server-XXX
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd); bin=$root/bin
 servers=${SERVERS:-c threads async epoll uring}; server_cpus=${SERVER_CPUS:-1}; loadgen_cpus=${LOADGEN_CPUS:-0}
 mkdir -p "$out"
-if [[ -z $config ]]; then
-  config=$out/issue-26.json
-  cat > "$config" << 'JSON'
-{ "target": "127.0.0.1:7000", "duration": "15s",
-  "scenarios": [
-    { "name": "idle",   "kind": "hold",  "connections": 20000, "connect_rate": 20000 },
-    { "name": "echo",   "kind": "echo",  "connections": 200, "rate": 4000, "message_size": 32 },
-    { "name": "floods", "kind": "flood", "connections": 8, "message_size": "64KiB" },
-    { "name": "probe",  "kind": "probe", "connections": 50, "probe_interval": "10ms", "probe_size": 9 } ],
-  "thresholds": [ "probe.p99<10ms", "errors<1%" ] }
-JSON
-fi
+config=${config:-$here/issue-26.json}
 bash "$root/tests/bench/references/build.sh" "$out/ref" c > /dev/null
 pids=()
 stop_servers() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; done; pids=(); }

@@ -105,7 +105,7 @@ internal sealed partial class EngineRun(RunnerSettings settings, EnginePlan plan
 
             result.Echo = await EchoAsync(fleet, result, cancel);
             result.MaxMsgsPerSecond = await ClosedLoopAsync(fleet, result, cancel);
-            result.Neighbours = await NeighboursPhase.RunAsync(settings, plan, fleet, view, cancel);
+            result.Neighbours = await NeighboursPhase.RunAsync(settings, plan, fleet, ServerCpusArgs, view, cancel);
             NoteGenerator(result, "neighbours", result.Neighbours?.GeneratorShare);
 
             view.Status($"{plan.Engine}: closing the idle connections");

@@ -22,7 +22,8 @@ internal sealed record NeighboursResult(int Floods, int NeverReading, int Probes
 /// </summary>
 internal static class NeighboursPhase
 {
-    public static async Task<NeighboursResult?> RunAsync(RunnerSettings settings, EnginePlan plan, ServerFleet fleet, IRunView view, CancellationToken cancel)
+    public static async Task<NeighboursResult?> RunAsync(RunnerSettings settings, EnginePlan plan, ServerFleet fleet, string[] serverCpusArgs,
+        IRunView view, CancellationToken cancel)
     {
         var n = settings.Neighbours;
         if (!n.Enabled) return null;
@@ -31,7 +32,7 @@ internal static class NeighboursPhase
         var run = await LoadGenRun.RunAsync(settings.LoadGenPath, "neighbours",
             ["neighbours", "--target", $"{plan.NeighboursAddress}:{fleet.Port}", "--floods", I(n.Floods), "--never-reading", I(n.NeverReading),
              "--probes", I(n.Probes), "--duration", LoadGenRun.Duration(n.Duration), "--message-timeout", "20s",
-             "--metrics-port", I(plan.EchoMetricsPort), .. settings.Cpus is { } cpus ? ["--server-cpus", cpus.Server.ToString()] : Array.Empty<string>()],
+             "--metrics-port", I(plan.EchoMetricsPort), .. serverCpusArgs],
             Path.Combine(plan.Dir, "neighbours"), n.Duration + TimeSpan.FromSeconds(90), cancel, settings.Cpus?.LoadGen);
         if (fleet.Crashed() is { } crash) throw new EngineFailure($"beside heavy neighbours: {crash}");
         var r = Read(run, n) with { GeneratorShare = run.GeneratorShare };
